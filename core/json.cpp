@@ -1,0 +1,235 @@
+#include "core/json.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/errc.hpp"
+
+namespace sv::core {
+
+json::json(uint64_t x) {
+  if (x <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+    v_ = static_cast<int64_t>(x);
+  else
+    v_ = static_cast<double>(x);
+}
+
+json json::make_object(std::initializer_list<std::pair<std::string, json>> xs) {
+  object obj;
+  obj.reserve(xs.size());
+  for (auto& [k, v] : xs) obj.push_back(member{k, v});
+  return json{std::move(obj)};
+}
+
+const json* find_member(const json::object& obj, std::string_view key) {
+  for (const auto& m : obj)
+    if (m.key == key) return &m.value;
+  return nullptr;
+}
+
+const json* json::find(std::string_view key) const {
+  if (!is_object()) return nullptr;
+  for (const auto& m : as_object())
+    if (m.key == key) return &m.value;
+  return nullptr;
+}
+
+json* json::find(std::string_view key) {
+  if (!is_object()) return nullptr;
+  for (auto& m : as_object())
+    if (m.key == key) return &m.value;
+  return nullptr;
+}
+
+void json::set(std::string_view key, json value) {
+  if (auto* existing = find(key)) {
+    *existing = std::move(value);
+    return;
+  }
+  as_object().push_back(member{std::string{key}, std::move(value)});
+}
+
+void json::erase(std::string_view key) {
+  auto& obj = as_object();
+  std::erase_if(obj, [&](const member& m) { return m.key == key; });
+}
+
+std::string_view json::type_name() const {
+  switch (type()) {
+    case kind::null:
+      return "null";
+    case kind::boolean:
+      return "boolean";
+    case kind::integer:
+      return "integer";
+    case kind::real:
+      return "number";
+    case kind::string:
+      return "string";
+    case kind::array:
+      return "array";
+    case kind::object:
+      return "object";
+  }
+  return "unknown";
+}
+
+bool operator==(const json& a, const json& b) {
+  // Numbers compare by value across integer/real so 1 == 1.0.
+  if (a.is_number() && b.is_number() && a.type() != b.type())
+    return a.as_number() == b.as_number();
+  return a.v_ == b.v_;
+}
+
+namespace {
+
+template <class Writer>
+void write(Writer& w, const json& x) {
+  switch (x.type()) {
+    case json::kind::null:
+      w.Null();
+      break;
+    case json::kind::boolean:
+      w.Bool(x.as_bool());
+      break;
+    case json::kind::integer:
+      w.Int64(x.as_int());
+      break;
+    case json::kind::real:
+      if (std::isfinite(x.as_real()))
+        w.Double(x.as_real());
+      else
+        w.Null();  // JSON has no NaN/Infinity
+      break;
+    case json::kind::string:
+      w.String(x.as_string().data(),
+               static_cast<rapidjson::SizeType>(x.as_string().size()));
+      break;
+    case json::kind::array:
+      w.StartArray();
+      for (const auto& e : x.as_array()) write(w, e);
+      w.EndArray();
+      break;
+    case json::kind::object:
+      w.StartObject();
+      for (const auto& m : x.as_object()) {
+        w.Key(m.key.data(), static_cast<rapidjson::SizeType>(m.key.size()));
+        write(w, m.value);
+      }
+      w.EndObject();
+      break;
+  }
+}
+
+// SAX handler that builds a json tree with an explicit stack.
+class builder {
+ public:
+  bool Null() { return add(json{}); }
+  bool Bool(bool b) { return add(json{b}); }
+  bool Int(int i) { return add(json{int64_t{i}}); }
+  bool Uint(unsigned u) { return add(json{int64_t{u}}); }
+  bool Int64(int64_t i) { return add(json{i}); }
+  bool Uint64(uint64_t u) {
+    if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return add(json{static_cast<int64_t>(u)});
+    return add(json{static_cast<double>(u)});
+  }
+  bool Double(double d) { return add(json{d}); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    return add(json{std::string{s, n}});
+  }
+  bool StartObject() {
+    stack_.push_back(frame{json{json::object{}}, {}});
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    stack_.back().key.assign(s, n);
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool StartArray() {
+    stack_.push_back(frame{json{json::array{}}, {}});
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) { return close(); }
+
+  json result;
+
+ private:
+  struct frame {
+    json value;
+    std::string key;
+  };
+
+  bool add(json v) {
+    if (stack_.empty()) {
+      result = std::move(v);
+      return true;
+    }
+    auto& top = stack_.back();
+    if (top.value.is_array()) {
+      top.value.as_array().push_back(std::move(v));
+    } else {
+      // Duplicate keys: the last one wins, as with Jackson.
+      top.value.set(top.key, std::move(v));
+    }
+    return true;
+  }
+
+  bool close() {
+    auto v = std::move(stack_.back().value);
+    stack_.pop_back();
+    return add(std::move(v));
+  }
+
+  std::vector<frame> stack_;
+};
+
+}  // namespace
+
+std::string json::dump() const {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  write(w, *this);
+  return std::string{buf.GetString(), buf.GetSize()};
+}
+
+std::string json::dump_pretty() const {
+  rapidjson::StringBuffer buf;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w{buf};
+  w.SetIndent(' ', 2);
+  write(w, *this);
+  return std::string{buf.GetString(), buf.GetSize()};
+}
+
+caf::expected<json> json::parse(std::string_view text) {
+  builder b;
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream ms{text.data(), text.size()};
+  constexpr unsigned flags =
+      rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseNanAndInfFlag;
+  auto res = reader.Parse<flags>(ms, b);
+  if (res.IsError())
+    return make_error(errc::invalid_input, std::string{"malformed JSON at offset "} +
+                                               std::to_string(res.Offset()) + ": " +
+                                               rapidjson::GetParseError_En(res.Code()));
+  // Anything but whitespace after the value is an error.
+  for (size_t i = ms.Tell(); i < text.size(); ++i) {
+    char c = text[i];
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
+      return make_error(errc::invalid_input, "malformed JSON at offset " +
+                                                 std::to_string(i) +
+                                                 ": unexpected text after the value");
+  }
+  return std::move(b.result);
+}
+
+}  // namespace sv::core

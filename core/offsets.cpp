@@ -1,0 +1,158 @@
+#include "core/offsets.hpp"
+
+#include <charconv>
+
+#include "core/errc.hpp"
+
+namespace sv::core {
+
+bool partition_less::operator()(const std::string& a, const std::string& b) const {
+  size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t i0 = i, j0 = j;
+      while (i0 < a.size() && a[i0] == '0') ++i0;
+      while (j0 < b.size() && b[j0] == '0') ++j0;
+      size_t i1 = i0, j1 = j0;
+      while (i1 < a.size() && digit(a[i1])) ++i1;
+      while (j1 < b.size() && digit(b[j1])) ++j1;
+      if (i1 - i0 != j1 - j0) return (i1 - i0) < (j1 - j0);
+      auto c = a.compare(i0, i1 - i0, b, j0, j1 - j0);
+      if (c != 0) return c < 0;
+      // Same value: fewer leading zeros first, for a strict order.
+      if (i1 - i != j1 - j) return (i1 - i) < (j1 - j);
+      i = i1;
+      j = j1;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  return (a.size() - i) < (b.size() - j);
+}
+
+json to_json(const offset_map& m) {
+  json::object obj;
+  obj.reserve(m.size());
+  for (const auto& [p, o] : m) obj.push_back(json::member{p, json{o}});
+  return json{std::move(obj)};
+}
+
+caf::expected<offset_map> offset_map_from_json(const json& x) {
+  if (!x.is_object())
+    return make_error(errc::invalid_input, "must be an object of partition -> offset");
+  offset_map out;
+  for (const auto& m : x.as_object()) {
+    if (m.key.empty()) return make_error(errc::invalid_input, "empty partition id");
+    if (m.value.is_int()) {
+      out[m.key] = m.value.as_int();
+    } else if (m.value.is_real() &&
+               m.value.as_real() ==
+                   static_cast<double>(static_cast<int64_t>(m.value.as_real()))) {
+      out[m.key] = static_cast<int64_t>(m.value.as_real());
+    } else if (m.value.is_string()) {
+      const auto& s = m.value.as_string();
+      int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec != std::errc{} || ptr != s.data() + s.size())
+        return make_error(errc::invalid_input, "offset of partition " + m.key +
+                                                   " is not a number: '" + s + "'");
+      out[m.key] = v;
+    } else {
+      return make_error(errc::invalid_input,
+                        "offset of partition " + m.key + " must be a number");
+    }
+  }
+  return out;
+}
+
+offset_map plus(const offset_map& base, const offset_map& other) {
+  offset_map out = base;
+  for (const auto& [p, o] : other) out[p] = o;
+  return out;
+}
+
+json to_json(const committed_offsets& x) {
+  auto partitions = json::make_object({
+      {"type", "end"},
+      {"stream", x.stream},
+      {"partitionOffsetMap", to_json(x.offsets)},
+  });
+  if (x.type == "kafka") partitions.set("topic", x.stream);
+  json bounded;
+  if (x.bounded)
+    bounded = json::make_object({{"startSequenceNumbers", to_json(x.bounded->start)},
+                                 {"endSequenceNumbers", to_json(x.bounded->end)}});
+  return json::make_object({{"type", x.type},
+                            {"partitions", std::move(partitions)},
+                            {"boundedStreamConfig", bounded}});
+}
+
+caf::expected<committed_offsets> committed_offsets_from_json(const json& x) {
+  committed_offsets out;
+  const json* type = x.find("type");
+  const json* parts = x.find("partitions");
+  if (!type || !type->is_string() || !parts || !parts->is_object())
+    return make_error(errc::invalid_input,
+                      "offsets payload needs \"type\" and \"partitions\"");
+  out.type = type->as_string();
+  const json* stream = parts->find("stream");
+  if (!stream) stream = parts->find("topic");
+  if (stream && stream->is_string()) out.stream = stream->as_string();
+  const json* map = parts->find("partitionOffsetMap");
+  if (!map) map = parts->find("partitionSequenceNumberMap");
+  if (map) {
+    auto m = offset_map_from_json(*map);
+    if (!m) return m.error();
+    out.offsets = std::move(*m);
+  }
+  if (const json* b = x.find("boundedStreamConfig"); b && b->is_object()) {
+    const json* s = b->find("startSequenceNumbers");
+    const json* e = b->find("endSequenceNumbers");
+    if (!s || !e)
+      return make_error(errc::invalid_input, "boundedStreamConfig needs start and end");
+    auto sm = offset_map_from_json(*s);
+    if (!sm) return sm.error();
+    auto em = offset_map_from_json(*e);
+    if (!em) return em.error();
+    out.bounded = bounded_range{std::move(*sm), std::move(*em)};
+  }
+  return out;
+}
+
+std::string_view to_string(publish_outcome x) {
+  switch (x) {
+    case publish_outcome::committed:
+      return "committed";
+    case publish_outcome::ahead:
+      return "ahead";
+    case publish_outcome::diverged:
+      return "diverged";
+  }
+  return "unknown";
+}
+
+publish_outcome check_publish(const std::optional<committed_offsets>& stored,
+                              const offset_map& start,
+                              const std::optional<bounded_range>& bounded) {
+  if (!stored) return publish_outcome::committed;
+  if (!stored->offsets.empty() && stored->bounded != bounded)
+    return publish_outcome::diverged;
+  bool ahead = false;
+  bool behind = false;
+  for (const auto& [p, offset] : start) {
+    auto i = stored->offsets.find(p);
+    if (i == stored->offsets.end()) continue;
+    if (i->second < offset)
+      ahead = true;
+    else if (i->second > offset)
+      behind = true;
+  }
+  if (behind) return publish_outcome::diverged;
+  if (ahead) return publish_outcome::ahead;
+  return publish_outcome::committed;
+}
+
+}  // namespace sv::core

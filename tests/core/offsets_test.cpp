@@ -1,0 +1,81 @@
+#include "core/offsets.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace sv::core;
+
+TEST_CASE("partition ids order naturally") {
+  partition_less less;
+  CHECK(less("2", "10"));
+  CHECK_FALSE(less("10", "2"));
+  CHECK(less("t:2", "t:10"));
+  CHECK(less("a:10", "b:2"));
+  CHECK(less("shardId-000000000001", "shardId-000000000002"));
+  CHECK_FALSE(less("5", "5"));
+  offset_map m{{"10", 1}, {"2", 2}, {"1", 3}};
+  CHECK(to_json(m).dump() == R"({"1":3,"2":2,"10":1})");
+}
+
+TEST_CASE("committed offsets use Druid's payload shape and round-trip") {
+  committed_offsets c{"kafka", "events", {{"0", 12}, {"1", 40}}, std::nullopt};
+  auto j = to_json(c);
+  CHECK(
+      j.dump() ==
+      R"({"type":"kafka","partitions":{"type":"end","stream":"events","partitionOffsetMap":{"0":12,"1":40},"topic":"events"},"boundedStreamConfig":null})");
+  auto back = committed_offsets_from_json(j);
+  REQUIRE(back);
+  CHECK(*back == c);
+  c.bounded = bounded_range{{{"0", 1}}, {{"0", 9}}};
+  auto back2 = committed_offsets_from_json(to_json(c));
+  REQUIRE(back2);
+  CHECK(*back2 == c);
+}
+
+TEST_CASE("offset maps accept numeric strings and reject garbage") {
+  auto m = offset_map_from_json(*json::parse(R"({"0": "17", "1": 4})"));
+  REQUIRE(m);
+  CHECK(m->at("0") == 17);
+  CHECK_FALSE(offset_map_from_json(*json::parse(R"({"0": "x"})")));
+  CHECK_FALSE(offset_map_from_json(*json::parse(R"({"0": true})")));
+}
+
+TEST_CASE("plus overrides the given partitions only (Druid's example)") {
+  offset_map stored{{"0", 0}, {"1", 10}, {"2", 20}, {"3", 40}};
+  offset_map given{{"0", 100}, {"2", 650}};
+  CHECK(plus(stored, given) == offset_map{{"0", 100}, {"1", 10}, {"2", 650}, {"3", 40}});
+}
+
+TEST_CASE("publish check: committed, ahead and diverged") {
+  committed_offsets row{"kafka", "t", {{"0", 100}, {"1", 50}}, std::nullopt};
+  SUBCASE("no row is a valid start") {
+    CHECK(check_publish(std::nullopt, {{"0", 5}}, std::nullopt) ==
+          publish_outcome::committed);
+  }
+  SUBCASE("matching start commits") {
+    CHECK(check_publish(row, {{"0", 100}, {"1", 50}}, std::nullopt) ==
+          publish_outcome::committed);
+  }
+  SUBCASE("partitions the row lacks are a valid start") {
+    CHECK(check_publish(row, {{"0", 100}, {"7", 3}}, std::nullopt) ==
+          publish_outcome::committed);
+  }
+  SUBCASE("start beyond the row means a predecessor has not published yet") {
+    CHECK(check_publish(row, {{"0", 150}}, std::nullopt) == publish_outcome::ahead);
+  }
+  SUBCASE("start behind the row means someone else already published") {
+    CHECK(check_publish(row, {{"0", 60}}, std::nullopt) == publish_outcome::diverged);
+  }
+  SUBCASE("mixed ahead and behind is diverged") {
+    CHECK(check_publish(row, {{"0", 150}, {"1", 10}}, std::nullopt) ==
+          publish_outcome::diverged);
+  }
+  SUBCASE("a different bounded run never matches") {
+    auto bounded_row = row;
+    bounded_row.bounded = bounded_range{{{"0", 0}}, {{"0", 500}}};
+    CHECK(check_publish(bounded_row, {{"0", 100}},
+                        bounded_range{{{"0", 0}}, {{"0", 400}}}) ==
+          publish_outcome::diverged);
+    CHECK(check_publish(bounded_row, {{"0", 100}}, bounded_row.bounded) ==
+          publish_outcome::committed);
+  }
+}
