@@ -1,0 +1,87 @@
+#pragma once
+// The metadata store: spec history, committed offsets, segments, tasks and
+// audit rows, with the transactional publish that moves offsets and inserts
+// segments as one unit (DESIGN.md §3, §4).
+//
+// Contract
+// * Calls block; use a store only from one thread at a time, in practice from
+//   the detached metadata actor. Open one store per thread for concurrency.
+// * Errors are values: adapters::errc::store_unavailable / store_busy are
+//   retryable, store_failed / corrupt_record are not.
+// * Schema migrations run when a store is opened.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "core/records.hpp"
+
+namespace sv::adapters {
+
+class metadata_store {
+ public:
+  virtual ~metadata_store() = default;
+
+  // -- specs ----------------------------------------------------------------
+
+  /// Appends a spec version (or a tombstone payload) for `spec_id`.
+  virtual caf::expected<core::spec_version> append_spec(const std::string& spec_id,
+                                                        const core::json& payload) = 0;
+  /// The newest row of every spec id, tombstones included, ordered by id.
+  virtual caf::expected<std::vector<core::spec_version>> latest_specs() = 0;
+  /// History newest first; all ids when `spec_id` is empty; at most `limit` rows per id.
+  virtual caf::expected<std::vector<core::spec_version>> spec_history(
+    const std::optional<std::string>& spec_id, std::optional<int32_t> limit) = 0;
+
+  // -- committed offsets ----------------------------------------------------
+
+  virtual caf::expected<std::optional<core::committed_offsets>> committed_offsets(
+    const std::string& supervisor_id) = 0;
+  /// Unconditionally writes the row (resetOffsets, bounded config binding).
+  virtual caf::error reset_offsets(const std::string& supervisor_id,
+                                   const core::committed_offsets& offsets) = 0;
+  /// Deletes the row (hard reset); true if a row existed.
+  virtual caf::expected<bool> delete_offsets(const std::string& supervisor_id) = 0;
+
+  /// In one transaction: checks the row against `start` (core::check_publish),
+  /// and when it matches inserts the segments and sets the row to
+  /// stored.plus(commit_as). Otherwise changes nothing.
+  virtual caf::expected<core::publish_result> publish(const core::publish_request& req) = 0;
+
+  // -- segments -------------------------------------------------------------
+
+  virtual caf::expected<std::vector<core::segment_record>> segments(
+    const std::string& data_source, bool used_only) = 0;
+  /// Every datasource with at least one used segment.
+  virtual caf::expected<std::vector<std::string>> data_sources() = 0;
+
+  // -- tasks ----------------------------------------------------------------
+
+  virtual caf::error upsert_task(const core::task_record& task) = 0;
+  virtual caf::expected<std::optional<core::task_record>> task(const std::string& id) = 0;
+  /// Newest first.
+  virtual caf::expected<std::vector<core::task_record>> tasks(const core::task_filter& f) = 0;
+
+  // -- audit ----------------------------------------------------------------
+
+  virtual caf::expected<core::audit_record> append_audit(const core::audit_record& rec) = 0;
+  /// Newest first; all keys when `key` is empty.
+  virtual caf::expected<std::vector<core::audit_record>> audit(
+    const std::optional<std::string>& key, std::optional<int32_t> limit) = 0;
+
+  /// The schema version after migrations.
+  virtual caf::expected<int32_t> schema_version() = 0;
+  /// "sqlite" or "postgres".
+  virtual std::string kind() const = 0;
+};
+
+/// Opens a store by URI: "sqlite:PATH" (WAL mode; "sqlite::memory:" for a
+/// private in-memory database) or "postgres://..." / "postgresql://..." /
+/// "postgres:KEY=VALUE ..." (libpq conninfo). Runs migrations.
+caf::expected<std::unique_ptr<metadata_store>> open_metadata_store(const std::string& uri);
+
+}  // namespace sv::adapters
