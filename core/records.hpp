@@ -22,7 +22,8 @@ struct spec_version {
   friend bool operator==(const spec_version&, const spec_version&) = default;
 };
 
-/// Druid's tombstone: {"type":"NoopSupervisorSpec","id":null,"dataSources":[...],"suspended":false}
+/// Druid's tombstone:
+/// {"type":"NoopSupervisorSpec","id":null,"dataSources":[...],"suspended":false}
 json tombstone_payload(const std::vector<std::string>& data_sources);
 bool is_tombstone(const json& payload);
 
@@ -62,12 +63,12 @@ struct task_record {
   friend bool operator==(const task_record&, const task_record&) = default;
 };
 
-/// Which tasks to list.
+/// Which tasks to list; empty strings and a zero limit mean "any".
 struct task_filter {
-  std::optional<std::string> supervisor_id;
-  std::optional<std::string> data_source;
-  std::optional<std::string> status;
-  std::optional<int32_t> limit;
+  std::string supervisor_id;
+  std::string data_source;
+  std::string status;
+  int32_t limit = 0;
 };
 
 /// An audit row: who did what to which supervisor, with the offsets involved.
@@ -85,8 +86,8 @@ struct audit_record {
 /// One transactional publish: segments plus the offsets move, as one unit.
 struct publish_request {
   std::string supervisor_id;
-  std::string type;    ///< supervisor type for the offsets payload
-  std::string stream;  ///< topic / stream
+  std::string type;                      ///< supervisor type for the offsets payload
+  std::string stream;                    ///< topic / stream
   std::vector<segment_record> segments;  ///< empty for an offsets-only move
   offset_map start;
   offset_map end;

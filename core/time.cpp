@@ -5,9 +5,6 @@
 #include <limits>
 #include <sstream>
 
-// date.h's parser trips a false -Wmaybe-uninitialized in g++ 12 when inlined.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <date/date.h>
 
 #include "core/errc.hpp"
@@ -274,5 +271,3 @@ iso_period period_from_millis(int64_t ms) {
 }
 
 }  // namespace sv::core
-
-#pragma GCC diagnostic pop

@@ -21,8 +21,12 @@ caf::expected<json> parse_payload(const value& v, std::string_view what) {
   return j;
 }
 
-std::string text(const value& v) { return v ? *v : std::string{}; }
-int64_t number(const value& v) { return v ? std::stoll(*v) : 0; }
+std::string text(const value& v) {
+  return v ? *v : std::string{};
+}
+int64_t number(const value& v) {
+  return v ? std::stoll(*v) : 0;
+}
 
 class sql_store final : public metadata_store {
  public:
@@ -44,8 +48,9 @@ class sql_store final : public metadata_store {
                                                 const json& payload) override {
     core::spec_version v{0, spec_id, core::format_utc_time(core::utc_now()), payload};
     auto rows = conn_->query(
-      "INSERT INTO supervisors (spec_id, created_date, payload) VALUES ($1, $2, $3) RETURNING id",
-      {spec_id, v.created_date, payload.dump()});
+        "INSERT INTO supervisors (spec_id, created_date, payload) VALUES ($1, $2, $3) "
+        "RETURNING id",
+        {spec_id, v.created_date, payload.dump()});
     if (!rows) return rows.error();
     v.seq = number(rows->at(0).at(0));
     return v;
@@ -53,20 +58,24 @@ class sql_store final : public metadata_store {
 
   caf::expected<std::vector<core::spec_version>> latest_specs() override {
     return specs(
-      "SELECT s.id, s.spec_id, s.created_date, s.payload FROM supervisors s "
-      "JOIN (SELECT spec_id, MAX(id) AS id FROM supervisors GROUP BY spec_id) m ON s.id = m.id "
-      "ORDER BY s.spec_id",
-      {});
+        "SELECT s.id, s.spec_id, s.created_date, s.payload FROM supervisors s "
+        "JOIN (SELECT spec_id, MAX(id) AS id FROM supervisors GROUP BY spec_id) m ON "
+        "s.id = m.id "
+        "ORDER BY s.spec_id",
+        {});
   }
 
   caf::expected<std::vector<core::spec_version>> spec_history(
-    const std::optional<std::string>& spec_id, std::optional<int32_t> limit) override {
-    auto rows = spec_id ? specs("SELECT id, spec_id, created_date, payload FROM supervisors "
-                                "WHERE spec_id = $1 ORDER BY id DESC",
-                                {*spec_id})
-                        : specs("SELECT id, spec_id, created_date, payload FROM supervisors "
-                                "ORDER BY spec_id, id DESC",
-                                {});
+      const std::optional<std::string>& spec_id, std::optional<int32_t> limit) override {
+    auto rows = spec_id
+                    ? specs(
+                          "SELECT id, spec_id, created_date, payload FROM supervisors "
+                          "WHERE spec_id = $1 ORDER BY id DESC",
+                          {*spec_id})
+                    : specs(
+                          "SELECT id, spec_id, created_date, payload FROM supervisors "
+                          "ORDER BY spec_id, id DESC",
+                          {});
     if (!rows || !limit) return rows;
     std::vector<core::spec_version> out;
     std::map<std::string, int32_t> taken;
@@ -78,17 +87,20 @@ class sql_store final : public metadata_store {
   // -- offsets --------------------------------------------------------------
 
   caf::expected<std::optional<core::committed_offsets>> committed_offsets(
-    const std::string& supervisor_id) override {
-    auto rows = conn_->query("SELECT payload FROM datasource_metadata WHERE supervisor_id = $1",
-                             {supervisor_id});
+      const std::string& supervisor_id) override {
+    auto rows =
+        conn_->query("SELECT payload FROM datasource_metadata WHERE supervisor_id = $1",
+                     {supervisor_id});
     if (!rows) return rows.error();
     if (rows->empty()) return std::optional<core::committed_offsets>{};
-    auto payload = parse_payload(rows->at(0).at(0), "datasource_metadata " + supervisor_id);
+    auto payload =
+        parse_payload(rows->at(0).at(0), "datasource_metadata " + supervisor_id);
     if (!payload) return payload.error();
     auto offsets = core::committed_offsets_from_json(*payload);
     if (!offsets)
-      return make_error(errc::corrupt_record, "datasource_metadata " + supervisor_id + ": " +
-                                                core::error_message(offsets.error()));
+      return make_error(errc::corrupt_record, "datasource_metadata " + supervisor_id +
+                                                  ": " +
+                                                  core::error_message(offsets.error()));
     return std::optional<core::committed_offsets>{std::move(*offsets)};
   }
 
@@ -98,8 +110,8 @@ class sql_store final : public metadata_store {
   }
 
   caf::expected<bool> delete_offsets(const std::string& supervisor_id) override {
-    auto rows =
-      conn_->query("DELETE FROM datasource_metadata WHERE supervisor_id = $1", {supervisor_id});
+    auto rows = conn_->query("DELETE FROM datasource_metadata WHERE supervisor_id = $1",
+                             {supervisor_id});
     if (!rows) return rows.error();
     return conn_->changes() > 0;
   }
@@ -120,13 +132,15 @@ class sql_store final : public metadata_store {
 
   // -- segments -------------------------------------------------------------
 
-  caf::expected<std::vector<core::segment_record>> segments(const std::string& data_source,
-                                                            bool used_only) override {
+  caf::expected<std::vector<core::segment_record>> segments(
+      const std::string& data_source, bool used_only) override {
     auto rows = conn_->query(
-      "SELECT id, datasource, start_ms, end_ms, version, partition_num, size_bytes, num_rows, "
-      "path, supervisor_id, used, payload FROM segments WHERE datasource = $1 " +
-        std::string{used_only ? "AND used = 1 " : ""} + "ORDER BY start_ms, version, partition_num",
-      {data_source});
+        "SELECT id, datasource, start_ms, end_ms, version, partition_num, size_bytes, "
+        "num_rows, "
+        "path, supervisor_id, used, payload FROM segments WHERE datasource = $1 " +
+            std::string{used_only ? "AND used = 1 " : ""} +
+            "ORDER BY start_ms, version, partition_num",
+        {data_source});
     if (!rows) return rows.error();
     std::vector<core::segment_record> out;
     out.reserve(rows->size());
@@ -152,8 +166,8 @@ class sql_store final : public metadata_store {
   }
 
   caf::expected<std::vector<std::string>> data_sources() override {
-    auto rows =
-      conn_->query("SELECT DISTINCT datasource FROM segments WHERE used = 1 ORDER BY datasource");
+    auto rows = conn_->query(
+        "SELECT DISTINCT datasource FROM segments WHERE used = 1 ORDER BY datasource");
     if (!rows) return rows.error();
     std::vector<std::string> out;
     for (const auto& r : *rows) out.push_back(text(r[0]));
@@ -164,13 +178,16 @@ class sql_store final : public metadata_store {
 
   caf::error upsert_task(const core::task_record& t) override {
     auto r = conn_->query(
-      "INSERT INTO tasks (id, supervisor_id, datasource, type, group_id, status, created_date, "
-      "location, payload, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-      "ON CONFLICT (id) DO UPDATE SET status = excluded.status, location = excluded.location, "
-      "payload = excluded.payload, report = excluded.report",
-      {t.id, t.supervisor_id, t.data_source, t.type, std::to_string(t.group_id), t.status,
-       t.created_date.empty() ? core::format_utc_time(core::utc_now()) : t.created_date,
-       t.location, t.payload.dump(), t.report.dump()});
+        "INSERT INTO tasks (id, supervisor_id, datasource, type, group_id, status, "
+        "created_date, "
+        "location, payload, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+        "ON CONFLICT (id) DO UPDATE SET status = excluded.status, location = "
+        "excluded.location, "
+        "payload = excluded.payload, report = excluded.report",
+        {t.id, t.supervisor_id, t.data_source, t.type, std::to_string(t.group_id),
+         t.status,
+         t.created_date.empty() ? core::format_utc_time(core::utc_now()) : t.created_date,
+         t.location, t.payload.dump(), t.report.dump()});
     return r ? caf::error{} : r.error();
   }
 
@@ -181,20 +198,21 @@ class sql_store final : public metadata_store {
     return std::optional<core::task_record>{std::move(rows->front())};
   }
 
-  caf::expected<std::vector<core::task_record>> tasks(const core::task_filter& f) override {
+  caf::expected<std::vector<core::task_record>> tasks(
+      const core::task_filter& f) override {
     std::string where = "WHERE 1 = 1";
     std::vector<value> params;
-    auto add = [&](const char* column, const std::optional<std::string>& v) {
-      if (!v) return;
-      params.emplace_back(*v);
+    auto add = [&](const char* column, const std::string& v) {
+      if (v.empty()) return;
+      params.emplace_back(v);
       where += std::string{" AND "} + column + " = $" + std::to_string(params.size());
     };
     add("supervisor_id", f.supervisor_id);
     add("datasource", f.data_source);
     add("status", f.status);
     auto rows = tasks_where(where, params);
-    if (rows && f.limit && rows->size() > static_cast<size_t>(*f.limit))
-      rows->resize(static_cast<size_t>(*f.limit));
+    if (rows && f.limit > 0 && rows->size() > static_cast<size_t>(f.limit))
+      rows->resize(static_cast<size_t>(f.limit));
     return rows;
   }
 
@@ -202,20 +220,22 @@ class sql_store final : public metadata_store {
 
   caf::expected<core::audit_record> append_audit(const core::audit_record& rec) override {
     core::audit_record out = rec;
-    if (out.created_date.empty()) out.created_date = core::format_utc_time(core::utc_now());
+    if (out.created_date.empty())
+      out.created_date = core::format_utc_time(core::utc_now());
     auto rows = conn_->query(
-      "INSERT INTO audit (audit_key, type, author, comment, payload, created_date) "
-      "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-      {out.key, out.type, out.author, out.comment, out.payload.dump(), out.created_date});
+        "INSERT INTO audit (audit_key, type, author, comment, payload, created_date) "
+        "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        {out.key, out.type, out.author, out.comment, out.payload.dump(),
+         out.created_date});
     if (!rows) return rows.error();
     out.seq = number(rows->at(0).at(0));
     return out;
   }
 
-  caf::expected<std::vector<core::audit_record>> audit(const std::optional<std::string>& key,
-                                                       std::optional<int32_t> limit) override {
+  caf::expected<std::vector<core::audit_record>> audit(
+      const std::optional<std::string>& key, std::optional<int32_t> limit) override {
     std::string sql =
-      "SELECT id, audit_key, type, author, comment, payload, created_date FROM audit ";
+        "SELECT id, audit_key, type, author, comment, payload, created_date FROM audit ";
     std::vector<value> params;
     if (key) {
       sql += "WHERE audit_key = $1 ";
@@ -254,18 +274,20 @@ class sql_store final : public metadata_store {
     for (const auto& r : *rows) {
       auto payload = parse_payload(r[3], "supervisors row " + text(r[0]));
       if (!payload) return payload.error();
-      out.push_back(core::spec_version{number(r[0]), text(r[1]), text(r[2]), std::move(*payload)});
+      out.push_back(
+          core::spec_version{number(r[0]), text(r[1]), text(r[2]), std::move(*payload)});
     }
     return out;
   }
 
-  caf::expected<std::vector<core::task_record>> tasks_where(const std::string& where,
-                                                            const std::vector<value>& params) {
+  caf::expected<std::vector<core::task_record>> tasks_where(
+      const std::string& where, const std::vector<value>& params) {
     auto rows = conn_->query(
-      "SELECT id, supervisor_id, datasource, type, group_id, status, created_date, location, "
-      "payload, report FROM tasks " +
-        where + " ORDER BY created_date DESC, id DESC",
-      params);
+        "SELECT id, supervisor_id, datasource, type, group_id, status, created_date, "
+        "location, "
+        "payload, report FROM tasks " +
+            where + " ORDER BY created_date DESC, id DESC",
+        params);
     if (!rows) return rows.error();
     std::vector<core::task_record> out;
     for (const auto& r : *rows) {
@@ -289,12 +311,13 @@ class sql_store final : public metadata_store {
     return out;
   }
 
-  caf::error write_offsets(const std::string& supervisor_id, const core::committed_offsets& o) {
+  caf::error write_offsets(const std::string& supervisor_id,
+                           const core::committed_offsets& o) {
     auto r = conn_->query(
-      "INSERT INTO datasource_metadata (supervisor_id, created_date, payload, version) "
-      "VALUES ($1, $2, $3, 1) ON CONFLICT (supervisor_id) DO UPDATE SET "
-      "payload = excluded.payload, version = datasource_metadata.version + 1",
-      {supervisor_id, core::format_utc_time(core::utc_now()), core::to_json(o).dump()});
+        "INSERT INTO datasource_metadata (supervisor_id, created_date, payload, version) "
+        "VALUES ($1, $2, $3, 1) ON CONFLICT (supervisor_id) DO UPDATE SET "
+        "payload = excluded.payload, version = datasource_metadata.version + 1",
+        {supervisor_id, core::format_utc_time(core::utc_now()), core::to_json(o).dump()});
     return r ? caf::error{} : r.error();
   }
 
@@ -308,20 +331,23 @@ class sql_store final : public metadata_store {
     const auto created = core::format_utc_time(core::utc_now());
     for (const auto& s : req.segments) {
       auto r = conn_->query(
-        "INSERT INTO segments (id, datasource, created_date, start_ms, end_ms, version, "
-        "partition_num, size_bytes, num_rows, path, used, supervisor_id, payload) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        {s.id, s.data_source, created, std::to_string(s.start.time_since_epoch().count()),
-         std::to_string(s.end.time_since_epoch().count()), s.version,
-         std::to_string(s.partition_num), std::to_string(s.size_bytes),
-         std::to_string(s.num_rows), s.path, s.used ? "1" : "0", req.supervisor_id,
-         s.payload.dump()});
+          "INSERT INTO segments (id, datasource, created_date, start_ms, end_ms, "
+          "version, "
+          "partition_num, size_bytes, num_rows, path, used, supervisor_id, payload) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+          {s.id, s.data_source, created,
+           std::to_string(s.start.time_since_epoch().count()),
+           std::to_string(s.end.time_since_epoch().count()), s.version,
+           std::to_string(s.partition_num), std::to_string(s.size_bytes),
+           std::to_string(s.num_rows), s.path, s.used ? "1" : "0", req.supervisor_id,
+           s.payload.dump()});
       if (!r) return r.error();
     }
     core::committed_offsets next;
     next.type = req.type;
     next.stream = req.stream;
-    next.offsets = *stored ? core::plus((*stored)->offsets, req.commit_as) : req.commit_as;
+    next.offsets =
+        *stored ? core::plus((*stored)->offsets, req.commit_as) : req.commit_as;
     next.bounded = req.bounded;
     if (auto err = write_offsets(req.supervisor_id, next)) return err;
     return result;
@@ -332,7 +358,8 @@ class sql_store final : public metadata_store {
 
 }  // namespace
 
-caf::expected<std::unique_ptr<metadata_store>> make_sql_store(std::unique_ptr<connection> conn) {
+caf::expected<std::unique_ptr<metadata_store>> make_sql_store(
+    std::unique_ptr<connection> conn) {
   auto store = std::make_unique<sql_store>(std::move(conn));
   if (auto v = store->run_migrations(); !v) return v.error();
   return std::unique_ptr<metadata_store>{std::move(store)};

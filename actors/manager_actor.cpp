@@ -1,0 +1,327 @@
+#include "actors/manager_actor.hpp"
+
+#include <map>
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include "actors/supervisor_actor.hpp"
+#include "core/errc.hpp"
+
+namespace sv::actors {
+
+namespace {
+
+constexpr auto store_timeout = std::chrono::seconds{30};
+constexpr auto reload_backoff = std::chrono::seconds{2};
+
+struct entry {
+  supervisor_actor handle;
+  core::supervisor_spec spec;
+  core::supervisor_summary summary;
+};
+
+struct manager_state {
+  // Not an aggregate: CAF would otherwise try to construct the state from `self`.
+  manager_state() = default;
+  metadata_actor metadata;
+  std::map<std::string, entry> supervisors;
+  bool loaded = false;
+  std::string load_error;
+  static inline const char* name = "manager";
+};
+
+using self_ptr = manager_actor::stateful_pointer<manager_state>;
+
+caf::error not_loaded(self_ptr self) {
+  return core::make_error(
+      core::errc::unavailable,
+      "the supervisor manager is still loading specs from the metadata store" +
+          (self->state.load_error.empty() ? std::string{}
+                                          : ": " + self->state.load_error));
+}
+
+caf::error unknown(const std::string& id) {
+  return core::make_error(core::errc::not_found,
+                          "Cannot find any supervisor with id: [" + id + "]");
+}
+
+void audit(self_ptr self, std::string type, const std::string& id,
+           const std::string& author, core::json payload) {
+  core::audit_record rec;
+  rec.key = id;
+  rec.type = std::move(type);
+  rec.author = author;
+  rec.payload = std::move(payload);
+  self->request(self->state.metadata, store_timeout, msg::md_append_audit{std::move(rec)})
+      .then([](core::audit_record&) {},
+            [self](caf::error& err) {
+              spdlog::warn("audit write failed: {}", core::error_message(err));
+            });
+}
+
+core::supervisor_summary initial_summary(const core::supervisor_spec& s) {
+  return core::supervisor_summary{
+      s.id,
+      s.data_source(),
+      s.type,
+      s.stream(),
+      s.suspended ? core::detailed_state::suspended : core::detailed_state::pending,
+      s.suspended};
+}
+
+// Starts or updates the supervisor of `spec` (already persisted).
+void apply(self_ptr self, core::supervisor_spec spec) {
+  auto& sups = self->state.supervisors;
+  auto i = sups.find(spec.id);
+  if (i != sups.end()) {
+    i->second.spec = spec;
+    i->second.summary.suspended = spec.suspended;
+    self->send(i->second.handle, msg::spec_updated{std::move(spec)});
+    return;
+  }
+  auto id = spec.id;
+  auto summary = initial_summary(spec);
+  auto handle =
+      spawn_supervisor(self->system(), spec, caf::actor_cast<supervisor_listener>(self));
+  self->monitor(handle);
+  sups.emplace(id, entry{handle, std::move(spec), std::move(summary)});
+}
+
+// Persists `spec` as the newest version of its id, then applies it.
+template <class OnDone>
+void persist_and_apply(self_ptr self, core::supervisor_spec spec, OnDone on_done,
+                       caf::response_promise rp) {
+  auto payload = core::to_json(spec);
+  auto id = spec.id;
+  self->request(self->state.metadata, store_timeout,
+                msg::md_append_spec{id, std::move(payload)})
+      .then(
+          [self, spec = std::move(spec), on_done](core::spec_version&) mutable {
+            apply(self, spec);
+            on_done(spec);
+          },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+}
+
+void load(self_ptr self) {
+  self->request(self->state.metadata, store_timeout, msg::md_latest_specs{})
+      .await(
+          [self](msg::spec_history& latest) {
+            for (auto& v : latest.versions) {
+              if (core::is_tombstone(v.payload)) continue;
+              auto parsed = core::parse_supervisor_spec(v.payload);
+              if (!parsed.ok()) {
+                spdlog::error("skipping stored spec of [{}]: {}", v.spec_id,
+                              core::describe(parsed.problems));
+                continue;
+              }
+              apply(self, std::move(*parsed.spec));
+            }
+            self->state.loaded = true;
+            self->state.load_error.clear();
+          },
+          [self](caf::error& err) {
+            self->state.load_error = core::error_message(err);
+            spdlog::warn("loading supervisor specs failed, retrying: {}",
+                         self->state.load_error);
+            self->delayed_send(self, reload_backoff, reload_atom::value);
+          });
+}
+
+manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor metadata) {
+  self->state.metadata = std::move(metadata);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    for (auto& [id, e] : self->state.supervisors) {
+      if (e.handle.address() != dm.source) continue;
+      spdlog::error("supervisor [{}] died ({}); starting it again", id,
+                    core::error_message(dm.reason));
+      e.handle = spawn_supervisor(self->system(), e.spec,
+                                  caf::actor_cast<supervisor_listener>(self));
+      self->monitor(e.handle);
+      return;
+    }
+  });
+  // On shutdown the supervisors go too (they are not linked, so a crashing
+  // supervisor does not take the manager down).
+  self->set_exit_handler([self](caf::exit_msg& em) {
+    for (auto& [id, e] : self->state.supervisors) self->send_exit(e.handle, em.reason);
+    self->quit(em.reason);
+  });
+  load(self);
+  return {
+      [self](msg::create_supervisor& m) -> caf::result<msg::create_supervisor_reply> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto& sups = self->state.supervisors;
+        auto i = sups.find(m.spec.id);
+        bool update = i != sups.end();
+        if (update) {
+          if (m.skip_restart_if_unmodified &&
+              core::to_json(i->second.spec) == core::to_json(m.spec))
+            return msg::create_supervisor_reply{m.spec.id, false};
+          if (auto why = core::illegal_update(i->second.spec, m.spec))
+            return core::make_error(core::errc::invalid_input, *why);
+        }
+        auto rp = self->make_response_promise<msg::create_supervisor_reply>();
+        auto author = m.author;
+        persist_and_apply(
+            self, std::move(m.spec),
+            [self, rp, update, author](const core::supervisor_spec& s) mutable {
+              audit(self, update ? "supervisor.update" : "supervisor.create", s.id,
+                    author, core::to_json(s));
+              rp.deliver(msg::create_supervisor_reply{s.id, true});
+            },
+            rp);
+        return rp;
+      },
+      [self](msg::list_supervisors&) -> caf::result<msg::supervisor_list> {
+        if (!self->state.loaded) return not_loaded(self);
+        msg::supervisor_list out;
+        for (const auto& [id, e] : self->state.supervisors)
+          out.items.push_back(msg::supervisor_listing{e.summary, core::to_json(e.spec)});
+        return out;
+      },
+      [self](msg::get_supervisor_spec& m) -> caf::result<core::json> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end())
+          return core::make_error(core::errc::not_found, "[" + m.id + "] does not exist");
+        return core::to_json(i->second.spec);
+      },
+      [self](msg::get_supervisor_status& m) -> caf::result<msg::supervisor_report> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end()) return unknown(m.id);
+        return self->delegate(i->second.handle, std::move(m));
+      },
+      [self](msg::set_suspended& m) -> caf::result<core::json> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end()) return unknown(m.id);
+        if (i->second.spec.suspended == m.suspended)
+          return core::make_error(
+              core::errc::conflict,
+              "[" + m.id + "] is already " + (m.suspended ? "suspended" : "running"));
+        auto rp = self->make_response_promise<core::json>();
+        auto author = m.author;
+        bool suspended = m.suspended;
+        persist_and_apply(
+            self, core::with_suspended(i->second.spec, m.suspended),
+            [self, rp, author, suspended](const core::supervisor_spec& s) mutable {
+              audit(self, suspended ? "supervisor.suspend" : "supervisor.resume", s.id,
+                    author, core::json{});
+              rp.deliver(core::to_json(s));
+            },
+            rp);
+        return rp;
+      },
+      [self](msg::set_all_suspended& m) -> caf::result<msg::ack> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto rp = self->make_response_promise<msg::ack>();
+        auto pending = std::make_shared<size_t>(1);  // 1 = this handler's own share
+        auto done = [rp, pending]() mutable {
+          if (--*pending == 0) rp.deliver(msg::ack{});
+        };
+        for (auto& [id, e] : self->state.supervisors) {
+          if (e.spec.suspended == m.suspended) continue;
+          ++*pending;
+          auto author = m.author;
+          bool suspended = m.suspended;
+          self->request(self->state.metadata, store_timeout,
+                        msg::md_append_spec{
+                            id, core::to_json(core::with_suspended(e.spec, suspended))})
+              .then(
+                  [self, id = id, suspended, author, done](core::spec_version&) mutable {
+                    if (auto i = self->state.supervisors.find(id);
+                        i != self->state.supervisors.end()) {
+                      apply(self, core::with_suspended(i->second.spec, suspended));
+                      audit(self, suspended ? "supervisor.suspend" : "supervisor.resume",
+                            id, author, core::json{});
+                    }
+                    done();
+                  },
+                  [self, id = id, done](caf::error& err) mutable {
+                    spdlog::warn("suspend/resume of [{}] failed: {}", id,
+                                 core::error_message(err));
+                    done();
+                  });
+        }
+        done();
+        return rp;
+      },
+      [self](msg::terminate_supervisor& m) -> caf::result<msg::ack> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end())
+          return core::make_error(core::errc::not_found, "[" + m.id + "] does not exist");
+        auto rp = self->make_response_promise<msg::ack>();
+        auto id = m.id;
+        auto author = m.author;
+        auto tombstone = core::tombstone_payload({i->second.spec.data_source()});
+        self->request(self->state.metadata, store_timeout,
+                      msg::md_append_spec{id, tombstone})
+            .then(
+                [self, rp, id, author](core::spec_version&) mutable {
+                  auto j = self->state.supervisors.find(id);
+                  if (j != self->state.supervisors.end()) {
+                    self->demonitor(j->second.handle.address());
+                    self->request(j->second.handle, caf::infinite, msg::stop_supervisor{})
+                        .then([](msg::ack&) {}, [](caf::error&) {});
+                    self->state.supervisors.erase(j);
+                  }
+                  audit(self, "supervisor.terminate", id, author, core::json{});
+                  rp.deliver(msg::ack{});
+                },
+                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
+      [self](msg::terminate_all& m) -> caf::result<msg::ack> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto rp = self->make_response_promise<msg::ack>();
+        auto pending = std::make_shared<size_t>(1);
+        auto done = [rp, pending]() mutable {
+          if (--*pending == 0) rp.deliver(msg::ack{});
+        };
+        for (auto& [id, e] : self->state.supervisors) {
+          ++*pending;
+          self->request(caf::actor_cast<manager_actor>(self), store_timeout,
+                        msg::terminate_supervisor{id, m.author})
+              .then([done](msg::ack&) mutable { done(); },
+                    [done](caf::error&) mutable { done(); });
+        }
+        done();
+        return rp;
+      },
+      [self](msg::get_history& m) -> caf::result<msg::spec_history> {
+        auto rp = self->make_response_promise<msg::spec_history>();
+        auto id = m.id;
+        self->request(self->state.metadata, store_timeout,
+                      msg::md_spec_history{m.id, m.count})
+            .then(
+                [rp, id](msg::spec_history& h) mutable {
+                  if (!id.empty() && h.versions.empty())
+                    rp.deliver(core::make_error(core::errc::not_found,
+                                                "No history for [" + id + "]."));
+                  else
+                    rp.deliver(std::move(h));
+                },
+                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
+      [self](msg::supervisor_state_changed& m) {
+        auto i = self->state.supervisors.find(m.summary.id);
+        if (i != self->state.supervisors.end()) i->second.summary = std::move(m.summary);
+      },
+      [self](reload_atom) {
+        if (!self->state.loaded) load(self);
+      },
+  };
+}
+
+}  // namespace
+
+manager_actor spawn_manager(caf::actor_system& sys, metadata_actor metadata) {
+  return sys.spawn(manager_behavior, std::move(metadata));
+}
+
+}  // namespace sv::actors

@@ -1,0 +1,44 @@
+#pragma once
+// manager_actor — the supervisor manager (Druid's SupervisorManager).
+//
+// Role: owns id -> supervisor; creates, updates, suspends, resumes and
+//   terminates supervisors; answers list, spec, history and status requests.
+//   Every spec change is persisted (append-only history) before it is applied
+//   and recorded in the audit table.
+// Lifecycle: spawned once by the node after the metadata actor. At start it
+//   loads the latest non-tombstoned spec of every id (blocking its mailbox
+//   until loaded; retrying while the store is unavailable, answering API
+//   requests with errc::unavailable meanwhile) and spawns their supervisors.
+// Messages in: the manager API (messages/manager_messages.hpp) and
+//   supervisor_state_changed from its supervisors.
+// Messages out: md_* requests to the metadata actor; spec_updated and
+//   stop_supervisor to supervisors.
+// Failure behaviour: store errors are returned to the caller and nothing is
+//   applied; a supervisor that dies unexpectedly is spawned again from its
+//   spec.
+
+#include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/metadata_actor.hpp"
+#include "messages/manager_messages.hpp"
+
+namespace sv::actors {
+
+using reload_atom = caf::atom_constant<caf::atom("reload")>;
+
+using manager_actor = caf::typed_actor<
+    caf::replies_to<msg::create_supervisor>::with<msg::create_supervisor_reply>,
+    caf::replies_to<msg::list_supervisors>::with<msg::supervisor_list>,
+    caf::replies_to<msg::get_supervisor_spec>::with<core::json>,
+    caf::replies_to<msg::get_supervisor_status>::with<msg::supervisor_report>,
+    caf::replies_to<msg::set_suspended>::with<core::json>,
+    caf::replies_to<msg::set_all_suspended>::with<msg::ack>,
+    caf::replies_to<msg::terminate_supervisor>::with<msg::ack>,
+    caf::replies_to<msg::terminate_all>::with<msg::ack>,
+    caf::replies_to<msg::get_history>::with<msg::spec_history>,
+    caf::reacts_to<msg::supervisor_state_changed>, caf::reacts_to<reload_atom>>;
+
+manager_actor spawn_manager(caf::actor_system& sys, metadata_actor metadata);
+
+}  // namespace sv::actors

@@ -1,0 +1,114 @@
+#include "app/node.hpp"
+
+#include <filesystem>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include "actors/manager_actor.hpp"
+#include "actors/metadata_actor.hpp"
+#include "adapters/errc.hpp"
+#include "adapters/metadata_store.hpp"
+#include "core/errc.hpp"
+#include "http/api.hpp"
+#include "messages/type_ids.hpp"
+
+namespace sv::app {
+
+namespace {
+
+caf::expected<std::unique_ptr<adapters::metadata_store>> open_store_with_retry(
+    const serve_options& opts) {
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::seconds{opts.metadata_connect_timeout_s};
+  auto backoff = std::chrono::milliseconds{250};
+  while (true) {
+    auto store = adapters::open_metadata_store(opts.metadata_uri);
+    if (store || !adapters::is(store.error(), adapters::errc::store_unavailable) ||
+        std::chrono::steady_clock::now() + backoff > deadline)
+      return store;
+    spdlog::warn("metadata store unavailable, retrying in {} ms: {}", backoff.count(),
+                 core::error_message(store.error()));
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds{5000});
+  }
+}
+
+struct system_config : caf::actor_system_config {
+  explicit system_config(const serve_options& opts) {
+    msg::register_message_types(*this);
+    auto render = [](std::string area) {
+      return [area](uint8_t code, caf::atom_value, const caf::message& ctx) {
+        return area + " error " + std::to_string(code) +
+               (ctx.empty() ? std::string{} : ": " + caf::to_string(ctx));
+      };
+    };
+    add_error_category(core::core_error_category(), render("core"));
+    add_error_category(adapters::adapters_error_category(), render("adapters"));
+    if (opts.threads > 0) set("scheduler.max-threads", opts.threads);
+    // Requests start on HTTP threads; 'sharing' wakes workers promptly and idles at 0%
+    // CPU.
+    set("scheduler.policy", caf::atom("sharing"));
+  }
+};
+
+class node_impl final : public node {
+ public:
+  explicit node_impl(const serve_options& opts) : cfg_(opts), sys_(cfg_) {}
+
+  ~node_impl() override { stop(); }
+
+  caf::error start(const serve_options& opts,
+                   std::unique_ptr<adapters::metadata_store> store) {
+    metadata_ = actors::spawn_metadata_actor(sys_, std::move(store));
+    manager_ = actors::spawn_manager(sys_, metadata_);
+    auto server = http::start_server(opts.listen_host, opts.listen_port,
+                                     http::make_api(sys_, manager_));
+    if (!server) return server.error();
+    server_ = std::move(*server);
+    return {};
+  }
+
+  uint16_t port() const override { return server_ ? server_->port() : 0; }
+
+  void stop() override {
+    if (stopped_) return;
+    stopped_ = true;
+    if (server_) server_->stop();
+    caf::anon_send_exit(manager_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(metadata_, caf::exit_reason::user_shutdown);
+    manager_ = nullptr;
+    metadata_ = nullptr;
+    sys_.await_all_actors_done();
+  }
+
+ private:
+  system_config cfg_;
+  caf::actor_system sys_;
+  actors::metadata_actor metadata_;
+  actors::manager_actor manager_;
+  std::unique_ptr<http::server> server_;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+caf::expected<std::unique_ptr<node>> start_node(const serve_options& opts) {
+  std::error_code ec;
+  std::filesystem::create_directories(opts.data_dir, ec);
+  if (ec)
+    return core::make_error(
+        core::errc::invalid_input,
+        "cannot create data directory '" + opts.data_dir + "': " + ec.message());
+  auto store = open_store_with_retry(opts);
+  if (!store) return store.error();
+  auto n = std::make_unique<node_impl>(opts);
+  if (auto err = n->start(opts, std::move(*store))) {
+    n->stop();
+    return err;
+  }
+  return std::unique_ptr<node>{std::move(n)};
+}
+
+}  // namespace sv::app

@@ -1,0 +1,27 @@
+#pragma once
+// A streamvisor node: the actor system with the metadata actor, the manager
+// and the HTTP gateway, assembled from serve_options. Used by `streamvisor
+// serve` and by integration tests (which start nodes on port 0).
+
+#include <memory>
+
+#include <caf/expected.hpp>
+
+#include "app/options.hpp"
+
+namespace sv::app {
+
+class node {
+ public:
+  virtual ~node() = default;
+  /// The bound HTTP port.
+  virtual uint16_t port() const = 0;
+  /// Stops HTTP, then the actors, and waits for them. Idempotent.
+  virtual void stop() = 0;
+};
+
+/// Opens the metadata store (retrying for metadata_connect_timeout_s), starts
+/// the actors and the HTTP server.
+caf::expected<std::unique_ptr<node>> start_node(const serve_options& opts);
+
+}  // namespace sv::app

@@ -1,0 +1,126 @@
+#include "app/options.hpp"
+
+#include <fstream>
+#include <map>
+
+#include "core/errc.hpp"
+
+namespace sv::app {
+
+namespace {
+
+caf::error bad(const std::string& what) {
+  return core::make_error(core::errc::invalid_input, what);
+}
+
+caf::error set(serve_options& o, const std::string& key, const std::string& value) {
+  auto number = [&](int64_t lo, int64_t hi) -> caf::expected<int64_t> {
+    try {
+      size_t used = 0;
+      long long v = std::stoll(value, &used);
+      if (used == value.size() && v >= lo && v <= hi) return v;
+    } catch (const std::exception&) {
+    }
+    return bad(key + ": expected a number in [" + std::to_string(lo) + ", " +
+               std::to_string(hi) + "], got '" + value + "'");
+  };
+  if (key == "listen") {
+    auto colon = value.rfind(':');
+    if (colon == std::string::npos)
+      return bad("listen: expected HOST:PORT, got '" + value + "'");
+    o.listen_host = value.substr(0, colon);
+    auto port_text = value.substr(colon + 1);
+    try {
+      size_t used = 0;
+      int p = std::stoi(port_text, &used);
+      if (used != port_text.size() || p < 0 || p > 65535)
+        throw std::out_of_range{port_text};
+      o.listen_port = static_cast<uint16_t>(p);
+    } catch (const std::exception&) {
+      return bad("listen: bad port '" + port_text + "'");
+    }
+  } else if (key == "data-dir") {
+    o.data_dir = value;
+  } else if (key == "metadata") {
+    o.metadata_uri = value;
+  } else if (key == "threads") {
+    auto v = number(0, 256);
+    if (!v) return v.error();
+    o.threads = static_cast<int32_t>(*v);
+  } else if (key == "metadata-connect-timeout") {
+    auto v = number(0, 86400);
+    if (!v) return v.error();
+    o.metadata_connect_timeout_s = static_cast<int32_t>(*v);
+  } else {
+    return bad("unknown option '" + key + "' (see streamvisor serve --help)");
+  }
+  return {};
+}
+
+caf::error read_file(serve_options& o, const std::string& path) {
+  std::ifstream in{path};
+  if (!in) return bad("cannot read config file '" + path + "'");
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    auto hash = line.find('#');
+    if (hash != std::string::npos) line.erase(hash);
+    auto trim = [](std::string s) {
+      auto b = s.find_first_not_of(" \t\r");
+      auto e = s.find_last_not_of(" \t\r");
+      return b == std::string::npos ? std::string{} : s.substr(b, e - b + 1);
+    };
+    line = trim(line);
+    if (line.empty()) continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      return bad(path + ":" + std::to_string(n) + ": expected key=value");
+    if (auto err = set(o, trim(line.substr(0, eq)), trim(line.substr(eq + 1))))
+      return bad(path + ":" + std::to_string(n) + ": " + core::error_message(err));
+  }
+  return {};
+}
+
+}  // namespace
+
+caf::expected<serve_options> parse_serve_options(const std::vector<std::string>& args) {
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a.rfind("--", 0) != 0) return bad("unexpected argument '" + a + "'");
+    auto eq = a.find('=');
+    if (eq != std::string::npos) {
+      flags.emplace_back(a.substr(2, eq - 2), a.substr(eq + 1));
+    } else {
+      if (i + 1 >= args.size()) return bad("option " + a + " needs a value");
+      flags.emplace_back(a.substr(2), args[++i]);
+    }
+  }
+  serve_options o;
+  for (const auto& [k, v] : flags)
+    if (k == "config")
+      if (auto err = read_file(o, v)) return err;
+  for (const auto& [k, v] : flags)
+    if (k != "config")
+      if (auto err = set(o, k, v)) return err;
+  if (o.metadata_uri.empty()) o.metadata_uri = "sqlite:" + o.data_dir + "/metadata.db";
+  return o;
+}
+
+std::string serve_usage() {
+  return R"(usage: streamvisor serve [options]
+
+  --listen HOST:PORT            HTTP API address (default 127.0.0.1:8090)
+  --data-dir DIR                local state: metadata.db, segments (default var)
+  --metadata URI                metadata store: sqlite:PATH (default
+                                sqlite:DIR/metadata.db) or postgres://USER@HOST:PORT/DB
+  --threads N                   actor scheduler threads (default: one per core)
+  --metadata-connect-timeout S  keep retrying the metadata store for S seconds
+                                at start-up (default 60)
+  --config FILE                 read options from FILE (key=value per line, the
+                                same keys as the flags); flags win
+)";
+}
+
+}  // namespace sv::app

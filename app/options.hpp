@@ -1,0 +1,29 @@
+#pragma once
+// Command-line and config-file options of `streamvisor serve`. A config file
+// holds the same keys as the flags, one "key=value" per line ('#' comments);
+// flags given on the command line win over the file.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+namespace sv::app {
+
+struct serve_options {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8090;  ///< Druid's Overlord port
+  std::string data_dir = "var";
+  std::string metadata_uri;  ///< default: sqlite:{data_dir}/metadata.db
+  int32_t threads = 0;       ///< CAF scheduler threads; 0 = one per core
+  int32_t metadata_connect_timeout_s = 60;
+};
+
+/// Parses flags (`--key value` or `--key=value`), reading `--config FILE` first.
+caf::expected<serve_options> parse_serve_options(const std::vector<std::string>& args);
+
+/// The flag reference printed by `streamvisor serve --help`.
+std::string serve_usage();
+
+}  // namespace sv::app

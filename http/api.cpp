@@ -1,0 +1,20 @@
+#include "http/api.hpp"
+
+#include <memory>
+
+#include "http/supervisor_routes.hpp"
+
+namespace sv::http {
+
+handler make_api(caf::actor_system& sys, actors::manager_actor manager,
+                 api_options opts) {
+  auto r = std::make_shared<router>();
+  route_context ctx{sys, manager, opts.request_timeout};
+  r->add("GET", "/status/health", [](const request&, const captures&) {
+    return response{200, "true"};
+  });
+  add_supervisor_routes(*r, ctx);
+  return [r](const request& req) { return r->dispatch(req); };
+}
+
+}  // namespace sv::http

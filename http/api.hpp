@@ -1,0 +1,22 @@
+#pragma once
+// The HTTP API: Druid's paths and shapes, served by asking the manager.
+
+#include <chrono>
+
+#include <caf/fwd.hpp>
+
+#include "actors/manager_actor.hpp"
+#include "http/server.hpp"
+
+namespace sv::http {
+
+struct api_options {
+  /// How long a request waits for the manager before answering 504.
+  std::chrono::milliseconds request_timeout{30000};
+};
+
+/// The request handler for the whole API.
+handler make_api(caf::actor_system& sys, actors::manager_actor manager,
+                 api_options opts = {});
+
+}  // namespace sv::http

@@ -1,0 +1,186 @@
+// /druid/indexer/v1/supervisor/... — Druid's supervisor API (reference §3).
+
+#include "http/supervisor_routes.hpp"
+
+#include "core/errc.hpp"
+#include "http/ask.hpp"
+#include "http/error_status.hpp"
+
+namespace sv::http {
+
+namespace {
+
+using core::json;
+
+response ok(json body, int status = 200) {
+  return response{status, body.dump()};
+}
+
+bool is_json_content(const std::string& content_type) {
+  auto semi = content_type.find(';');
+  auto base = content_type.substr(0, semi);
+  while (!base.empty() && base.back() == ' ') base.pop_back();
+  return base == "application/json" || base == "text/json";
+}
+
+bool flag(const request& req, const std::string& key) {
+  if (!req.has_param(key)) return false;
+  auto v = req.param(key);
+  return v.empty() || v == "true";
+}
+
+json summary_json(const core::supervisor_summary& s) {
+  return json::make_object({{"id", s.id},
+                            {"dataSource", s.data_source},
+                            {"state", core::to_string(core::basic_of(s.state))},
+                            {"detailedState", core::to_string(s.state)},
+                            {"healthy", core::is_healthy(s.state)},
+                            {"suspended", s.suspended}});
+}
+
+json listing_json(const msg::supervisor_listing& l, const request& req) {
+  if (flag(req, "system")) {
+    auto j = summary_json(l.summary);
+    j.set("specString", l.spec.dump());
+    j.set("type", l.summary.type);
+    j.set("source", l.summary.source);
+    return j;
+  }
+  if (req.has_param("full")) {
+    auto j = summary_json(l.summary);
+    j.set("spec", l.spec);
+    return j;
+  }
+  return summary_json(l.summary);
+}
+
+json history_entry(const core::spec_version& v) {
+  return json::make_object({{"spec", v.payload}, {"version", v.created_date}});
+}
+
+}  // namespace
+
+void add_supervisor_routes(router& r, const route_context& ctx) {
+  const std::string base = "/druid/indexer/v1/supervisor";
+  auto& sys = ctx.sys;
+  auto mgr = ctx.manager;
+  auto t = ctx.timeout;
+
+  r.add("GET", base, [&sys, mgr, t](const request& req, const captures&) {
+    auto list = ask<msg::supervisor_list>(sys, mgr, t, msg::list_supervisors{});
+    if (!list) return error_response(list.error());
+    json::array out;
+    bool detailed = req.has_param("full") || flag(req, "state") || flag(req, "system");
+    for (const auto& l : list->items)
+      out.push_back(detailed ? listing_json(l, req) : json{l.summary.id});
+    return ok(json{std::move(out)});
+  });
+
+  r.add("POST", base, [&sys, mgr, t](const request& req, const captures&) {
+    if (!is_json_content(req.content_type))
+      return error_response(
+          415, "Content-Type must be application/json (got '" + req.content_type + "')");
+    auto parsed = core::parse_supervisor_spec_text(req.body);
+    if (!parsed.ok())
+      return error_response(
+          400, "Invalid supervisor spec: " + core::describe(parsed.problems));
+    msg::create_supervisor m{std::move(*parsed.spec),
+                             flag(req, "skipRestartIfUnmodified"), req.remote_addr};
+    auto reply = ask<msg::create_supervisor_reply>(sys, mgr, t, std::move(m));
+    if (!reply) return error_response(reply.error());
+    return ok(json::make_object({{"id", reply->id}, {"restarted", reply->restarted}}));
+  });
+
+  r.add("GET", base + "/history", [&sys, mgr, t](const request&, const captures&) {
+    auto h = ask<msg::spec_history>(sys, mgr, t, msg::get_history{});
+    if (!h) return error_response(h.error());
+    json out{json::object{}};
+    for (const auto& v : h->versions) {
+      if (!out.find(v.spec_id)) out.set(v.spec_id, json{json::array{}});
+      out.find(v.spec_id)->as_array().push_back(history_entry(v));
+    }
+    return ok(std::move(out));
+  });
+
+  for (bool suspend : {true, false}) {
+    r.add("POST", base + (suspend ? "/suspendAll" : "/resumeAll"),
+          [&sys, mgr, t, suspend](const request& req, const captures&) {
+            auto a = ask<msg::ack>(sys, mgr, t,
+                                   msg::set_all_suspended{suspend, req.remote_addr});
+            if (!a) return error_response(a.error());
+            return ok(json::make_object({{"status", "success"}}));
+          });
+  }
+
+  r.add("POST", base + "/terminateAll",
+        [&sys, mgr, t](const request& req, const captures&) {
+          auto a = ask<msg::ack>(sys, mgr, t, msg::terminate_all{req.remote_addr});
+          if (!a) return error_response(a.error());
+          return ok(json::make_object({{"status", "success"}}));
+        });
+
+  r.add("GET", base + "/{}", [&sys, mgr, t](const request&, const captures& c) {
+    auto spec = ask<json>(sys, mgr, t, msg::get_supervisor_spec{c[0]});
+    if (!spec) return error_response(spec.error());
+    return ok(std::move(*spec));
+  });
+
+  r.add("GET", base + "/{}/status", [&sys, mgr, t](const request&, const captures& c) {
+    auto rep = ask<msg::supervisor_report>(sys, mgr, t, msg::get_supervisor_status{c[0]});
+    if (!rep) return error_response(rep.error());
+    return ok(json::make_object({{"id", rep->id},
+                                 {"generationTime", rep->generation_time},
+                                 {"payload", rep->payload}}));
+  });
+
+  r.add("GET", base + "/{}/health", [&sys, mgr, t](const request&, const captures& c) {
+    auto rep = ask<msg::supervisor_report>(sys, mgr, t, msg::get_supervisor_status{c[0]});
+    if (!rep) return error_response(rep.error());
+    bool healthy = core::is_healthy(rep->summary.state);
+    return ok(json::make_object({{"healthy", healthy}}), healthy ? 200 : 503);
+  });
+
+  r.add("GET", base + "/{}/history",
+        [&sys, mgr, t](const request& req, const captures& c) {
+          int32_t count = 0;
+          if (req.has_param("count")) {
+            auto text = req.param("count");
+            try {
+              size_t used = 0;
+              long v = std::stol(text, &used);
+              if (used != text.size() || v <= 0 || v > INT32_MAX)
+                throw std::invalid_argument{text};
+              count = static_cast<int32_t>(v);
+            } catch (const std::exception&) {
+              return error_response(
+                  400, "Count must be greater than zero if set (count: " + text + ")");
+            }
+          }
+          auto h = ask<msg::spec_history>(sys, mgr, t, msg::get_history{c[0], count});
+          if (!h) return error_response(h.error());
+          json::array out;
+          for (const auto& v : h->versions) out.push_back(history_entry(v));
+          return ok(json{std::move(out)});
+        });
+
+  for (bool suspend : {true, false}) {
+    r.add("POST", base + (suspend ? "/{}/suspend" : "/{}/resume"),
+          [&sys, mgr, t, suspend](const request& req, const captures& c) {
+            auto spec = ask<json>(sys, mgr, t,
+                                  msg::set_suspended{c[0], suspend, req.remote_addr});
+            if (!spec) return error_response(spec.error());
+            return ok(std::move(*spec));
+          });
+  }
+
+  for (const char* verb : {"/{}/terminate", "/{}/shutdown"}) {
+    r.add("POST", base + verb, [&sys, mgr, t](const request& req, const captures& c) {
+      auto a =
+          ask<msg::ack>(sys, mgr, t, msg::terminate_supervisor{c[0], req.remote_addr});
+      if (!a) return error_response(a.error());
+      return ok(json::make_object({{"id", c[0]}}));
+    });
+  }
+}
+
+}  // namespace sv::http

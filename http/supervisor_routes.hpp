@@ -1,0 +1,23 @@
+#pragma once
+// Route registration for the supervisor API.
+
+#include <chrono>
+
+#include <caf/fwd.hpp>
+
+#include "actors/manager_actor.hpp"
+#include "http/router.hpp"
+
+namespace sv::http {
+
+/// What route handlers need: the actor system (for scoped actors), the
+/// manager, and how long to wait for it.
+struct route_context {
+  caf::actor_system& sys;
+  actors::manager_actor manager;
+  std::chrono::milliseconds timeout;
+};
+
+void add_supervisor_routes(router& r, const route_context& ctx);
+
+}  // namespace sv::http

@@ -1,0 +1,189 @@
+#pragma once
+// Requests to the manager (from the HTTP gateway) and its replies, plus the
+// notices supervisors send it. One aggregate struct per kind of message.
+
+#include <string>
+#include <vector>
+
+#include "messages/core_inspect.hpp"
+
+namespace sv::msg {
+
+/// Generic success reply for requests that return nothing else.
+struct ack {
+  friend bool operator==(const ack&, const ack&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ack&) {
+  return f(caf::meta::type_name("ack"));
+}
+
+/// POST /supervisor: create or update a supervisor.
+struct create_supervisor {
+  core::supervisor_spec spec;
+  bool skip_restart_if_unmodified = false;
+  std::string author;  ///< who asked (remote address), for the audit row
+  friend bool operator==(const create_supervisor& a, const create_supervisor& b) {
+    return core::to_json(a.spec) == core::to_json(b.spec) &&
+           a.skip_restart_if_unmodified == b.skip_restart_if_unmodified &&
+           a.author == b.author;
+  }
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, create_supervisor& x) {
+  return f(caf::meta::type_name("create_supervisor"), x.spec,
+           x.skip_restart_if_unmodified, x.author);
+}
+
+struct create_supervisor_reply {
+  std::string id;
+  bool restarted = true;
+  friend bool operator==(const create_supervisor_reply&,
+                         const create_supervisor_reply&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, create_supervisor_reply& x) {
+  return f(caf::meta::type_name("create_supervisor_reply"), x.id, x.restarted);
+}
+
+/// GET /supervisor (all variants): the manager's summaries and specs.
+struct list_supervisors {
+  friend bool operator==(const list_supervisors&, const list_supervisors&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, list_supervisors&) {
+  return f(caf::meta::type_name("list_supervisors"));
+}
+
+struct supervisor_listing {
+  core::supervisor_summary summary;
+  core::json spec;  ///< printed spec
+  friend bool operator==(const supervisor_listing&, const supervisor_listing&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, supervisor_listing& x) {
+  return f(caf::meta::type_name("supervisor_listing"), x.summary, x.spec);
+}
+
+struct supervisor_list {
+  std::vector<supervisor_listing> items;  ///< ordered by id
+  friend bool operator==(const supervisor_list&, const supervisor_list&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, supervisor_list& x) {
+  return f(caf::meta::type_name("supervisor_list"), x.items);
+}
+
+/// GET /supervisor/{id}: the printed spec.
+struct get_supervisor_spec {
+  std::string id;
+  friend bool operator==(const get_supervisor_spec&,
+                         const get_supervisor_spec&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, get_supervisor_spec& x) {
+  return f(caf::meta::type_name("get_supervisor_spec"), x.id);
+}
+
+/// GET /supervisor/{id}/status, answered by the supervisor.
+struct get_supervisor_status {
+  std::string id;
+  friend bool operator==(const get_supervisor_status&,
+                         const get_supervisor_status&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, get_supervisor_status& x) {
+  return f(caf::meta::type_name("get_supervisor_status"), x.id);
+}
+
+/// Druid's SupervisorReport: {"id", "generationTime", "payload"}.
+struct supervisor_report {
+  std::string id;
+  std::string generation_time;
+  core::json payload;
+  core::supervisor_summary summary;
+  friend bool operator==(const supervisor_report&, const supervisor_report&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, supervisor_report& x) {
+  return f(caf::meta::type_name("supervisor_report"), x.id, x.generation_time, x.payload,
+           x.summary);
+}
+
+/// POST /{id}/suspend and /{id}/resume; replies with the updated spec.
+struct set_suspended {
+  std::string id;
+  bool suspended = true;
+  std::string author;
+  friend bool operator==(const set_suspended&, const set_suspended&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, set_suspended& x) {
+  return f(caf::meta::type_name("set_suspended"), x.id, x.suspended, x.author);
+}
+
+/// POST /suspendAll and /resumeAll.
+struct set_all_suspended {
+  bool suspended = true;
+  std::string author;
+  friend bool operator==(const set_all_suspended&, const set_all_suspended&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, set_all_suspended& x) {
+  return f(caf::meta::type_name("set_all_suspended"), x.suspended, x.author);
+}
+
+/// POST /{id}/terminate (and /{id}/shutdown).
+struct terminate_supervisor {
+  std::string id;
+  std::string author;
+  friend bool operator==(const terminate_supervisor&,
+                         const terminate_supervisor&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, terminate_supervisor& x) {
+  return f(caf::meta::type_name("terminate_supervisor"), x.id, x.author);
+}
+
+/// POST /terminateAll.
+struct terminate_all {
+  std::string author;
+  friend bool operator==(const terminate_all&, const terminate_all&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, terminate_all& x) {
+  return f(caf::meta::type_name("terminate_all"), x.author);
+}
+
+/// GET /history and /{id}/history. Empty id = every id; count 0 = all.
+struct get_history {
+  std::string id;
+  int32_t count = 0;
+  friend bool operator==(const get_history&, const get_history&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, get_history& x) {
+  return f(caf::meta::type_name("get_history"), x.id, x.count);
+}
+
+struct spec_history {
+  std::vector<core::spec_version> versions;  ///< newest first, grouped by id
+  friend bool operator==(const spec_history&, const spec_history&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, spec_history& x) {
+  return f(caf::meta::type_name("spec_history"), x.versions);
+}
+
+/// A supervisor tells the manager its state changed.
+struct supervisor_state_changed {
+  core::supervisor_summary summary;
+  friend bool operator==(const supervisor_state_changed&,
+                         const supervisor_state_changed&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, supervisor_state_changed& x) {
+  return f(caf::meta::type_name("supervisor_state_changed"), x.summary);
+}
+
+}  // namespace sv::msg

@@ -1,0 +1,38 @@
+#pragma once
+// Messages from the manager to one supervisor.
+
+#include <string>
+
+#include "messages/manager_messages.hpp"
+
+namespace sv::msg {
+
+/// The supervisor's spec changed (update, suspend, resume, scale).
+struct spec_updated {
+  core::supervisor_spec spec;
+  friend bool operator==(const spec_updated& a, const spec_updated& b) {
+    return core::to_json(a.spec) == core::to_json(b.spec);
+  }
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, spec_updated& x) {
+  return f(caf::meta::type_name("spec_updated"), x.spec);
+}
+
+/// Stop the supervisor. Graceful: reading tasks publish first; otherwise tasks
+/// are left running for a later leader to adopt.
+enum class stop_mode : uint8_t { graceful, leave_tasks };
+inline std::string to_string(stop_mode m) {
+  return m == stop_mode::graceful ? "graceful" : "leave_tasks";
+}
+
+struct stop_supervisor {
+  stop_mode mode = stop_mode::graceful;
+  friend bool operator==(const stop_supervisor&, const stop_supervisor&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stop_supervisor& x) {
+  return f(caf::meta::type_name("stop_supervisor"), x.mode);
+}
+
+}  // namespace sv::msg

@@ -1,0 +1,99 @@
+#pragma once
+// Starts a real node (actors, metadata store, HTTP on a free port) for API
+// tests, and a small JSON-over-HTTP client.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <httplib.h>
+
+#include <doctest/doctest.h>
+
+#include "app/node.hpp"
+#include "core/errc.hpp"
+#include "core/json.hpp"
+#include "tests/adapters/store_env.hpp"
+
+namespace sv::test {
+
+struct http_reply {
+  int status = 0;
+  std::string body;
+  core::json json() const {
+    auto j = core::json::parse(body);
+    REQUIRE_MESSAGE(j, ("not JSON: " + body));
+    return *j;
+  }
+};
+
+class node_fixture {
+ public:
+  /// A node on a fresh data directory with SQLite, or on `metadata_uri`.
+  explicit node_fixture(std::string metadata_uri = {}) {
+    dir_ = std::filesystem::temp_directory_path() / unique_name("sv_node_");
+    std::filesystem::create_directories(dir_);
+    opts_.listen_port = 0;
+    opts_.data_dir = dir_.string();
+    opts_.threads = 2;
+    opts_.metadata_uri = metadata_uri.empty()
+                             ? "sqlite:" + (dir_ / "metadata.db").string()
+                             : std::move(metadata_uri);
+    start();
+  }
+
+  ~node_fixture() {
+    node_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  void start() {
+    auto n = app::start_node(opts_);
+    REQUIRE_MESSAGE(n, core::error_message(n.error()));
+    node_ = std::move(*n);
+  }
+
+  /// Stops the node and starts a new one on the same data directory and store.
+  void restart() {
+    node_->stop();
+    node_.reset();
+    start();
+  }
+
+  http_reply get(const std::string& path) { return wrap(client().Get(path.c_str())); }
+
+  http_reply post(const std::string& path, const std::string& body,
+                  const std::string& type = "application/json") {
+    return wrap(client().Post(path.c_str(), body, type.c_str()));
+  }
+
+  http_reply post_json(const std::string& path, const core::json& body) {
+    return post(path, body.dump());
+  }
+
+  /// POST without a body (as `curl -X POST` sends it).
+  http_reply post_empty(const std::string& path) {
+    return wrap(client().Post(path.c_str()));
+  }
+
+  const app::serve_options& options() const { return opts_; }
+
+ private:
+  httplib::Client client() {
+    httplib::Client c{"127.0.0.1", node_->port()};
+    c.set_read_timeout(60, 0);
+    return c;
+  }
+
+  static http_reply wrap(const httplib::Result& r) {
+    REQUIRE_MESSAGE(r, ("HTTP request failed: " + httplib::to_string(r.error())));
+    return http_reply{r->status, r->body};
+  }
+
+  std::filesystem::path dir_;
+  app::serve_options opts_;
+  std::unique_ptr<app::node> node_;
+};
+
+}  // namespace sv::test
