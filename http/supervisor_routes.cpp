@@ -81,9 +81,16 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
       return error_response(
           415, "Content-Type must be application/json (got '" + req.content_type + "')");
     auto parsed = core::parse_supervisor_spec_text(req.body);
-    if (!parsed.ok())
-      return error_response(
-          400, "Invalid supervisor spec: " + core::describe(parsed.problems));
+    if (!parsed.ok()) {
+      // Druid's {"error": ...} plus every problem as {path, message} for tools.
+      json::array problems;
+      for (const auto& p : parsed.problems)
+        problems.push_back(json::make_object({{"path", p.path}, {"message", p.message}}));
+      auto body = json::make_object(
+        {{"error", "Invalid supervisor spec: " + core::describe(parsed.problems)},
+         {"errors", json{std::move(problems)}}});
+      return response{400, body.dump()};
+    }
     msg::create_supervisor m{std::move(*parsed.spec),
                              flag(req, "skipRestartIfUnmodified"), req.remote_addr};
     auto reply = ask<msg::create_supervisor_reply>(sys, mgr, t, std::move(m));

@@ -9,11 +9,21 @@ _pg_as_owner() {
 }
 
 pg_up() {
-  local port=${1:-0}
-  if [ "$port" = 0 ]; then
-    # A free port above the ephemeral range's start, chosen by the kernel.
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || echo 54329)
+  local port=${1:-0} attempt
+  if [ "$port" != 0 ]; then
+    _pg_start "$port"
+    return
   fi
+  # Try a few pseudo-random ports in 20000-39999 until one is free.
+  for attempt in 1 2 3 4 5; do
+    port=$((20000 + (RANDOM * 7 + $$ + attempt) % 20000))
+    if _pg_start "$port" 2>/dev/null; then return 0; fi
+  done
+  _pg_start "$port"
+}
+
+_pg_start() {
+  local port=$1
   PGTEST_DIR=$(mktemp -d -t svpg.XXXXXX)
   if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$PGTEST_DIR"; fi
   _pg_as_owner "$PG_BIN/initdb" -D "$PGTEST_DIR/data" -U postgres -A trust -E UTF8 \
@@ -21,7 +31,7 @@ pg_up() {
     cat "$PGTEST_DIR/initdb.log" >&2; return 1; }
   _pg_as_owner "$PG_BIN/pg_ctl" -D "$PGTEST_DIR/data" -l "$PGTEST_DIR/server.log" -w -t 30 \
     -o "-p $port -k $PGTEST_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-    start >/dev/null || { cat "$PGTEST_DIR/server.log" >&2; return 1; }
+    start >/dev/null || { cat "$PGTEST_DIR/server.log" >&2; rm -rf "$PGTEST_DIR"; return 1; }
   PGTEST_PORT=$port
   export PGTEST_DIR PGTEST_PORT
   export STREAMVISOR_TEST_PG="host=127.0.0.1 port=$port user=postgres dbname=postgres"

@@ -135,6 +135,13 @@ TEST_CASE("at least 30 distinct invalid specs each get a 400 naming the right pa
     CAPTURE(error);
     CHECK(error.find(c.path + ": ") != std::string::npos);
     CHECK(error.find(c.fragment) != std::string::npos);
+    bool listed = false;
+    auto body = r.json();
+    const json* errors = body.find("errors");
+    REQUIRE(errors != nullptr);
+    for (const auto& p : errors->as_array())
+      listed |= p.find("path")->as_string() == c.path;
+    CHECK(listed);
     paths.insert(c.path);
   }
   CHECK(paths.size() >= 30);

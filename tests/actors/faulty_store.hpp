@@ -1,0 +1,102 @@
+#pragma once
+// A metadata_store decorator for fault injection in actor tests: forwards to a
+// real store, but the next N calls of a chosen operation fail with
+// store_unavailable first.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "adapters/errc.hpp"
+#include "adapters/metadata_store.hpp"
+
+namespace sv::test {
+
+class faulty_store final : public adapters::metadata_store {
+ public:
+  explicit faulty_store(std::unique_ptr<adapters::metadata_store> inner) : inner_(std::move(inner)) {}
+
+  /// The next `n` calls of `op` ("append_spec", "latest_specs", ...) fail.
+  void fail_next(const std::string& op, int n) {
+    std::lock_guard<std::mutex> g{mtx_};
+    failures_[op] = n;
+  }
+  int calls(const std::string& op) {
+    std::lock_guard<std::mutex> g{mtx_};
+    return calls_[op];
+  }
+
+  caf::expected<core::spec_version> append_spec(const std::string& id, const core::json& p) override {
+    if (auto e = fault("append_spec")) return e;
+    return inner_->append_spec(id, p);
+  }
+  caf::expected<std::vector<core::spec_version>> latest_specs() override {
+    if (auto e = fault("latest_specs")) return e;
+    return inner_->latest_specs();
+  }
+  caf::expected<std::vector<core::spec_version>> spec_history(const std::optional<std::string>& id,
+                                                              std::optional<int32_t> n) override {
+    if (auto e = fault("spec_history")) return e;
+    return inner_->spec_history(id, n);
+  }
+  caf::expected<std::optional<core::committed_offsets>> committed_offsets(const std::string& s) override {
+    if (auto e = fault("committed_offsets")) return e;
+    return inner_->committed_offsets(s);
+  }
+  caf::error reset_offsets(const std::string& s, const core::committed_offsets& o) override {
+    if (auto e = fault("reset_offsets")) return e;
+    return inner_->reset_offsets(s, o);
+  }
+  caf::expected<bool> delete_offsets(const std::string& s) override {
+    if (auto e = fault("delete_offsets")) return e;
+    return inner_->delete_offsets(s);
+  }
+  caf::expected<core::publish_result> publish(const core::publish_request& r) override {
+    if (auto e = fault("publish")) return e;
+    return inner_->publish(r);
+  }
+  caf::expected<std::vector<core::segment_record>> segments(const std::string& ds, bool u) override {
+    if (auto e = fault("segments")) return e;
+    return inner_->segments(ds, u);
+  }
+  caf::expected<std::vector<std::string>> data_sources() override { return inner_->data_sources(); }
+  caf::error upsert_task(const core::task_record& t) override {
+    if (auto e = fault("upsert_task")) return e;
+    return inner_->upsert_task(t);
+  }
+  caf::expected<std::optional<core::task_record>> task(const std::string& id) override {
+    return inner_->task(id);
+  }
+  caf::expected<std::vector<core::task_record>> tasks(const core::task_filter& f) override {
+    return inner_->tasks(f);
+  }
+  caf::expected<core::audit_record> append_audit(const core::audit_record& r) override {
+    if (auto e = fault("append_audit")) return e;
+    return inner_->append_audit(r);
+  }
+  caf::expected<std::vector<core::audit_record>> audit(const std::optional<std::string>& k,
+                                                       std::optional<int32_t> n) override {
+    return inner_->audit(k, n);
+  }
+  caf::expected<int32_t> schema_version() override { return inner_->schema_version(); }
+  std::string kind() const override { return inner_->kind(); }
+
+ private:
+  caf::error fault(const std::string& op) {
+    std::lock_guard<std::mutex> g{mtx_};
+    ++calls_[op];
+    auto& n = failures_[op];
+    if (n <= 0) return {};
+    --n;
+    return adapters::make_error(adapters::errc::store_unavailable, "injected: " + op + " failed");
+  }
+
+  std::unique_ptr<adapters::metadata_store> inner_;
+  std::mutex mtx_;
+  std::map<std::string, int> failures_;
+  std::map<std::string, int> calls_;
+};
+
+}  // namespace sv::test
