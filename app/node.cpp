@@ -11,7 +11,7 @@
 #include "adapters/errc.hpp"
 #include "adapters/metadata_store.hpp"
 #include "core/errc.hpp"
-#include "http/api.hpp"
+#include "http/gateway_actor.hpp"
 #include "messages/type_ids.hpp"
 
 namespace sv::app {
@@ -63,19 +63,30 @@ class node_impl final : public node {
                    std::unique_ptr<adapters::metadata_store> store) {
     metadata_ = actors::spawn_metadata_actor(sys_, std::move(store));
     manager_ = actors::spawn_manager(sys_, metadata_);
-    auto server = http::start_server(opts.listen_host, opts.listen_port,
-                                     http::make_api(sys_, manager_));
-    if (!server) return server.error();
-    server_ = std::move(*server);
+    http::gateway_config gw;
+    gw.host = opts.listen_host;
+    gw.port = opts.listen_port;
+    auto gateway = http::spawn_gateway(sys_, manager_, gw);
+    if (!gateway) return gateway.error();
+    gateway_ = *gateway;
+    caf::scoped_actor self{sys_};
+    self->request(gateway_, std::chrono::seconds{10}, http::get_port_atom::value)
+        .receive([this](uint16_t p) { port_ = p; }, [](caf::error&) {});
     return {};
   }
 
-  uint16_t port() const override { return server_ ? server_->port() : 0; }
+  uint16_t port() const override { return port_; }
 
   void stop() override {
     if (stopped_) return;
     stopped_ = true;
-    if (server_) server_->stop();
+    if (gateway_) {
+      // Stop HTTP first so no request is in flight while the actors go.
+      caf::scoped_actor self{sys_};
+      self->send_exit(gateway_, caf::exit_reason::user_shutdown);
+      self->wait_for(gateway_);
+      gateway_ = nullptr;
+    }
     caf::anon_send_exit(manager_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(metadata_, caf::exit_reason::user_shutdown);
     manager_ = nullptr;
@@ -88,7 +99,8 @@ class node_impl final : public node {
   caf::actor_system sys_;
   actors::metadata_actor metadata_;
   actors::manager_actor manager_;
-  std::unique_ptr<http::server> server_;
+  http::gateway_actor gateway_;
+  uint16_t port_ = 0;
   bool stopped_ = false;
 };
 
