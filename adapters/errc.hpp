@@ -4,6 +4,7 @@
 // boundary; the library's own text goes into the error message.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,7 +26,33 @@ enum class errc : uint8_t {
   bad_uri,
   /// A file or directory operation failed.
   io_error,
+  /// No stream broker can be reached right now; retryable.
+  stream_unreachable,
+  /// A requested offset is not available: below the earliest retained offset
+  /// or above the latest. See out_of_range_details().
+  offset_out_of_range,
+  /// The topic (or stream) does not exist.
+  unknown_topic,
+  /// The stream refused access (topic or cluster authorization).
+  authorization_failed,
+  /// The stream client could not be configured (bad consumer property, ...).
+  stream_config,
+  /// Any other stream error; the message says which.
+  stream_failed,
 };
+
+/// Where an offset_out_of_range error happened.
+struct out_of_range_info {
+  std::string partition;
+  int64_t requested = -1;
+  int64_t earliest = -1;  ///< -1 when unknown
+  int64_t latest = -1;    ///< -1 when unknown
+};
+
+/// Builds an offset_out_of_range error carrying `info` in its context.
+caf::error make_out_of_range(const out_of_range_info& info, std::string message);
+/// The details of an offset_out_of_range error made by make_out_of_range.
+std::optional<out_of_range_info> out_of_range_details(const caf::error& err);
 
 std::string_view to_string(errc x);
 

@@ -9,4 +9,10 @@ namespace sv::app {
 /// `streamvisor serve`: runs a node until SIGINT/SIGTERM.
 int run_serve(const std::vector<std::string>& args);
 
+/// `streamvisor kafka-dev`: a stand-alone embedded Kafka with a control API.
+int run_kafka_dev(const std::vector<std::string>& args);
+
+/// `streamvisor generate`: wiki-edit-like events to a Kafka topic.
+int run_generate(const std::vector<std::string>& args);
+
 }  // namespace sv::app

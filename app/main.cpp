@@ -1,6 +1,8 @@
 // streamvisor — streaming-ingestion supervisors with Druid's API.
 //
 //   streamvisor serve [options]     run a node (HTTP API, supervisors, metadata)
+//   streamvisor kafka-dev           a stand-alone embedded Kafka
+//   streamvisor generate            wiki-edit-like events to a topic
 //   streamvisor help                list the commands
 
 #include <csignal>
@@ -34,6 +36,8 @@ int main(int argc, char** argv) {
   auto cmd = args[0];
   args.erase(args.begin());
   if (cmd == "serve") return sv::app::run_serve(args);
+  if (cmd == "kafka-dev") return sv::app::run_kafka_dev(args);
+  if (cmd == "generate") return sv::app::run_generate(args);
   std::cerr << "streamvisor: unknown command '" << cmd << "'\n\n";
   usage(std::cerr);
   return 2;

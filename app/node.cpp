@@ -1,6 +1,7 @@
 #include "app/node.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -9,6 +10,7 @@
 #include "actors/manager_actor.hpp"
 #include "actors/metadata_actor.hpp"
 #include "adapters/errc.hpp"
+#include "adapters/kafka/mock_cluster.hpp"
 #include "adapters/metadata_store.hpp"
 #include "core/errc.hpp"
 #include "http/gateway_actor.hpp"
@@ -61,11 +63,14 @@ class node_impl final : public node {
 
   caf::error start(const serve_options& opts,
                    std::unique_ptr<adapters::metadata_store> store) {
+    if (auto err = start_kafka(opts)) return err;
     metadata_ = actors::spawn_metadata_actor(sys_, std::move(store));
+
     manager_ = actors::spawn_manager(sys_, metadata_);
     http::gateway_config gw;
     gw.host = opts.listen_host;
     gw.port = opts.listen_port;
+    gw.api.embedded_kafka = kafka_;
     auto gateway = http::spawn_gateway(sys_, manager_, gw);
     if (!gateway) return gateway.error();
     gateway_ = *gateway;
@@ -76,6 +81,8 @@ class node_impl final : public node {
   }
 
   uint16_t port() const override { return port_; }
+
+  std::string kafka_bootstrap() const override { return kafka_bootstrap_; }
 
   void stop() override {
     if (stopped_) return;
@@ -92,13 +99,36 @@ class node_impl final : public node {
     manager_ = nullptr;
     metadata_ = nullptr;
     sys_.await_all_actors_done();
+    kafka_.reset();
   }
 
  private:
+  // Without --kafka the node runs an embedded Kafka and writes its address to
+  // {data-dir}/kafka.bootstrap for other processes (kcat, generate).
+  caf::error start_kafka(const serve_options& opts) {
+    if (!opts.kafka_bootstrap.empty()) {
+      kafka_bootstrap_ = opts.kafka_bootstrap;
+      return {};
+    }
+    auto cluster = adapters::start_mock_cluster(opts.kafka_brokers);
+    if (!cluster) return cluster.error();
+    kafka_ = std::move(*cluster);
+    kafka_bootstrap_ = kafka_->bootstrap();
+    auto path = std::filesystem::path{opts.data_dir} / "kafka.bootstrap";
+    std::ofstream out{path};
+    out << kafka_bootstrap_ << "\n";
+    if (!out)
+      return core::make_error(core::errc::unavailable, "cannot write " + path.string());
+    spdlog::info("embedded Kafka at {} (written to {})", kafka_bootstrap_, path.string());
+    return {};
+  }
+
   system_config cfg_;
   caf::actor_system sys_;
   actors::metadata_actor metadata_;
   actors::manager_actor manager_;
+  std::shared_ptr<adapters::mock_cluster> kafka_;
+  std::string kafka_bootstrap_;
   http::gateway_actor gateway_;
   uint16_t port_ = 0;
   bool stopped_ = false;

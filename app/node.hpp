@@ -16,6 +16,8 @@ class node {
   virtual ~node() = default;
   /// The bound HTTP port.
   virtual uint16_t port() const = 0;
+  /// Bootstrap servers of the node's default Kafka (embedded or --kafka).
+  virtual std::string kafka_bootstrap() const = 0;
   /// Stops HTTP, then the actors, and waits for them. Idempotent.
   virtual void stop() = 0;
 };

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <map>
 
+#include "app/flags.hpp"
 #include "core/errc.hpp"
 
 namespace sv::app {
@@ -14,31 +15,12 @@ caf::error bad(const std::string& what) {
 }
 
 caf::error set(serve_options& o, const std::string& key, const std::string& value) {
-  auto number = [&](int64_t lo, int64_t hi) -> caf::expected<int64_t> {
-    try {
-      size_t used = 0;
-      long long v = std::stoll(value, &used);
-      if (used == value.size() && v >= lo && v <= hi) return v;
-    } catch (const std::exception&) {
-    }
-    return bad(key + ": expected a number in [" + std::to_string(lo) + ", " +
-               std::to_string(hi) + "], got '" + value + "'");
-  };
+  auto number = [&](int64_t lo, int64_t hi) { return flag_number(key, value, lo, hi); };
   if (key == "listen") {
-    auto colon = value.rfind(':');
-    if (colon == std::string::npos)
-      return bad("listen: expected HOST:PORT, got '" + value + "'");
-    o.listen_host = value.substr(0, colon);
-    auto port_text = value.substr(colon + 1);
-    try {
-      size_t used = 0;
-      int p = std::stoi(port_text, &used);
-      if (used != port_text.size() || p < 0 || p > 65535)
-        throw std::out_of_range{port_text};
-      o.listen_port = static_cast<uint16_t>(p);
-    } catch (const std::exception&) {
-      return bad("listen: bad port '" + port_text + "'");
-    }
+    auto hp = flag_host_port(key, value);
+    if (!hp) return hp.error();
+    o.listen_host = hp->first;
+    o.listen_port = hp->second;
   } else if (key == "data-dir") {
     o.data_dir = value;
   } else if (key == "metadata") {
@@ -47,6 +29,12 @@ caf::error set(serve_options& o, const std::string& key, const std::string& valu
     auto v = number(0, 256);
     if (!v) return v.error();
     o.threads = static_cast<int32_t>(*v);
+  } else if (key == "kafka") {
+    o.kafka_bootstrap = value;
+  } else if (key == "kafka-brokers") {
+    auto v = number(1, 16);
+    if (!v) return v.error();
+    o.kafka_brokers = static_cast<int32_t>(*v);
   } else if (key == "metadata-connect-timeout") {
     auto v = number(0, 86400);
     if (!v) return v.error();
@@ -85,23 +73,13 @@ caf::error read_file(serve_options& o, const std::string& path) {
 }  // namespace
 
 caf::expected<serve_options> parse_serve_options(const std::vector<std::string>& args) {
-  std::vector<std::pair<std::string, std::string>> flags;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const auto& a = args[i];
-    if (a.rfind("--", 0) != 0) return bad("unexpected argument '" + a + "'");
-    auto eq = a.find('=');
-    if (eq != std::string::npos) {
-      flags.emplace_back(a.substr(2, eq - 2), a.substr(eq + 1));
-    } else {
-      if (i + 1 >= args.size()) return bad("option " + a + " needs a value");
-      flags.emplace_back(a.substr(2), args[++i]);
-    }
-  }
+  auto flags = parse_flags(args);
+  if (!flags) return flags.error();
   serve_options o;
-  for (const auto& [k, v] : flags)
+  for (const auto& [k, v] : *flags)
     if (k == "config")
       if (auto err = read_file(o, v)) return err;
-  for (const auto& [k, v] : flags)
+  for (const auto& [k, v] : *flags)
     if (k != "config")
       if (auto err = set(o, k, v)) return err;
   if (o.metadata_uri.empty()) o.metadata_uri = "sqlite:" + o.data_dir + "/metadata.db";
@@ -116,6 +94,9 @@ std::string serve_usage() {
   --metadata URI                metadata store: sqlite:PATH (default
                                 sqlite:DIR/metadata.db) or postgres://USER@HOST:PORT/DB
   --threads N                   actor scheduler threads (default: one per core)
+  --kafka BOOTSTRAP              use this Kafka as the node's default and run no
+                                embedded Kafka
+  --kafka-brokers N             brokers of the embedded Kafka (default 1)
   --metadata-connect-timeout S  keep retrying the metadata store for S seconds
                                 at start-up (default 60)
   --config FILE                 read options from FILE (key=value per line, the

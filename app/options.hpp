@@ -18,6 +18,10 @@ struct serve_options {
   std::string metadata_uri;  ///< default: sqlite:{data_dir}/metadata.db
   int32_t threads = 0;       ///< CAF scheduler threads; 0 = one per core
   int32_t metadata_connect_timeout_s = 60;
+  /// External Kafka; when empty the node runs an embedded Kafka (a mock
+  /// cluster) and specs may say "bootstrap.servers": "embedded".
+  std::string kafka_bootstrap;
+  int32_t kafka_brokers = 1;  ///< brokers of the embedded Kafka
 };
 
 /// Parses flags (`--key value` or `--key=value`), reading `--config FILE` first.

@@ -42,6 +42,9 @@ int run_serve(const std::vector<std::string>& args) {
   auto host =
       opts->listen_host == "0.0.0.0" ? std::string{"127.0.0.1"} : opts->listen_host;
   spdlog::info("metadata store: {}", opts->metadata_uri);
+  spdlog::info(
+      "default Kafka: {}{}", (*node)->kafka_bootstrap(),
+      opts->kafka_bootstrap.empty() ? " (embedded; specs may use \"embedded\")" : "");
   std::cout << "streamvisor is serving http://" << host << ":" << (*node)->port()
             << "/druid/indexer/v1/supervisor" << std::endl;
   while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds{100});

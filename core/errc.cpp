@@ -47,6 +47,9 @@ std::string error_message(const caf::error& err) {
   if (!err) return {};
   const auto& ctx = err.context();
   if (ctx.match_elements<std::string>()) return ctx.get_as<std::string>(0);
+  // Errors with structured context carry their message first.
+  if (ctx.size() > 0 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
   if (err.category() == caf::atom("system")) {
     std::string out = caf::to_string(static_cast<caf::sec>(err.code()));
     if (!ctx.empty()) out += ": " + caf::to_string(ctx);

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "http/kafka_control_routes.hpp"
 #include "http/supervisor_routes.hpp"
 
 namespace sv::http {
@@ -14,6 +15,8 @@ handler make_api(caf::actor_system& sys, actors::manager_actor manager,
     return response{200, "true"};
   });
   add_supervisor_routes(*r, ctx);
+  if (opts.embedded_kafka)
+    add_kafka_control_routes(*r, opts.embedded_kafka, "/streamvisor/v1/kafka");
   return [r](const request& req) { return r->dispatch(req); };
 }
 

@@ -2,10 +2,12 @@
 // The HTTP API: Druid's paths and shapes, served by asking the manager.
 
 #include <chrono>
+#include <memory>
 
 #include <caf/fwd.hpp>
 
 #include "actors/manager_actor.hpp"
+#include "adapters/kafka/mock_cluster.hpp"
 #include "http/server.hpp"
 
 namespace sv::http {
@@ -13,6 +15,9 @@ namespace sv::http {
 struct api_options {
   /// How long a request waits for the manager before answering 504.
   std::chrono::milliseconds request_timeout{30000};
+  /// The node's embedded Kafka, whose control API is then served under
+  /// /streamvisor/v1/kafka; null when the node uses an external Kafka.
+  std::shared_ptr<adapters::mock_cluster> embedded_kafka;
 };
 
 /// The request handler for the whole API.

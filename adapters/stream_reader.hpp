@@ -1,0 +1,110 @@
+#pragma once
+// Reading a partitioned stream (Kafka today; RabbitMQ streams and Kinesis
+// later), in the spirit of Druid's RecordSupplier.
+//
+// Contract
+// * Blocking calls: use a reader only from a detached actor (or a plain
+//   thread), never on the shared actor scheduler. One thread at a time.
+// * Offsets are "next offset to read": assign({p: 5}) makes the first record of
+//   p have offset 5. Ranges are [start, end).
+// * Errors are values (adapters::errc): stream_unreachable (retryable: keep
+//   polling, the reader resumes where it was, nothing lost or repeated),
+//   offset_out_of_range (out_of_range_details() says partition, requested and
+//   earliest offsets), unknown_topic, authorization_failed, stream_config,
+//   stream_failed.
+// * poll() may return records together with a deferred error: the records
+//   come first, the error on the next call.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "core/offsets.hpp"
+
+namespace sv::adapters {
+
+/// One record; key, value and headers view memory owned by its batch.
+struct stream_record {
+  uint32_t slot = 0;  ///< index into record_batch::partitions
+  core::stream_offset offset = 0;
+  int64_t timestamp_ms = -1;  ///< producer/broker timestamp, -1 if none
+  std::string_view key;
+  std::string_view value;
+  uint32_t headers_begin = 0;  ///< range in record_batch::headers
+  uint32_t headers_count = 0;
+};
+
+/// The records of one poll. Move-only; valid until the next poll into it.
+class record_batch {
+ public:
+  record_batch() = default;
+  record_batch(const record_batch&) = delete;
+  record_batch& operator=(const record_batch&) = delete;
+  record_batch(record_batch&& other) noexcept;
+  record_batch& operator=(record_batch&& other) noexcept;
+  ~record_batch() { clear(); }
+
+  std::vector<stream_record> records;
+  /// Partition id of each slot (stable for a reader across polls).
+  std::vector<core::partition_id> partitions;
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+
+  const core::partition_id& partition_of(const stream_record& r) const {
+    return partitions[r.slot];
+  }
+  size_t size() const { return records.size(); }
+  bool empty() const { return records.empty(); }
+
+  /// Releases the records (and the client memory they view).
+  void clear();
+
+  /// For readers: memory the views point into, released by clear().
+  void own(void* handle, void (*release)(void*)) { owned_.push_back({handle, release}); }
+
+ private:
+  struct owned {
+    void* handle;
+    void (*release)(void*);
+  };
+  std::vector<owned> owned_;
+};
+
+class stream_reader {
+ public:
+  virtual ~stream_reader() = default;
+
+  /// Every partition of the stream (for a topic pattern: of every matching
+  /// topic, as "topic:partition").
+  virtual caf::expected<std::vector<core::partition_id>> partitions(
+      std::chrono::milliseconds timeout) = 0;
+
+  /// Earliest retained / latest (next to be written) offsets, one batched
+  /// request per call.
+  virtual caf::expected<core::offset_map> earliest_offsets(
+      const std::vector<core::partition_id>& ps, std::chrono::milliseconds timeout) = 0;
+  virtual caf::expected<core::offset_map> latest_offsets(
+      const std::vector<core::partition_id>& ps, std::chrono::milliseconds timeout) = 0;
+
+  /// Reads exactly these partitions from these offsets (replaces any earlier
+  /// assignment).
+  virtual caf::error assign(const core::offset_map& start) = 0;
+
+  /// Waits up to `timeout` for records and returns how many were put in
+  /// `out` (at most `max_records`); 0 when none arrived in time.
+  virtual caf::expected<size_t> poll(record_batch& out, size_t max_records,
+                                     std::chrono::milliseconds timeout) = 0;
+
+  /// Next offset to read per assigned partition (after the records returned).
+  virtual core::offset_map position() const = 0;
+
+  /// Releases the client. Further calls fail.
+  virtual void close() = 0;
+};
+
+}  // namespace sv::adapters

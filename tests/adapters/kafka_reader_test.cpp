@@ -1,0 +1,231 @@
+// The Kafka stream reader over TCP against the embedded (mock) Kafka.
+
+#include <cstdio>
+#include <set>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "tests/adapters/kafka_env.hpp"
+
+using namespace sv;
+using namespace std::chrono_literals;
+using core::offset_map;
+
+TEST_CASE("partitions, earliest and latest offsets") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("t", 4));
+  env.fill("t", 4, 25);
+  auto r = env.reader("t");
+  auto ps = r->partitions(5s);
+  REQUIRE(ps);
+  CHECK(*ps == std::vector<core::partition_id>{"0", "1", "2", "3"});
+  auto lo = r->earliest_offsets(*ps, 5s);
+  REQUIRE(lo);
+  CHECK(*lo == offset_map{{"0", 0}, {"1", 0}, {"2", 0}, {"3", 0}});
+  auto hi = r->latest_offsets(*ps, 5s);
+  REQUIRE(hi);
+  CHECK(*hi == offset_map{{"0", 25}, {"1", 25}, {"2", 25}, {"3", 25}});
+}
+
+TEST_CASE("seek to explicit offsets and poll exactly the rest, in order") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("t", 3));
+  env.fill("t", 3, 30);
+  auto r = env.reader("t");
+  REQUIRE_FALSE(r->assign({{"0", 5}, {"2", 20}}));
+  std::vector<test::read_record> got;
+  auto err = test::read_until(*r, got, [&] { return got.size() >= 35; });
+  REQUIRE_MESSAGE(!err, core::error_message(err));
+  CHECK(got.size() == 35);
+  std::map<std::string, core::stream_offset> next{{"0", 5}, {"2", 20}};
+  for (const auto& rec : got) {
+    CAPTURE(rec.partition);
+    REQUIRE(next.count(rec.partition));
+    CHECK(rec.offset == next[rec.partition]);
+    CHECK(rec.value == rec.partition + "-" + std::to_string(rec.offset));
+    CHECK(rec.key == "k-" + std::to_string(rec.offset));
+    ++next[rec.partition];
+  }
+  CHECK(r->position() == offset_map{{"0", 30}, {"2", 30}});
+  // Nothing more arrives.
+  adapters::record_batch b;
+  auto n = r->poll(b, 100, 200ms);
+  REQUIRE(n);
+  CHECK(*n == 0);
+}
+
+TEST_CASE("an offset above the latest is out of range, with the details") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("t", 2));
+  env.fill("t", 2, 25);
+  auto r = env.reader("t");
+  REQUIRE_FALSE(r->assign({{"0", 0}, {"1", 100}}));
+  std::vector<test::read_record> got;
+  auto err = test::read_until(*r, got, [] { return false; });
+  REQUIRE(adapters::is(err, adapters::errc::offset_out_of_range));
+  auto info = adapters::out_of_range_details(err);
+  REQUIRE(info);
+  CHECK(info->partition == "1");
+  CHECK(info->requested == 100);
+  CHECK(info->earliest == 0);
+  CHECK(info->latest == 25);
+  CHECK(core::error_message(err).find("offset 100 of partition 1") != std::string::npos);
+}
+
+TEST_CASE("an offset below the earliest (dropped by retention) is out of range") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("r", 1));
+  // The mock keeps at most 5 MiB per partition: write ~8 MiB.
+  std::string big(1000, 'x');
+  for (int i = 0; i < 8000; ++i) REQUIRE_FALSE(env.producer->produce("r", 0, "", big));
+  REQUIRE_FALSE(env.producer->flush(30s));
+  auto r = env.reader("r");
+  auto lo = r->earliest_offsets({"0"}, 5s);
+  REQUIRE(lo);
+  REQUIRE(lo->at("0") > 0);
+  REQUIRE_FALSE(r->assign({{"0", 0}}));
+  std::vector<test::read_record> got;
+  auto err = test::read_until(*r, got, [] { return false; });
+  REQUIRE(adapters::is(err, adapters::errc::offset_out_of_range));
+  auto info = adapters::out_of_range_details(err);
+  REQUIRE(info);
+  CHECK(info->partition == "0");
+  CHECK(info->requested == 0);
+  CHECK(info->earliest == lo->at("0"));
+  CHECK(got.empty());
+}
+
+TEST_CASE(
+    "broker down, then up: unreachable is reported, then nothing is lost or repeated") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("d", 2));
+  env.fill("d", 2, 500);
+  auto r = env.reader("d");
+  REQUIRE_FALSE(r->assign({{"0", 0}, {"1", 0}}));
+  std::vector<test::read_record> got;
+  REQUIRE_FALSE(test::read_until(
+      *r, got, [&] { return got.size() >= 200; }, 20s, 50));
+  REQUIRE_FALSE(env.cluster->set_broker_down(-1));
+  auto err = test::read_until(
+      *r, got, [] { return false; }, 30s, 50);
+  CHECK(adapters::is(err, adapters::errc::stream_unreachable));
+  CHECK(core::error_message(err).find("no Kafka broker reachable") != std::string::npos);
+  // Polling keeps reporting it while the brokers stay down.
+  adapters::record_batch b;
+  CHECK_FALSE(r->poll(b, 50, 100ms));
+  REQUIRE_FALSE(env.cluster->set_broker_up(-1));
+  for (int p = 0; p < 2; ++p)
+    for (int i = 500; i < 1000; ++i)
+      REQUIRE_FALSE(env.producer->produce("d", p, "k-" + std::to_string(i),
+                                          std::to_string(p) + "-" + std::to_string(i)));
+  REQUIRE_FALSE(env.producer->flush(30s));
+  err = test::read_until(
+      *r, got, [&] { return got.size() >= 2000; }, 60s, 50, true);
+  REQUIRE_MESSAGE(!err, core::error_message(err));
+  std::set<std::string> seen;
+  for (const auto& rec : got) {
+    CHECK(rec.value == rec.partition + "-" + std::to_string(rec.offset));
+    CHECK(seen.insert(rec.value).second);  // no repeats
+  }
+  CHECK(seen.size() == 2000);  // nothing lost
+}
+
+TEST_CASE("an unknown topic is reported, and not created by asking") {
+  test::kafka_env env;
+  auto r = env.reader("does-not-exist");
+  auto ps = r->partitions(5s);
+  REQUIRE_FALSE(ps);
+  CHECK(adapters::is(ps.error(), adapters::errc::unknown_topic));
+  CHECK(core::error_message(ps.error()).find("[does-not-exist]") != std::string::npos);
+  CHECK_FALSE(r->partitions(5s));  // still unknown: the first call created nothing
+}
+
+TEST_CASE("a topic pattern covers every matching topic with topic:partition ids") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("metrics-a", 2));
+  REQUIRE_FALSE(env.cluster->create_topic("metrics-b", 1));
+  REQUIRE_FALSE(env.cluster->create_topic("other", 1));
+  env.fill("metrics-a", 2, 3);
+  env.fill("metrics-b", 1, 3);
+  auto r = env.reader("metrics-.*", true);
+  auto ps = r->partitions(5s);
+  REQUIRE(ps);
+  CHECK(*ps ==
+        std::vector<core::partition_id>{"metrics-a:0", "metrics-a:1", "metrics-b:0"});
+  auto hi = r->latest_offsets(*ps, 5s);
+  REQUIRE(hi);
+  CHECK(hi->at("metrics-b:0") == 3);
+  REQUIRE_FALSE(r->assign({{"metrics-a:1", 1}, {"metrics-b:0", 0}}));
+  std::vector<test::read_record> got;
+  REQUIRE_FALSE(test::read_until(*r, got, [&] { return got.size() >= 5; }));
+  std::set<std::string> ids;
+  for (const auto& rec : got)
+    ids.insert(rec.partition + "@" + std::to_string(rec.offset));
+  CHECK(ids == std::set<std::string>{"metrics-a:1@1", "metrics-a:1@2", "metrics-b:0@0",
+                                     "metrics-b:0@1", "metrics-b:0@2"});
+}
+
+TEST_CASE("kcat can produce to the embedded Kafka and the reader reads exactly that") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("interop", 2));
+  auto path = std::string{"/tmp/sv_kcat_"} + std::to_string(::getpid()) + ".txt";
+  {
+    FILE* f = std::fopen(path.c_str(), "w");
+    REQUIRE(f);
+    for (int i = 0; i < 50; ++i)
+      std::fprintf(f, "key%d:{\"i\":%d,\"s\":\"caf\\u00e9\"}\n", i, i);
+    std::fclose(f);
+  }
+  for (int p = 0; p < 2; ++p) {
+    auto cmd = "kcat -b " + env.cluster->bootstrap() + " -P -t interop -p " +
+               std::to_string(p) + " -K: -l " + path + " 2>&1";
+    CAPTURE(cmd);
+    REQUIRE(std::system(cmd.c_str()) == 0);
+  }
+  std::remove(path.c_str());
+  auto r = env.reader("interop");
+  REQUIRE_FALSE(r->assign({{"0", 0}, {"1", 0}}));
+  std::vector<test::read_record> got;
+  REQUIRE_FALSE(test::read_until(*r, got, [&] { return got.size() >= 100; }));
+  CHECK(got.size() == 100);
+  std::multiset<std::string> produced, read;
+  for (int p = 0; p < 2; ++p)
+    for (int i = 0; i < 50; ++i)
+      produced.insert(std::to_string(p) + "|key" + std::to_string(i) +
+                      "|{\"i\":" + std::to_string(i) + ",\"s\":\"caf\\u00e9\"}");
+  for (const auto& rec : got)
+    read.insert(rec.partition + "|" + rec.key + "|" + rec.value);
+  CHECK(read == produced);
+  // Nothing beyond what was produced.
+  adapters::record_batch b;
+  CHECK(*r->poll(b, 100, 200ms) == 0);
+}
+
+TEST_CASE("reader configuration errors are clear") {
+  adapters::kafka_reader_config cfg;
+  cfg.topic = "t";
+  cfg.consumer_properties = core::json::make_object({{"group.id", "x"}}).as_object();
+  auto no_bs = adapters::open_kafka_reader(cfg);
+  REQUIRE_FALSE(no_bs);
+  CHECK(adapters::is(no_bs.error(), adapters::errc::stream_config));
+  cfg.consumer_properties =
+      core::json::make_object({{"bootstrap.servers", "embedded"}}).as_object();
+  auto no_embedded = adapters::open_kafka_reader(cfg);
+  REQUIRE_FALSE(no_embedded);
+  CHECK(core::error_message(no_embedded.error()).find("embedded") != std::string::npos);
+  cfg.consumer_properties = core::json::make_object({{"bootstrap.servers", "127.0.0.1:1"},
+                                                     {"not.a.property", "1"}})
+                                .as_object();
+  auto bad = adapters::open_kafka_reader(cfg);
+  REQUIRE_FALSE(bad);
+  CHECK(core::error_message(bad.error()).find("not.a.property") != std::string::npos);
+  cfg.consumer_properties =
+      core::json::make_object(
+          {{"bootstrap.servers", "127.0.0.1:1"},
+           {"druid.dynamic.config.provider", "x"},
+           {"value.deserializer",
+            "org.apache.kafka.common.serialization.ByteArrayDeserializer"}})
+          .as_object();
+  CHECK(adapters::open_kafka_reader(cfg));
+}

@@ -1,0 +1,171 @@
+// `streamvisor kafka-dev` as a separate process: any client can use it, and its
+// control API injects faults.
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <httplib.h>
+
+#include <doctest/doctest.h>
+
+#include "adapters/kafka/kafka_reader.hpp"
+#include "core/errc.hpp"
+#include "tests/adapters/kafka_env.hpp"
+
+extern char** environ;
+
+using namespace sv;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Runs a command with its stdout on a pipe; SIGTERM and reap on destruction.
+struct child {
+  pid_t pid = -1;
+  FILE* out = nullptr;
+
+  explicit child(std::vector<std::string> argv) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    REQUIRE(posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(fds[1]);
+    out = ::fdopen(fds[0], "r");
+  }
+
+  std::string line() {
+    char buf[512];
+    if (!std::fgets(buf, sizeof buf, out)) return {};
+    std::string s{buf};
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+  }
+
+  int stop() {
+    if (pid < 0) return -1;
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  ~child() {
+    stop();
+    if (out) std::fclose(out);
+  }
+};
+
+std::string after(const std::string& line, const std::string& prefix) {
+  REQUIRE_MESSAGE(line.rfind(prefix, 0) == 0, ("unexpected output: " + line));
+  return line.substr(prefix.size());
+}
+
+}  // namespace
+
+TEST_CASE("kafka-dev serves Kafka to other processes and takes fault injections") {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("sv_kafkadev_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto file = (dir / "bootstrap").string();
+  child dev{{SV_BINARY, "kafka-dev", "--topic", "events:3", "--bootstrap-file", file}};
+  auto bootstrap = after(dev.line(), "bootstrap: ");
+  auto control = after(dev.line(), "control: http://");
+  {
+    std::ifstream in{file};
+    std::string written;
+    std::getline(in, written);
+    CHECK(written == bootstrap);
+  }
+  auto colon = control.rfind(':');
+  httplib::Client api{control.substr(0, colon), std::stoi(control.substr(colon + 1))};
+  auto info = api.Get("/");
+  REQUIRE(info);
+  CHECK(info->body.find(bootstrap) != std::string::npos);
+  auto created =
+      api.Post("/topics", R"({"name":"more","partitions":2})", "application/json");
+  REQUIRE(created);
+  CHECK(created->status == 200);
+
+  // kcat writes; our reader (another client) reads exactly that.
+  auto cmd = "printf 'a\\nb\\nc\\n' | kcat -b " + bootstrap + " -P -t events -p 1 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  adapters::kafka_reader_config cfg;
+  cfg.topic = "events";
+  cfg.consumer_properties = core::json::make_object({{"bootstrap.servers", bootstrap},
+                                                     {"fetch.wait.max.ms", "10"}})
+                                .as_object();
+  auto reader = adapters::open_kafka_reader(cfg);
+  REQUIRE(reader);
+  auto ps = (*reader)->partitions(5s);
+  REQUIRE(ps);
+  CHECK(ps->size() == 3);
+  CHECK((*reader)->latest_offsets(*ps, 5s)->at("1") == 3);
+
+  // Broker down through the control API: the reader sees it; up again: it reads.
+  REQUIRE_FALSE((*reader)->assign({{"1", 0}}));
+  REQUIRE(api.Post("/brokers/all/down", "", "application/json")->status == 200);
+  std::vector<test::read_record> got;
+  auto err = test::read_until(
+      **reader, got, [] { return false; }, 30s);
+  INFO(core::error_message(err));
+  CHECK(adapters::is(err, adapters::errc::stream_unreachable));
+  REQUIRE(api.Post("/brokers/all/up", "", "application/json")->status == 200);
+  err = test::read_until(
+      **reader, got, [&] { return got.size() >= 3; }, 60s, 100, true);
+  REQUIRE_MESSAGE(!err, core::error_message(err));
+  CHECK(got.size() == 3);
+  CHECK(got[0].value == "a");
+  CHECK(got[2].value == "c");
+
+  // Injected ListOffsets errors are reported and retried within the timeout.
+  REQUIRE(api.Post("/errors",
+                   R"({"apiKey":"ListOffsets","errors":["NOT_LEADER_FOR_PARTITION"]})",
+                   "application/json")
+              ->status == 200);
+  auto hi = (*reader)->latest_offsets(*ps, 5s);
+  REQUIRE_MESSAGE(hi, core::error_message(hi.error()));
+  CHECK(hi->at("1") == 3);
+  CHECK(api.Post("/brokers/9/down", "", "application/json")->status == 400);
+  (*reader)->close();
+  CHECK(dev.stop() == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("generate writes unique wiki-edit events round-robin") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("wiki", 2));
+  child gen{{SV_BINARY, "generate", "--topic", "wiki", "--bootstrap",
+             env.cluster->bootstrap(), "--rate", "0", "--count", "1000", "--run", "t1"}};
+  int status = 0;
+  ::waitpid(gen.pid, &status, 0);
+  gen.pid = -1;
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  auto r = env.reader("wiki");
+  CHECK(*r->latest_offsets({"0", "1"}, 5s) == core::offset_map{{"0", 500}, {"1", 500}});
+  REQUIRE_FALSE(r->assign({{"0", 0}, {"1", 0}}));
+  std::vector<test::read_record> got;
+  REQUIRE_FALSE(test::read_until(*r, got, [&] { return got.size() >= 1000; }));
+  std::set<std::string> ids;
+  for (const auto& rec : got) {
+    auto j = core::json::parse(rec.value);
+    REQUIRE(j);
+    ids.insert(j->find("id")->as_string());
+  }
+  CHECK(ids.size() == 1000);
+  CHECK(ids.count("t1-000000000999") == 1);
+}
