@@ -65,14 +65,14 @@ void event_generator::next(std::string& out, utc_time ts) {
       "wikipedia\","
       "\"namespace\":\"%s\",\"isRobot\":%s,\"isNew\":%s,\"isAnonymous\":%s,\"added\":%"
       "lld,"
-      "\"deleted\":%lld,\"delta\":%lld,\"commentLength\":%zu,\"userEdits\":%lld,"
-      "\"comment\":\"%s\"}",
+      "\"deleted\":%lld,\"delta\":%lld,\"commentLength\":%zu,\"userEdits\":%lld}",
       format_utc_time(ts).c_str(), run_.c_str(), static_cast<unsigned long long>(seq_),
       page, user, countries[city], cities[city], languages[city], languages[city], ns,
       robot ? "true" : "false", is_new ? "true" : "false", anonymous ? "true" : "false",
       static_cast<long long>(added), static_cast<long long>(deleted),
       static_cast<long long>(added - deleted), std::char_traits<char>::length(comment),
-      static_cast<long long>(edits), comment);
+      static_cast<long long>(edits));
+
   out.append(buf, static_cast<size_t>(n));
   ++seq_;
 }
