@@ -24,7 +24,7 @@ void on_signal(int) {
 
 const char* usage = R"(usage: streamvisor generate --topic TOPIC [options]
 
-Produces wiki-edit-like JSON events (about 300 bytes: timestamp, unique id, 10
+Produces wiki-edit-like JSON events (about 330 bytes: timestamp, unique id, 10
 dimensions, 5 numbers) round-robin over the topic's partitions.
 
   --topic TOPIC           topic to write (must exist)

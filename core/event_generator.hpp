@@ -2,7 +2,7 @@
 // Realistic wiki-edit-like JSON events for demos, tests and benchmarks:
 // timestamp, a unique id, 10 dimensions (page, user, country, cityName,
 // language, channel, namespace, isRobot, isNew, isAnonymous) and 5 numeric
-// fields (added, deleted, delta, commentLength, userEdits) — about 300 bytes.
+// fields (added, deleted, delta, commentLength, userEdits) — about 330 bytes.
 // Deterministic for a seed; ids are "{run}-{sequence}".
 
 #include <cstdint>
