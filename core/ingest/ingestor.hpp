@@ -1,0 +1,38 @@
+#pragma once
+// Turns one parsed record into an index row: event time (timestampSpec),
+// rejection windows, the filter, dimension and metric values, then the rollup
+// index. Reports what happened to the record, with the reason for errors.
+
+#include <optional>
+#include <string>
+
+#include "core/ingest/rollup_index.hpp"
+#include "core/ingest/row_stats.hpp"
+
+namespace sv::core::ingest {
+
+/// Event-time limits of a task (lateMessageRejection*, earlyMessageRejectionPeriod).
+struct time_window {
+  std::optional<utc_time> min_time;  ///< earlier events are thrown away
+  std::optional<utc_time> max_time;  ///< later events are thrown away
+};
+
+struct row_result {
+  row_outcome outcome = row_outcome::processed;
+  std::string error;  ///< for processedWithError and unparseable
+};
+
+class ingestor {
+ public:
+  explicit ingestor(const schema& s, time_window w = {}) : schema_(s), window_(w) {}
+
+  /// Adds `row` to `index` (unless it is thrown away or unparseable).
+  row_result add(const row_buffer& row, rollup_index& index);
+
+ private:
+  const schema& schema_;
+  time_window window_;
+  std::vector<std::string_view> items_;
+};
+
+}  // namespace sv::core::ingest

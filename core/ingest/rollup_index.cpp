@@ -1,0 +1,291 @@
+#include "core/ingest/rollup_index.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+namespace sv::core::ingest {
+
+rollup_index::rollup_index(const schema& s) : schema_(s), nmetrics_(s.metrics.size()) {
+  sync_dimensions();
+  rehash(1024);
+}
+
+void rollup_index::sync_dimensions() {
+  size_t n = schema_.dimensions.size();
+  if (n == ndims_ && !key_.empty()) return;
+  size_t old_width = width();
+  size_t old_mask = mask_words_;
+  size_t old_dims = ndims_;
+  ndims_ = n;
+  mask_words_ = (n + 63) / 64;
+  dicts_.resize(n);
+  key_.assign(width(), 0);
+  if (rows_ == 0) return;
+  // Widen every stored key; earlier rows are null in the new dimensions.
+  std::vector<int64_t> wider(rows_ * width(), 0);
+  for (size_t r = 0; r < rows_; ++r) {
+    const int64_t* from = &keys_[r * old_width];
+    int64_t* to = &wider[r * width()];
+    to[0] = from[0];
+    std::memcpy(to + 1, from + 1, old_mask * sizeof(int64_t));
+    for (size_t d = old_dims; d < ndims_; ++d) to[1 + d / 64] |= int64_t{1} << (d % 64);
+    std::memcpy(to + 1 + mask_words_, from + 1 + old_mask, old_dims * sizeof(int64_t));
+  }
+  keys_ = std::move(wider);
+  rehash(table_.size());
+}
+
+void rollup_index::begin_row(int64_t time) {
+  if (schema_.dimensions.size() != ndims_) sync_dimensions();
+  std::fill(key_.begin(), key_.end(), 0);
+  key_[0] = time;
+}
+
+void rollup_index::set_null(size_t dim) {
+  key_[1 + dim / 64] |= int64_t{1} << (dim % 64);
+  key_[1 + mask_words_ + dim] = 0;
+}
+
+uint32_t rollup_index::encode(size_t dim, std::string_view v) {
+  auto& d = dicts_[dim];
+  if (auto i = d.ids.find(v); i != d.ids.end()) return i->second;
+  auto id = static_cast<uint32_t>(d.values.size() + 1);
+  d.ids.emplace(std::string{v}, id);
+  d.values.emplace_back(v);
+  d.bytes += v.size() * 2 + 64;
+  return id;
+}
+
+void rollup_index::set_string(size_t dim, std::string_view value) {
+  key_[1 + mask_words_ + dim] = encode(dim, value);
+}
+
+void rollup_index::set_strings(size_t dim, const std::vector<std::string_view>& values) {
+  if (values.empty()) return set_null(dim);
+  if (values.size() == 1) return set_string(dim, values[0]);
+  std::vector<std::string_view> sorted = values;  // Druid's SORTED_ARRAY
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<uint32_t> ids;
+  ids.reserve(sorted.size());
+  for (auto v : sorted) ids.push_back(encode(dim, v));
+  auto& d = dicts_[dim];
+  auto [it, fresh] = d.array_ids.emplace(ids, static_cast<uint32_t>(d.arrays.size()));
+  if (fresh) {
+    d.arrays.push_back(ids);
+    d.bytes += ids.size() * 8 + 64;
+  }
+  key_[1 + mask_words_ + dim] = multi_flag | it->second;
+}
+
+void rollup_index::set_long(size_t dim, int64_t v) {
+  key_[1 + mask_words_ + dim] = v;
+}
+
+void rollup_index::set_double(size_t dim, double v) {
+  int64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  key_[1 + mask_words_ + dim] = bits;
+}
+
+uint64_t rollup_index::hash_key(const int64_t* key) const {
+  uint64_t h = 0x9E3779B97F4A7C15ull;
+  for (size_t i = 0; i < width(); ++i) {
+    h ^= static_cast<uint64_t>(key[i]) + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    h *= 0xBF58476D1CE4E5B9ull;
+  }
+  return h ^ (h >> 31);
+}
+
+void rollup_index::rehash(size_t capacity) {
+  table_.assign(capacity, -1);
+  if (!schema_.rollup) return;
+  size_t mask = capacity - 1;
+  for (size_t r = 0; r < rows_; ++r) {
+    size_t i = hash_key(&keys_[r * width()]) & mask;
+    while (table_[i] >= 0) i = (i + 1) & mask;
+    table_[i] = static_cast<int32_t>(r);
+  }
+}
+
+int32_t rollup_index::find_or_insert() {
+  size_t w = width();
+  if (schema_.rollup) {
+    size_t mask = table_.size() - 1;
+    size_t i = hash_key(key_.data()) & mask;
+    while (table_[i] >= 0) {
+      auto r = static_cast<size_t>(table_[i]);
+      if (std::memcmp(&keys_[r * w], key_.data(), w * sizeof(int64_t)) == 0)
+        return table_[i];
+      i = (i + 1) & mask;
+    }
+    table_[i] = static_cast<int32_t>(rows_);
+  }
+  keys_.insert(keys_.end(), key_.begin(), key_.end());
+  aggs_.resize(aggs_.size() + nmetrics_);
+  agg_state* states = &aggs_[rows_ * nmetrics_];
+  for (size_t m = 0; m < nmetrics_; ++m) schema_.metrics[m].agg.init(states[m]);
+  auto row = static_cast<int32_t>(rows_++);
+  if (schema_.rollup && rows_ * 2 > table_.size()) rehash(table_.size() * 2);
+  return row;
+}
+
+agg_state* rollup_index::commit_row() {
+  auto row = static_cast<size_t>(find_or_insert());
+  return &aggs_[row * nmetrics_];
+}
+
+size_t rollup_index::bytes() const {
+  size_t b = keys_.capacity() * sizeof(int64_t) + aggs_.capacity() * sizeof(agg_state) +
+             table_.capacity() * sizeof(int32_t);
+  for (const auto& d : dicts_) b += d.bytes;
+  return b;
+}
+
+void rollup_index::clear() {
+  rows_ = 0;
+  keys_.clear();
+  aggs_.clear();
+  for (auto& d : dicts_) d = dictionary{};
+  rehash(1024);
+}
+
+segment_data rollup_index::to_segment() const {
+  segment_data out;
+  out.data_source = schema_.data_source;
+  out.rollup = schema_.rollup;
+  out.query_granularity = schema_.query_granularity.to_json().is_string()
+                              ? schema_.query_granularity.to_json().as_string()
+                              : schema_.query_granularity.to_json().dump();
+  size_t w = width();
+  // Ranks of dictionary ids in value order.
+  std::vector<std::vector<uint32_t>> rank(ndims_);
+  std::vector<std::vector<uint32_t>> sorted_ids(ndims_);
+  for (size_t d = 0; d < ndims_; ++d) {
+    const auto& vals = dicts_[d].values;
+    auto& ids = sorted_ids[d];
+    ids.resize(vals.size());
+    std::iota(ids.begin(), ids.end(), 1u);
+    std::sort(ids.begin(), ids.end(),
+              [&](uint32_t a, uint32_t b) { return vals[a - 1] < vals[b - 1]; });
+    rank[d].assign(vals.size() + 1, 0);
+    for (uint32_t r = 0; r < ids.size(); ++r) rank[d][ids[r]] = r + 1;
+  }
+  auto is_null = [&](const int64_t* k, size_t d) {
+    return (k[1 + d / 64] >> (d % 64)) & 1;
+  };
+  auto ranks_of = [&](const int64_t* k, size_t d) {
+    int64_t v = k[1 + mask_words_ + d];
+    std::vector<uint32_t> out;
+    if (v & multi_flag) {
+      for (auto id : dicts_[d].arrays[static_cast<size_t>(v & ~multi_flag)])
+        out.push_back(rank[d][id]);
+    } else {
+      out.push_back(rank[d][static_cast<size_t>(v)]);
+    }
+    return out;
+  };
+  std::vector<uint32_t> order(rows_);
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const int64_t* x = &keys_[a * w];
+    const int64_t* y = &keys_[b * w];
+    if (x[0] != y[0]) return x[0] < y[0];
+    for (size_t d = 0; d < ndims_; ++d) {
+      bool nx = is_null(x, d), ny = is_null(y, d);
+      if (nx || ny) {
+        if (nx != ny) return nx;
+        continue;
+      }
+      int64_t vx = x[1 + mask_words_ + d], vy = y[1 + mask_words_ + d];
+      if (vx == vy) continue;
+      switch (schema_.dimensions[d].type) {
+        case dim_type::string: {
+          if (!(vx & multi_flag) && !(vy & multi_flag))
+            return rank[d][static_cast<size_t>(vx)] < rank[d][static_cast<size_t>(vy)];
+          auto rx = ranks_of(x, d), ry = ranks_of(y, d);
+          if (rx != ry) return rx < ry;
+          continue;
+        }
+        case dim_type::long_:
+          return vx < vy;
+        default: {
+          double dx, dy;
+          std::memcpy(&dx, &vx, sizeof dx);
+          std::memcpy(&dy, &vy, sizeof dy);
+          if (dx != dy) return dx < dy;
+          continue;
+        }
+      }
+    }
+    return a < b;
+  });
+  out.time.reserve(rows_);
+  for (auto r : order) out.time.push_back(keys_[r * w]);
+  for (size_t d = 0; d < ndims_; ++d) {
+    const auto& def = schema_.dimensions[d];
+    column_data col;
+    col.name = def.name;
+    col.type = static_cast<column_type>(def.type);
+    if (def.type == dim_type::string) {
+      for (auto id : sorted_ids[d]) col.dictionary.push_back(dicts_[d].values[id - 1]);
+      col.multi_value = !dicts_[d].arrays.empty();
+      if (col.multi_value) col.offsets.push_back(0);
+      for (auto r : order) {
+        const int64_t* k = &keys_[r * w];
+        if (col.multi_value) {
+          if (!is_null(k, d))
+            for (auto rk : ranks_of(k, d)) col.ids.push_back(rk);
+          col.offsets.push_back(static_cast<uint32_t>(col.ids.size()));
+        } else {
+          col.ids.push_back(
+              is_null(k, d) ? 0 : rank[d][static_cast<size_t>(k[1 + mask_words_ + d])]);
+        }
+      }
+    } else {
+      bool any_null = false;
+      for (auto r : order) {
+        const int64_t* k = &keys_[r * w];
+        bool null = is_null(k, d);
+        any_null |= null;
+        col.nulls.push_back(null);
+        int64_t v = null ? 0 : k[1 + mask_words_ + d];
+        if (def.type == dim_type::long_) {
+          col.longs.push_back(v);
+        } else {
+          double dv = 0;
+          if (!null) std::memcpy(&dv, &v, sizeof dv);
+          col.doubles.push_back(dv);
+        }
+      }
+      if (!any_null) col.nulls.clear();
+    }
+    out.dimensions.push_back(std::move(col));
+  }
+  for (size_t m = 0; m < nmetrics_; ++m) {
+    const auto& def = schema_.metrics[m];
+    column_data col;
+    col.name = def.name;
+    col.aggregator = def.agg.type_name();
+    col.type = def.agg.type() == num_type::long_    ? column_type::long_
+               : def.agg.type() == num_type::float_ ? column_type::float_
+                                                    : column_type::double_;
+    bool any_null = false;
+    for (auto r : order) {
+      const agg_state& s = aggs_[r * nmetrics_ + m];
+      bool null = def.agg.empty(s);
+      any_null |= null;
+      col.nulls.push_back(null);
+      if (col.type == column_type::long_)
+        col.longs.push_back(null ? 0 : s.l);
+      else
+        col.doubles.push_back(null ? 0.0 : s.d);
+      if (def.agg.has_time()) col.times.push_back(s.time);
+    }
+    if (!any_null) col.nulls.clear();
+    out.metrics.push_back(std::move(col));
+  }
+  return out;
+}
+
+}  // namespace sv::core::ingest

@@ -1,0 +1,80 @@
+#pragma once
+// The in-memory rollup index (Druid's incremental index): rows keyed by
+// (truncated time, dimension values) with aggregator states. String values
+// are dictionary-encoded; with rollup, a row whose key exists folds into it.
+// Dimensions discovered later (schemaless) widen the index; earlier rows hold
+// null for them. to_segment() returns every row sorted by (time, dimensions).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/ingest/schema.hpp"
+#include "core/segment/segment_data.hpp"
+
+namespace sv::core::ingest {
+
+class rollup_index {
+ public:
+  explicit rollup_index(const schema& s);
+
+  /// Starts a row at `time` (already truncated to queryGranularity).
+  void begin_row(int64_t time);
+  void set_null(size_t dim);
+  void set_string(size_t dim, std::string_view value);
+  void set_strings(size_t dim, const std::vector<std::string_view>& values);
+  void set_long(size_t dim, int64_t v);
+  void set_double(size_t dim, double v);
+  /// Finds or creates the row; returns its aggregator states (one per metric).
+  agg_state* commit_row();
+
+  size_t rows() const { return rows_; }
+  /// A rough count of the bytes the index holds (for maxBytesInMemory).
+  size_t bytes() const;
+  bool empty() const { return rows_ == 0; }
+
+  /// Every row, sorted, as segment columns (interval left unset).
+  segment_data to_segment() const;
+
+  void clear();
+
+ private:
+  struct string_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  struct dictionary {
+    std::unordered_map<std::string, uint32_t, string_hash, std::equal_to<>> ids;
+    std::vector<std::string> values;  ///< id - 1 -> value
+    std::map<std::vector<uint32_t>, uint32_t> array_ids;
+    std::vector<std::vector<uint32_t>> arrays;  ///< multi-value combinations
+    size_t bytes = 0;
+  };
+
+  static constexpr int64_t multi_flag = int64_t{1} << 40;
+
+  void sync_dimensions();
+  size_t width() const { return 1 + mask_words_ + ndims_; }
+  uint32_t encode(size_t dim, std::string_view v);
+  uint64_t hash_key(const int64_t* key) const;
+  int32_t find_or_insert();
+  void rehash(size_t capacity);
+
+  const schema& schema_;
+  size_t ndims_ = 0;
+  size_t mask_words_ = 0;
+  size_t nmetrics_ = 0;
+  size_t rows_ = 0;
+  std::vector<int64_t> key_;   ///< the row being built
+  std::vector<int64_t> keys_;  ///< rows_ x width()
+  std::vector<agg_state> aggs_;
+  std::vector<int32_t> table_;  ///< open addressing: row index or -1
+  std::vector<dictionary> dicts_;
+};
+
+}  // namespace sv::core::ingest

@@ -1,0 +1,26 @@
+#pragma once
+// Combining and cutting segment data (pure, in memory):
+// * merge: rows of several parts (persisted index parts of one sequence) in
+//   (time, dimensions) order; with rollup, rows with equal time and dimension
+//   values become one row whose metrics are combined.
+// * split: a merged, sorted segment cut into segments by segmentGranularity
+//   and maxRowsPerSegment; each gets its own interval and compact dictionaries.
+
+#include <vector>
+
+#include "core/granularity.hpp"
+#include "core/segment/segment_data.hpp"
+
+namespace sv::core {
+
+/// The aggregator of each metric column, by name (from the segment's own
+/// aggregator type names).
+std::vector<ingest::aggregator> aggregators_of(const segment_data& s);
+
+segment_data merge(const std::vector<const segment_data*>& parts, bool rollup);
+
+std::vector<segment_data> split(const segment_data& sorted,
+                                const granularity& segment_granularity,
+                                int32_t max_rows_per_segment);
+
+}  // namespace sv::core
