@@ -40,6 +40,10 @@ constexpr std::array<named, 16> names = {{
 // Joda's week-based buckets are aligned to Mondays; 1970-01-05 was a Monday.
 constexpr utc_time monday_origin{millis{4LL * 86400000LL}};
 
+// ALL: one bucket wide enough for any event and printable as ISO 8601.
+const utc_time all_start = utc_time{millis{-62135596800000LL}};  // 0001-01-01
+const utc_time all_end = utc_time{millis{253402300799999LL}};  // 9999-12-31T23:59:59.999
+
 int64_t floor_div(int64_t a, int64_t b) {
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
@@ -129,7 +133,7 @@ utc_time granularity::bucket_start(utc_time t) const {
     case kind::none:
       return t;
     case kind::all:
-      return utc_time{millis{std::numeric_limits<int64_t>::min() / 2}};
+      return all_start;
     case kind::duration: {
       auto rel = (t - origin).count();
       return origin + millis{floor_div(rel, duration_ms) * duration_ms};
@@ -166,7 +170,7 @@ utc_time granularity::next(utc_time start) const {
     case kind::none:
       return start + millis{1};
     case kind::all:
-      return utc_time{millis{std::numeric_limits<int64_t>::max() / 2}};
+      return all_end;
     case kind::duration:
       return start + millis{duration_ms};
     case kind::period:

@@ -1,0 +1,167 @@
+// The json input format on simdjson's On-Demand API (the ingest hot path).
+
+#include <simdjson.h>
+
+#include "adapters/formats/parsers.hpp"
+
+namespace sv::adapters {
+
+namespace {
+
+using core::ingest::raw_value;
+using core::ingest::row_buffer;
+using core::ingest::value_kind;
+namespace od = simdjson::ondemand;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool blank(std::string_view s) {
+  for (char c : s)
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return false;
+  return true;
+}
+
+caf::error malformed(simdjson::error_code e) {
+  return make_error(errc::stream_failed,
+                    std::string{"malformed JSON: "} + simdjson::error_message(e));
+}
+
+class json_parser final : public input_parser {
+ public:
+  caf::error parse(std::string_view bytes, core::ingest::field_router& router,
+                   row_buffer& row, const emit_fn& emit) override {
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into a padded
+    // buffer.
+    buf_.resize(bytes.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(buf_.data(), bytes.data(), bytes.size());
+    od::document doc;
+    if (auto e = parser_.iterate(buf_.data(), bytes.size(), buf_.size()).get(doc))
+      return malformed(e);
+    if (auto err = one_document(doc, router, row)) return err;
+    // Anything but whitespace after the first object means more objects.
+    const char* loc = nullptr;
+    bool more = !doc.current_location().get(loc) && loc < buf_.data() + bytes.size() &&
+                !blank(std::string_view{
+                    loc, static_cast<size_t>(buf_.data() + bytes.size() - loc)});
+    emit(row);
+    if (!more) return {};
+    return more_documents(bytes, router, row, emit);
+  }
+
+ private:
+  // Rare: several JSON objects in one record. The first one was emitted already.
+  caf::error more_documents(std::string_view bytes, core::ingest::field_router& router,
+                            row_buffer& row, const emit_fn& emit) {
+    od::document_stream stream;
+    if (auto e = many_.iterate_many(buf_.data(), bytes.size(), 1 << 20).get(stream))
+      return malformed(e);
+    bool first = true;
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+      od::document_reference doc;
+      if (auto e = (*it).get(doc)) return malformed(e);
+      if (first) {  // already emitted
+        first = false;
+        continue;
+      }
+      if (auto err = one_document(doc, router, row)) return err;
+      emit(row);
+    }
+    return {};
+  }
+
+  template <class Doc>
+  caf::error one_document(Doc& doc, core::ingest::field_router& router, row_buffer& row) {
+    row.reset(router.slot_count());
+    od::object obj;
+    if (auto e = doc.get_object().get(obj))
+      return e == simdjson::INCORRECT_TYPE
+                 ? make_error(errc::stream_failed, "expected a JSON object per row")
+                 : malformed(e);
+    for (auto field : obj) {
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return malformed(e);
+      od::value v;
+      if (auto e = field.value().get(v)) return malformed(e);
+      od::json_type type;
+      if (auto e = v.type().get(type)) return malformed(e);
+      if (type == od::json_type::object) continue;  // nested objects are not fields
+      int32_t slot = router.slot_of(key);
+      if (slot < 0) continue;
+      if (static_cast<size_t>(slot) >= row.values.size())
+        row.values.resize(router.slot_count());
+      if (auto err = read_value(v, type, row, row[static_cast<size_t>(slot)])) return err;
+    }
+    return {};
+  }
+
+  caf::error read_value(od::value& v, od::json_type type, row_buffer& row,
+                        raw_value& out) {
+    switch (type) {
+      case od::json_type::string: {
+        out.kind = value_kind::string;
+        if (auto e = v.get_string().get(out.text)) return malformed(e);
+        return {};
+      }
+      case od::json_type::number: {
+        out.text = trim(v.raw_json_token());
+        od::number_type nt;
+        if (auto e = v.get_number_type().get(nt)) return malformed(e);
+        if (nt == od::number_type::signed_integer) {
+          out.kind = value_kind::integer;
+          if (auto e = v.get_int64().get(out.integer)) return malformed(e);
+        } else {
+          out.kind = value_kind::real;
+          if (auto e = v.get_double().get(out.real)) return malformed(e);
+        }
+        return {};
+      }
+      case od::json_type::boolean:
+        out.kind = value_kind::boolean;
+        if (auto e = v.get_bool().get(out.boolean)) return malformed(e);
+        out.text = out.boolean ? "true" : "false";
+        return {};
+      case od::json_type::null:
+        out.kind = value_kind::null;
+        return {};
+      case od::json_type::array: {
+        out.kind = value_kind::array;
+        od::array arr;
+        if (auto e = v.get_array().get(arr)) return malformed(e);
+        for (auto elem : arr) {
+          od::value ev;
+          if (auto e = elem.get(ev)) return malformed(e);
+          od::json_type et;
+          if (auto e = ev.type().get(et)) return malformed(e);
+          if (et == od::json_type::string) {
+            std::string_view s;
+            if (auto e = ev.get_string().get(s)) return malformed(e);
+            row.add_item(out, s);
+          } else if (et == od::json_type::number || et == od::json_type::boolean) {
+            row.add_item(out, trim(ev.raw_json_token()));
+          }
+          // nulls, nested arrays and objects inside arrays are skipped
+        }
+        return {};
+      }
+      default:
+        return {};
+    }
+  }
+
+  od::parser parser_;
+  od::parser many_;
+  std::vector<char> buf_;
+};
+
+}  // namespace
+
+std::unique_ptr<input_parser> make_json_parser() {
+  return std::make_unique<json_parser>();
+}
+
+}  // namespace sv::adapters

@@ -1,0 +1,385 @@
+#include "adapters/segment/segment_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <roaring/roaring.h>
+#include <zstd.h>
+
+#include "adapters/errc.hpp"
+#include "core/errc.hpp"
+
+namespace sv::adapters {
+
+namespace {
+
+using core::column_data;
+using core::column_type;
+using core::json;
+
+constexpr char magic[] = "SVSEG001";
+constexpr char end_magic[] = "SVSEGEND";
+
+caf::error io(const std::string& what) {
+  return make_error(errc::io_error, what);
+}
+caf::error corrupt(const std::string& path, const std::string& what) {
+  return make_error(errc::corrupt_record, "segment " + path + ": " + what);
+}
+
+template <class T>
+std::string bytes_of(const std::vector<T>& v) {
+  return std::string{reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)};
+}
+
+template <class T>
+std::vector<T> vector_of(const std::string& b) {
+  std::vector<T> v(b.size() / sizeof(T));
+  std::memcpy(v.data(), b.data(), v.size() * sizeof(T));
+  return v;
+}
+
+std::string bitmap_bytes(const std::vector<uint32_t>& rows) {
+  roaring_bitmap_t* r = roaring_bitmap_of_ptr(rows.size(), rows.data());
+  roaring_bitmap_run_optimize(r);
+  std::string out(roaring_bitmap_portable_size_in_bytes(r), '\0');
+  roaring_bitmap_portable_serialize(r, out.data());
+  roaring_bitmap_free(r);
+  return out;
+}
+
+std::vector<uint32_t> bitmap_rows(std::string_view b) {
+  roaring_bitmap_t* r = roaring_bitmap_portable_deserialize_safe(b.data(), b.size());
+  if (!r) return {};
+  std::vector<uint32_t> rows(roaring_bitmap_get_cardinality(r));
+  roaring_bitmap_to_uint32_array(r, rows.data());
+  roaring_bitmap_free(r);
+  return rows;
+}
+
+// Appends blocks to the file body and describes them in the header. Every
+// block is a zstd frame with a content checksum, so damage is detected.
+class block_writer {
+ public:
+  block_writer() : cctx_(ZSTD_createCCtx()) {
+    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, 3);
+    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
+  }
+  ~block_writer() { ZSTD_freeCCtx(cctx_); }
+  block_writer(const block_writer&) = delete;
+  block_writer& operator=(const block_writer&) = delete;
+
+  json add(const std::string& raw, bool compress = true) {
+    std::string stored = raw;
+    if (compress) {
+      stored.resize(ZSTD_compressBound(raw.size()));
+      size_t n =
+          ZSTD_compress2(cctx_, stored.data(), stored.size(), raw.data(), raw.size());
+      stored.resize(ZSTD_isError(n) ? 0 : n);
+    }
+    json desc = json::make_object({{"offset", static_cast<int64_t>(8 + body.size())},
+                                   {"length", static_cast<int64_t>(stored.size())},
+                                   {"rawLength", static_cast<int64_t>(raw.size())},
+                                   {"codec", compress ? "zstd" : "none"}});
+    body += stored;
+    return desc;
+  }
+  std::string body;
+
+ private:
+  ZSTD_CCtx* cctx_;
+};
+
+json numeric_blocks(block_writer& w, const column_data& c) {
+  auto blocks = json::make_object({});
+  if (c.type == column_type::long_) {
+    blocks.set("values", w.add(bytes_of(c.longs)));
+  } else if (c.type == column_type::float_) {
+    std::vector<float> f(c.doubles.begin(), c.doubles.end());
+    blocks.set("values", w.add(bytes_of(f)));
+  } else {
+    blocks.set("values", w.add(bytes_of(c.doubles)));
+  }
+  if (!c.nulls.empty()) {
+    std::vector<uint32_t> rows;
+    for (uint32_t r = 0; r < c.nulls.size(); ++r)
+      if (c.nulls[r]) rows.push_back(r);
+    blocks.set("nulls", w.add(bitmap_bytes(rows)));
+  }
+  if (!c.times.empty()) blocks.set("times", w.add(bytes_of(c.times)));
+  return blocks;
+}
+
+json string_blocks(block_writer& w, const column_data& c, size_t nrows) {
+  auto blocks = json::make_object({});
+  std::vector<uint32_t> dict_offsets{0};
+  std::string dict_bytes;
+  for (const auto& v : c.dictionary) {
+    dict_bytes += v;
+    dict_offsets.push_back(static_cast<uint32_t>(dict_bytes.size()));
+  }
+  blocks.set("dictionaryOffsets", w.add(bytes_of(dict_offsets)));
+  blocks.set("dictionary", w.add(dict_bytes));
+  blocks.set("ids", w.add(bytes_of(c.ids)));
+  if (c.multi_value) blocks.set("offsets", w.add(bytes_of(c.offsets)));
+  // Bitmap index: rows per value id (index 0 = null rows).
+  std::vector<std::vector<uint32_t>> rows(c.dictionary.size() + 1);
+  for (uint32_t r = 0; r < nrows; ++r) {
+    if (c.multi_value) {
+      if (c.offsets[r] == c.offsets[r + 1]) rows[0].push_back(r);
+      for (uint32_t k = c.offsets[r]; k < c.offsets[r + 1]; ++k) {
+        auto& v = rows[c.ids[k]];
+        if (v.empty() || v.back() != r) v.push_back(r);
+      }
+    } else {
+      rows[c.ids[r]].push_back(r);
+    }
+  }
+  std::string bitmaps;
+  std::vector<uint64_t> bitmap_offsets{0};
+  for (const auto& rs : rows) {
+    bitmaps += bitmap_bytes(rs);
+    bitmap_offsets.push_back(bitmaps.size());
+  }
+  blocks.set("bitmaps", w.add(bitmaps));
+  blocks.set("bitmapOffsets", w.add(bytes_of(bitmap_offsets)));
+  return blocks;
+}
+
+json column_header(block_writer& w, const column_data& c, const char* role,
+                   size_t nrows) {
+  auto h = json::make_object(
+      {{"name", c.name}, {"type", core::to_string(c.type)}, {"role", role}});
+  if (!c.aggregator.empty()) h.set("aggregator", c.aggregator);
+  if (c.type == column_type::string) {
+    h.set("multiValue", c.multi_value);
+    h.set("cardinality", static_cast<int64_t>(c.dictionary.size()));
+    h.set("blocks", string_blocks(w, c, nrows));
+  } else {
+    h.set("blocks", numeric_blocks(w, c));
+  }
+  return h;
+}
+
+caf::error write_file(const std::string& path, const std::string& content) {
+  auto tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return io("cannot create " + tmp + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < content.size()) {
+    auto n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      ::close(fd);
+      return io("cannot write " + tmp + ": " + std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) return io("cannot sync " + tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return io("cannot rename " + tmp + ": " + std::strerror(errno));
+  auto dir = std::filesystem::path{path}.parent_path();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+}  // namespace
+
+caf::error write_segment(const core::segment_data& d, const std::string& path,
+                         const json& extra) {
+  block_writer w;
+  json::array columns;
+  auto time_col =
+      json::make_object({{"name", "__time"}, {"type", "long"}, {"role", "time"}});
+  time_col.set("blocks", json::make_object({{"values", w.add(bytes_of(d.time))}}));
+  columns.push_back(std::move(time_col));
+  for (const auto& c : d.dimensions)
+    columns.push_back(column_header(w, c, "dimension", d.rows()));
+  for (const auto& c : d.metrics)
+    columns.push_back(column_header(w, c, "metric", d.rows()));
+  auto header = json::make_object({
+      {"format", "streamvisor-segment"},
+      {"formatVersion", 1},
+      {"dataSource", d.data_source},
+      {"interval", core::format_utc_time(d.start) + "/" + core::format_utc_time(d.end)},
+      {"numRows", static_cast<int64_t>(d.rows())},
+      {"rollup", d.rollup},
+      {"queryGranularity", d.query_granularity},
+  });
+  if (extra.is_object())
+    for (const auto& m : extra.as_object()) header.set(m.key, m.value);
+  header.set("columns", json{std::move(columns)});
+  std::string header_text = header.dump();
+  std::string file = magic;
+  file += w.body;
+  uint64_t offset = file.size(), length = header_text.size();
+  file += header_text;
+  file.append(reinterpret_cast<const char*>(&offset), 8);
+  file.append(reinterpret_cast<const char*>(&length), 8);
+  file += end_magic;
+  return write_file(path, file);
+}
+
+namespace {
+
+struct segment_file {
+  std::string path;
+  std::string bytes;
+  json header;
+
+  static caf::expected<segment_file> open(const std::string& path) {
+    std::ifstream in{path, std::ios::binary};
+    if (!in) return io("cannot open " + path);
+    segment_file f;
+    f.path = path;
+    f.bytes.assign(std::istreambuf_iterator<char>{in}, {});
+    if (f.bytes.size() < 32 || f.bytes.compare(0, 8, magic) != 0 ||
+        f.bytes.compare(f.bytes.size() - 8, 8, end_magic) != 0)
+      return corrupt(path, "not a streamvisor segment");
+    uint64_t offset, length;
+    std::memcpy(&offset, f.bytes.data() + f.bytes.size() - 24, 8);
+    std::memcpy(&length, f.bytes.data() + f.bytes.size() - 16, 8);
+    if (offset + length > f.bytes.size() - 24) return corrupt(path, "bad footer");
+    auto h = json::parse(std::string_view{f.bytes}.substr(offset, length));
+    if (!h) return corrupt(path, "bad header: " + core::error_message(h.error()));
+    f.header = std::move(*h);
+    return f;
+  }
+
+  caf::expected<std::string> block(const json& desc) const {
+    if (!desc.is_object()) return corrupt(path, "missing block");
+    auto off = static_cast<size_t>(desc.find("offset")->as_int());
+    auto len = static_cast<size_t>(desc.find("length")->as_int());
+    auto raw = static_cast<size_t>(desc.find("rawLength")->as_int());
+    if (off + len > bytes.size()) return corrupt(path, "block out of bounds");
+    if (desc.find("codec")->as_string() == "none") return bytes.substr(off, len);
+    std::string out(raw, '\0');
+    size_t n = ZSTD_decompress(out.data(), raw, bytes.data() + off, len);
+    if (ZSTD_isError(n) || n != raw) return corrupt(path, "bad zstd block");
+    return out;
+  }
+
+  caf::expected<column_data> column(const json& h, size_t nrows) const {
+    column_data c;
+    c.name = h.find("name")->as_string();
+    c.type = core::column_type_of(h.find("type")->as_string());
+    if (const json* a = h.find("aggregator")) c.aggregator = a->as_string();
+    const json& b = *h.find("blocks");
+    auto get = [&](const char* name) -> caf::expected<std::string> {
+      const json* d = b.find(name);
+      if (!d) return std::string{};
+      return block(*d);
+    };
+    if (c.type == column_type::string) {
+      c.multi_value = h.find("multiValue")->as_bool();
+      auto offs = get("dictionaryOffsets"), dict = get("dictionary"), ids = get("ids");
+      if (!offs || !dict || !ids) return corrupt(path, "bad string column " + c.name);
+      auto o = vector_of<uint32_t>(*offs);
+      for (size_t i = 0; i + 1 < o.size(); ++i)
+        c.dictionary.push_back(dict->substr(o[i], o[i + 1] - o[i]));
+      c.ids = vector_of<uint32_t>(*ids);
+      if (c.multi_value) {
+        auto mo = get("offsets");
+        if (!mo) return mo.error();
+        c.offsets = vector_of<uint32_t>(*mo);
+      }
+      return c;
+    }
+    auto values = get("values");
+    if (!values) return values.error();
+    if (c.type == column_type::long_) {
+      c.longs = vector_of<int64_t>(*values);
+    } else if (c.type == column_type::float_) {
+      auto f = vector_of<float>(*values);
+      c.doubles.assign(f.begin(), f.end());
+    } else {
+      c.doubles = vector_of<double>(*values);
+    }
+    if (b.find("nulls")) {
+      auto nb = get("nulls");
+      if (!nb) return nb.error();
+      c.nulls.assign(nrows, 0);
+      for (auto r : bitmap_rows(*nb)) c.nulls[r] = 1;
+    }
+    if (b.find("times")) {
+      auto t = get("times");
+      if (!t) return t.error();
+      c.times = vector_of<int64_t>(*t);
+    }
+    return c;
+  }
+};
+
+}  // namespace
+
+caf::expected<core::json> read_segment_header(const std::string& path) {
+  auto f = segment_file::open(path);
+  if (!f) return f.error();
+  return std::move(f->header);
+}
+
+caf::expected<core::segment_data> read_segment(const std::string& path) {
+  auto f = segment_file::open(path);
+  if (!f) return f.error();
+  const json& h = f->header;
+  core::segment_data d;
+  d.data_source = h.find("dataSource")->as_string();
+  auto interval = h.find("interval")->as_string();
+  auto slash = interval.find('/');
+  auto start = core::parse_utc_time(interval.substr(0, slash));
+  auto end = core::parse_utc_time(interval.substr(slash + 1));
+  if (!start || !end) return corrupt(path, "bad interval");
+  d.start = *start;
+  d.end = *end;
+  d.rollup = h.find("rollup")->as_bool();
+  d.query_granularity = h.find("queryGranularity")->as_string();
+  auto rows = static_cast<size_t>(h.find("numRows")->as_int());
+  for (const auto& col : h.find("columns")->as_array()) {
+    const auto& role = col.find("role")->as_string();
+    if (role == "time") {
+      auto t = f->block(*col.find("blocks")->find("values"));
+      if (!t) return t.error();
+      d.time = vector_of<int64_t>(*t);
+      continue;
+    }
+    auto c = f->column(col, rows);
+    if (!c) return c.error();
+    (role == "metric" ? d.metrics : d.dimensions).push_back(std::move(*c));
+  }
+  if (d.time.size() != rows) return corrupt(path, "row count mismatch");
+  return d;
+}
+
+caf::expected<std::vector<uint32_t>> rows_with_value(const std::string& path,
+                                                     const std::string& column,
+                                                     const std::string& value) {
+  auto f = segment_file::open(path);
+  if (!f) return f.error();
+  for (const auto& col : f->header.find("columns")->as_array()) {
+    if (col.find("name")->as_string() != column) continue;
+    const json& b = *col.find("blocks");
+    auto offs = f->block(*b.find("dictionaryOffsets"));
+    auto dict = f->block(*b.find("dictionary"));
+    auto bitmaps = f->block(*b.find("bitmaps"));
+    auto bo = f->block(*b.find("bitmapOffsets"));
+    if (!offs || !dict || !bitmaps || !bo) return corrupt(path, "bad bitmap index");
+    auto o = vector_of<uint32_t>(*offs);
+    auto bmo = vector_of<uint64_t>(*bo);
+    for (size_t i = 0; i + 1 < o.size(); ++i) {
+      if (dict->compare(o[i], o[i + 1] - o[i], value) != 0) continue;
+      return bitmap_rows(
+          std::string_view{*bitmaps}.substr(bmo[i + 1], bmo[i + 2] - bmo[i + 1]));
+    }
+    return std::vector<uint32_t>{};
+  }
+  return corrupt(path, "no string column " + column);
+}
+
+}  // namespace sv::adapters

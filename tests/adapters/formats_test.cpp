@@ -1,0 +1,181 @@
+// Input formats: json (simdjson), csv, tsv.
+
+#include <doctest/doctest.h>
+
+#include "adapters/formats/input_parser.hpp"
+#include "core/errc.hpp"
+#include "core/ingest/schema.hpp"
+#include "core/spec/data_schema.hpp"
+
+using namespace sv;
+using namespace sv::core::ingest;
+
+namespace {
+
+core::ingest::schema make(const char* ds) {
+  std::vector<core::problem> ps;
+  core::data_schema d;
+  REQUIRE(core::read_value(*core::json::parse(ds), d, "", ps));
+  auto s = core::ingest::schema::make(d);
+  REQUIRE(s);
+  return std::move(*s);
+}
+
+core::input_format fmt(const char* j) {
+  std::vector<core::problem> ps;
+  core::input_format f;
+  REQUIRE(core::read_value(*core::json::parse(j), f, "", ps));
+  return f;
+}
+
+struct collected {
+  std::vector<std::vector<std::string>> rows;  // per row: "slot=kind:text"
+};
+
+std::vector<std::string> describe(const core::ingest::schema& s, const row_buffer& row,
+                                  const std::vector<std::string>& fields) {
+  auto& sc = const_cast<core::ingest::schema&>(s);
+  std::vector<std::string> out;
+  for (const auto& f : fields) {
+    auto slot = sc.slot_of(f);
+    if (slot < 0 || static_cast<size_t>(slot) >= row.values.size()) {
+      out.push_back(f + "=absent");
+      continue;
+    }
+    const auto& v = row[static_cast<size_t>(slot)];
+    std::string d = f + "=";
+    switch (v.kind) {
+      case value_kind::absent:
+        d += "absent";
+        break;
+      case value_kind::null:
+        d += "null";
+        break;
+      case value_kind::string:
+        d += "s:" + std::string{v.text};
+        break;
+      case value_kind::integer:
+        d += "i:" + std::to_string(v.integer) + "/" + std::string{v.text};
+        break;
+      case value_kind::real:
+        d += "r:" + std::string{v.text};
+        break;
+      case value_kind::boolean:
+        d += v.boolean ? "b:true" : "b:false";
+        break;
+      case value_kind::array:
+        d += "a:";
+        for (uint32_t i = 0; i < v.items_count; ++i)
+          d += std::string{row.items[v.items_begin + i]} + "|";
+        break;
+    }
+    out.push_back(d);
+  }
+  return out;
+}
+
+const char* schema_json = R"({"dataSource":"d","timestampSpec":{"column":"ts"},
+  "dimensionsSpec":{"dimensions":["a","b","c","tags","flag"]},
+  "metricsSpec":[{"type":"longSum","name":"n","fieldName":"n"}]})";
+
+}  // namespace
+
+TEST_CASE(
+    "json: scalars, escapes, numbers keep their text, arrays, nested objects skipped") {
+  auto s = make(schema_json);
+  auto p = adapters::make_input_parser(fmt(R"({"type":"json"})"));
+  REQUIRE(p);
+  row_buffer row;
+  std::vector<std::vector<std::string>> got;
+  auto err = (*p)->parse(
+      R"({"ts":"2026-01-01T00:00:00Z","a":"caf\u00e9 \"q\"","b":1.50,"c":-7,"n":12,"tags":["x",2,true,null],"flag":false,"nested":{"a":"no"},"other":1})",
+      s, row, [&](const row_buffer& r) {
+        got.push_back(describe(s, r, {"a", "b", "c", "n", "tags", "flag", "ts"}));
+      });
+  REQUIRE_MESSAGE(!err, core::error_message(err));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == std::vector<std::string>{"a=s:caf\xC3\xA9 \"q\"", "b=r:1.50",
+                                           "c=i:-7/-7", "n=i:12/12", "tags=a:x|2|true|",
+                                           "flag=b:false", "ts=s:2026-01-01T00:00:00Z"});
+}
+
+TEST_CASE("json: several objects in one record are several rows; garbage is an error") {
+  auto s = make(schema_json);
+  auto p = adapters::make_input_parser(fmt(R"({"type":"json"})"));
+  row_buffer row;
+  std::vector<std::string> as;
+  auto err =
+      (*p)->parse("{\"a\":\"1\"} {\"a\":\"2\"}\n{\"a\":\"3\"}\n", s, row,
+                  [&](const row_buffer& r) { as.push_back(describe(s, r, {"a"})[0]); });
+  REQUIRE_MESSAGE(!err, core::error_message(err));
+  CHECK(as == std::vector<std::string>{"a=s:1", "a=s:2", "a=s:3"});
+  int n = 0;
+  auto emit = [&](const row_buffer&) { ++n; };
+  CHECK((*p)->parse("{\"a\": ", s, row, emit));
+  CHECK((*p)->parse("not json at all", s, row, emit));
+  auto arr = (*p)->parse("[1,2]", s, row, emit);
+  REQUIRE(arr);
+  CHECK(core::error_message(arr).find("JSON object") != std::string::npos);
+  CHECK((*p)->parse("", s, row, emit));
+  CHECK(n == 0);
+  // The parser keeps working after errors.
+  CHECK_FALSE((*p)->parse(R"({"a":"ok"})", s, row, emit));
+  CHECK(n == 1);
+}
+
+TEST_CASE("json: schemaless discovery happens while parsing") {
+  auto s = make(
+      R"({"dataSource":"d","timestampSpec":{"column":"ts"},"dimensionsSpec":{"dimensions":[]}})");
+  auto p = adapters::make_input_parser(fmt(R"({"type":"json"})"));
+  row_buffer row;
+  std::vector<std::string> seen;
+  REQUIRE_FALSE((*p)->parse(R"({"ts":1,"x":"1","y":{"z":1},"w":[1]})", s, row,
+                            [&](const row_buffer& r) {
+                              seen = describe(s, r, {"x", "w"});
+                            }));
+  CHECK(seen == std::vector<std::string>{"x=s:1", "w=a:1|"});
+  CHECK(s.dimensions.size() == 2);
+}
+
+TEST_CASE("csv: columns, quotes, list delimiter, header rows, empty cells are null") {
+  auto s = make(schema_json);
+  auto p = adapters::make_input_parser(
+      fmt(R"({"type":"csv","columns":["ts","a","b","tags"],"listDelimiter":";"})"));
+  REQUIRE(p);
+  row_buffer row;
+  std::vector<std::vector<std::string>> got;
+  auto emit = [&](const row_buffer& r) {
+    got.push_back(describe(s, r, {"ts", "a", "b", "tags"}));
+  };
+  REQUIRE_FALSE(
+      (*p)->parse("2026-01-01,\"x, \"\"y\"\"\",,p;q\r\n2026-01-02,z,1,\n", s, row, emit));
+  REQUIRE(got.size() == 2);
+  CHECK(got[0] == std::vector<std::string>{"ts=s:2026-01-01", "a=s:x, \"y\"", "b=null",
+                                           "tags=a:p|q|"});
+  CHECK(got[1] ==
+        std::vector<std::string>{"ts=s:2026-01-02", "a=s:z", "b=s:1", "tags=null"});
+  auto bad = (*p)->parse("1,2\n", s, row, emit);
+  REQUIRE(bad);
+  CHECK(core::error_message(bad).find("2 columns, expected 4") != std::string::npos);
+  CHECK((*p)->parse("1,\"open,3,4\n", s, row, emit));
+
+  auto hdr = adapters::make_input_parser(
+      fmt(R"({"type":"csv","findColumnsFromHeader":true,"skipHeaderRows":1})"));
+  got.clear();
+  REQUIRE_FALSE((*hdr)->parse("# comment line\nts,b,a\n2026,bee,aye\n", s, row, emit));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0][1] == "a=s:aye");
+  CHECK(got[0][2] == "b=s:bee");
+}
+
+TEST_CASE("tsv: tab separated, no quoting") {
+  auto s = make(schema_json);
+  auto p = adapters::make_input_parser(fmt(R"({"type":"tsv","columns":["ts","a","b"]})"));
+  row_buffer row;
+  std::vector<std::vector<std::string>> got;
+  REQUIRE_FALSE((*p)->parse("2026\t\"q\"\tx y\n", s, row, [&](const row_buffer& r) {
+    got.push_back(describe(s, r, {"a", "b"}));
+  }));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == std::vector<std::string>{"a=s:\"q\"", "b=s:x y"});
+}

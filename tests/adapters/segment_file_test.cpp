@@ -1,0 +1,165 @@
+// Segment files: write -> read round trips, the bitmap index, corruption.
+
+#include <filesystem>
+#include <fstream>
+
+#include <doctest/doctest.h>
+
+#include "adapters/deep_storage.hpp"
+#include "adapters/errc.hpp"
+#include "adapters/segment/segment_file.hpp"
+#include "core/errc.hpp"
+#include "core/ingest/ingestor.hpp"
+#include "core/segment/merge.hpp"
+#include "tests/adapters/store_env.hpp"
+#include "tests/core/ingest/row_helper.hpp"
+
+using namespace sv;
+using namespace sv::core;
+
+namespace {
+
+struct tmp_dir {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / test::unique_name("sv_seg_");
+  tmp_dir() { std::filesystem::create_directories(path); }
+  ~tmp_dir() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+segment_data sample(int rows) {
+  std::vector<problem> ps;
+  data_schema ds;
+  REQUIRE(read_value(*json::parse(R"({"dataSource":"wiki","timestampSpec":{"column":"ts"},
+    "dimensionsSpec":{"dimensions":["page","tags",{"type":"long","name":"ns"},{"type":"float","name":"f"},{"type":"double","name":"d"}]},
+    "metricsSpec":[{"type":"count","name":"count"},{"type":"longSum","name":"added","fieldName":"added"},
+      {"type":"doubleMax","name":"dmax","fieldName":"d"},{"type":"floatSum","name":"fsum","fieldName":"f"},
+      {"type":"longLast","name":"last","fieldName":"added"}],
+    "granularitySpec":{"segmentGranularity":"DAY","queryGranularity":"NONE"}})"),
+                     ds, "", ps));
+  auto s = ingest::schema::make(ds);
+  REQUIRE(s);
+  ingest::rollup_index index{*s};
+  ingest::ingestor ing{*s};
+  test::json_rows jr;
+  ingest::row_buffer row;
+  for (int i = 0; i < rows; ++i) {
+    std::string tags = i % 3 == 0 ? R"(["b","a"])" : (i % 3 == 1 ? R"("solo")" : "null");
+    std::string text =
+        R"({"ts":)" + std::to_string(1767225600000 + i * 1000) + R"(,"page":"p)" +
+        std::to_string(i % 7) + R"(","tags":)" + tags + R"(,"ns":)" +
+        (i % 5 == 0 ? "null" : std::to_string(i)) + R"(,"f":)" + std::to_string(i * 0.5) +
+        R"(,"d":)" + std::to_string(i * 0.25) + R"(,"added":)" + std::to_string(i) + "}";
+    jr.fill(text, *s, row);
+    REQUIRE(ing.add(row, index).outcome == ingest::row_outcome::processed);
+  }
+  auto seg = index.to_segment();
+  seg.start = *parse_utc_time("2026-01-01");
+  seg.end = *parse_utc_time("2026-01-02");
+  return seg;
+}
+
+}  // namespace
+
+TEST_CASE("a segment written and read back gives exactly the same rows") {
+  tmp_dir dir;
+  auto seg = sample(500);
+  auto path = dir.file("a.seg");
+  REQUIRE_FALSE(
+      adapters::write_segment(seg, path, json::make_object({{"taskId", "t1"}})));
+  auto back = adapters::read_segment(path);
+  REQUIRE_MESSAGE(back, core::error_message(back.error()));
+  REQUIRE(back->rows() == 500);
+  for (size_t r = 0; r < seg.rows(); ++r) {
+    CAPTURE(r);
+    CHECK(back->row_json(r) == seg.row_json(r));
+  }
+  CHECK(back->dimension("tags")->multi_value);
+  CHECK(back->metric("last")->times == seg.metric("last")->times);
+  auto header = adapters::read_segment_header(path);
+  REQUIRE(header);
+  CHECK(header->find("numRows")->as_int() == 500);
+  CHECK(header->find("interval")->as_string() ==
+        "2026-01-01T00:00:00.000Z/2026-01-02T00:00:00.000Z");
+  CHECK(header->find("taskId")->as_string() == "t1");
+  CHECK(header->find("dataSource")->as_string() == "wiki");
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST_CASE("the bitmap index finds exactly the rows holding a value") {
+  tmp_dir dir;
+  auto seg = sample(300);
+  auto path = dir.file("b.seg");
+  REQUIRE_FALSE(adapters::write_segment(seg, path));
+  for (const char* value : {"p3", "a", "solo"}) {
+    CAPTURE(value);
+    const char* column = value[0] == 'p' ? "page" : "tags";
+    auto rows = adapters::rows_with_value(path, column, value);
+    REQUIRE(rows);
+    std::vector<uint32_t> expected;
+    for (uint32_t r = 0; r < seg.rows(); ++r) {
+      auto vs = seg.dimension(column)->strings(r);
+      if (std::find(vs.begin(), vs.end(), std::string_view{value}) != vs.end())
+        expected.push_back(r);
+    }
+    CHECK_FALSE(expected.empty());
+    CHECK(*rows == expected);
+  }
+  CHECK(adapters::rows_with_value(path, "page", "nope")->empty());
+}
+
+TEST_CASE("persisted parts merge back into the same rows as one in-memory index") {
+  tmp_dir dir;
+  auto seg = sample(200);
+  // Write the first and second half as separate parts, read them back, merge.
+  segment_data a = seg, b = seg;
+  auto halves = split(seg, *parse_granularity_name("ALL"), 100);
+  REQUIRE(halves.size() == 2);
+  REQUIRE_FALSE(adapters::write_segment(halves[0], dir.file("p0.seg")));
+  REQUIRE_FALSE(adapters::write_segment(halves[1], dir.file("p1.seg")));
+  auto p0 = adapters::read_segment(dir.file("p0.seg"));
+  auto p1 = adapters::read_segment(dir.file("p1.seg"));
+  REQUIRE(p0);
+  REQUIRE(p1);
+  auto merged = merge({&*p1, &*p0}, true);
+  REQUIRE(merged.rows() == seg.rows());
+  for (size_t r = 0; r < seg.rows(); ++r) CHECK(merged.row_json(r) == seg.row_json(r));
+}
+
+TEST_CASE("corrupt or foreign files are reported, not crashed on") {
+  tmp_dir dir;
+  auto path = dir.file("bad.seg");
+  {
+    std::ofstream{path}
+        << "definitely not a segment file, but long enough to have a footer";
+  }
+  auto r = adapters::read_segment(path);
+  REQUIRE_FALSE(r);
+  CHECK(adapters::is(r.error(), adapters::errc::corrupt_record));
+  CHECK(adapters::is(adapters::read_segment(dir.file("missing.seg")).error(),
+                     adapters::errc::io_error));
+  auto seg = sample(10);
+  REQUIRE_FALSE(adapters::write_segment(seg, path));
+  std::fstream f{path, std::ios::in | std::ios::out | std::ios::binary};
+  f.seekp(20);
+  f.write("\xff\xff\xff\xff", 4);  // damage a compressed block
+  f.close();
+  CHECK_FALSE(adapters::read_segment(path));
+}
+
+TEST_CASE("deep storage pushes files atomically under a relative path") {
+  tmp_dir dir;
+  auto ds = adapters::open_local_deep_storage((dir.path / "deep").string());
+  REQUIRE(ds);
+  auto seg = sample(5);
+  REQUIRE_FALSE(adapters::write_segment(seg, dir.file("local.seg")));
+  auto where =
+      (*ds)->push(dir.file("local.seg"), "wiki/2026-01-01_2026-01-02/task-1/0.seg");
+  REQUIRE(where);
+  CHECK(*where == (*ds)->location("wiki/2026-01-01_2026-01-02/task-1/0.seg"));
+  auto back = adapters::read_segment(*where);
+  REQUIRE(back);
+  CHECK(back->rows() == seg.rows());
+  CHECK_FALSE(std::filesystem::exists(*where + ".tmp"));
+  CHECK_FALSE((*ds)->push(dir.file("nope.seg"), "x/y.seg"));
+}
