@@ -27,9 +27,12 @@ struct spec_version {
 json tombstone_payload(const std::vector<std::string>& data_sources);
 bool is_tombstone(const json& payload);
 
-/// A published (or publishable) segment.
+/// A published (or publishable) segment. A publish may leave id and version
+/// empty: the store then allocates them (the interval's current version, the
+/// next free partition number) inside the publish transaction.
 struct segment_record {
   std::string id;  ///< {dataSource}_{start}_{end}_{version}[_{partition}]
+
   std::string data_source;
   utc_time start{};
   utc_time end{};
@@ -99,6 +102,8 @@ struct publish_request {
 struct publish_result {
   publish_outcome outcome = publish_outcome::diverged;
   std::optional<committed_offsets> stored;  ///< the row before the publish
+  /// The segments as committed, with their allocated ids (when committed).
+  std::vector<segment_record> segments;
 };
 
 }  // namespace sv::core

@@ -7,6 +7,7 @@
 
 #include "messages/metadata_messages.hpp"
 #include "messages/supervisor_messages.hpp"
+#include "messages/task_messages.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(streamvisor, caf::first_custom_type_id)
 CAF_ADD_TYPE_ID(streamvisor, (sv::core::json))

@@ -33,9 +33,11 @@ class connection {
   virtual int64_t changes() = 0;
 
   /// Starts a write transaction that serialises with every other writer that
-  /// passes the same `lock_key` (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN and
-  /// a transaction-scoped advisory lock on the key).
-  virtual caf::error begin_write(std::string_view lock_key) = 0;
+  /// passes one of the same lock keys (SQLite: BEGIN IMMEDIATE serialises all
+  /// writers; PostgreSQL: BEGIN and a transaction-scoped advisory lock per key,
+  /// taken in the given order).
+  virtual caf::error begin_write(const std::vector<std::string>& lock_keys) = 0;
+
   virtual caf::error commit() = 0;
   /// Never fails; a broken connection is noticed by the next statement.
   virtual void rollback() = 0;

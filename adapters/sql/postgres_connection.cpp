@@ -56,17 +56,19 @@ class postgres_connection final : public connection {
 
   int64_t changes() override { return changes_; }
 
-  caf::error begin_write(std::string_view lock_key) override {
+  caf::error begin_write(const std::vector<std::string>& lock_keys) override {
     if (auto r = query("BEGIN", {}); !r) return r.error();
     in_tx_ = true;
-    auto r = query("SELECT pg_advisory_xact_lock(hashtextextended($1, 20251122))",
-                   {std::string{lock_key}});
-    if (!r) {
-      rollback();
-      return r.error();
+    for (const auto& key : lock_keys) {
+      auto r = query("SELECT pg_advisory_xact_lock(hashtextextended($1, 20251122))", {key});
+      if (!r) {
+        rollback();
+        return r.error();
+      }
     }
     return {};
   }
+
 
   caf::error commit() override {
     auto r = query("COMMIT", {});

@@ -51,7 +51,7 @@ std::vector<migration> migrations(dialect d) {
 int32_t latest_schema_version() { return migrations(dialect::sqlite).back().version; }
 
 caf::expected<int32_t> migrate(connection& conn) {
-  if (auto err = conn.begin_write("streamvisor.schema")) return err;
+  if (auto err = conn.begin_write({"streamvisor.schema"})) return err;
   auto fail = [&](caf::error err) -> caf::expected<int32_t> {
     conn.rollback();
     return err;

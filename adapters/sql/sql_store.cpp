@@ -117,7 +117,11 @@ class sql_store final : public metadata_store {
   }
 
   caf::expected<core::publish_result> publish(const core::publish_request& req) override {
-    if (auto err = conn_->begin_write("publish:" + req.supervisor_id)) return err;
+    // Serialise with this supervisor's other publishes (the offsets CAS) and,
+    // when segments are allocated, with every writer of their datasource.
+    std::vector<std::string> locks{"publish:" + req.supervisor_id};
+    if (!req.segments.empty()) locks.push_back("datasource:" + req.segments.front().data_source);
+    if (auto err = conn_->begin_write(locks)) return err;
     auto result = publish_in_tx(req);
     if (!result || result->outcome != core::publish_outcome::committed) {
       conn_->rollback();
@@ -329,7 +333,9 @@ class sql_store final : public metadata_store {
     result.outcome = core::check_publish(*stored, req.start, req.bounded);
     if (result.outcome != core::publish_outcome::committed) return result;
     const auto created = core::format_utc_time(core::utc_now());
-    for (const auto& s : req.segments) {
+    for (auto s : req.segments) {
+      if (s.version.empty())
+        if (auto err = allocate(s, created)) return err;
       auto r = conn_->query(
           "INSERT INTO segments (id, datasource, created_date, start_ms, end_ms, "
           "version, "
@@ -342,6 +348,8 @@ class sql_store final : public metadata_store {
            std::to_string(s.num_rows), s.path, s.used ? "1" : "0", req.supervisor_id,
            s.payload.dump()});
       if (!r) return r.error();
+      s.supervisor_id = req.supervisor_id;
+      result.segments.push_back(std::move(s));
     }
     core::committed_offsets next;
     next.type = req.type;
@@ -353,8 +361,30 @@ class sql_store final : public metadata_store {
     return result;
   }
 
+  // Version: the interval's current one, else the publish time (ISO, like
+  // Druid's lock versions). Partition: the next free number in that version.
+  caf::error allocate(core::segment_record& s, const std::string& now) {
+    auto start = std::to_string(s.start.time_since_epoch().count());
+    auto end = std::to_string(s.end.time_since_epoch().count());
+    auto rows = conn_->query(
+      "SELECT version, MAX(partition_num) FROM segments WHERE datasource = $1 AND start_ms = $2 "
+      "AND end_ms = $3 AND used = 1 GROUP BY version ORDER BY version DESC LIMIT 1",
+      {s.data_source, start, end});
+    if (!rows) return rows.error();
+    if (rows->empty()) {
+      s.version = now;
+      s.partition_num = 0;
+    } else {
+      s.version = text(rows->at(0)[0]);
+      s.partition_num = static_cast<int32_t>(number(rows->at(0)[1]) + 1);
+    }
+    s.id = core::make_segment_id(s.data_source, s.start, s.end, s.version, s.partition_num);
+    return {};
+  }
+
   std::unique_ptr<connection> conn_;
 };
+
 
 }  // namespace
 

@@ -77,7 +77,7 @@ class sqlite_connection final : public connection {
 
   int64_t changes() override { return sqlite3_changes64(db_); }
 
-  caf::error begin_write(std::string_view) override {
+  caf::error begin_write(const std::vector<std::string>&) override {
     auto r = query("BEGIN IMMEDIATE", {});
     return r ? caf::error{} : r.error();
   }

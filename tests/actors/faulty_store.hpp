@@ -4,6 +4,8 @@
 // store_unavailable first.
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +28,11 @@ class faulty_store final : public adapters::metadata_store {
   int calls(const std::string& op) {
     std::lock_guard<std::mutex> g{mtx_};
     return calls_[op];
+  }
+  /// Blocks until `op` was called at least `n` times (or `timeout` passes).
+  bool wait_for_calls(const std::string& op, int n, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> g{mtx_};
+    return called_.wait_for(g, timeout, [&] { return calls_[op] >= n; });
   }
 
   caf::expected<core::spec_version> append_spec(const std::string& id, const core::json& p) override {
@@ -87,6 +94,7 @@ class faulty_store final : public adapters::metadata_store {
   caf::error fault(const std::string& op) {
     std::lock_guard<std::mutex> g{mtx_};
     ++calls_[op];
+    called_.notify_all();
     auto& n = failures_[op];
     if (n <= 0) return {};
     --n;
@@ -97,6 +105,8 @@ class faulty_store final : public adapters::metadata_store {
   std::mutex mtx_;
   std::map<std::string, int> failures_;
   std::map<std::string, int> calls_;
+  std::condition_variable called_;
+
 };
 
 }  // namespace sv::test

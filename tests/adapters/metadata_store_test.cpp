@@ -358,3 +358,39 @@ TEST_CASE("an unreachable PostgreSQL server is reported as unavailable") {
   REQUIRE_FALSE(s);
   CHECK(adapters::is(s.error(), adapters::errc::store_unavailable));
 }
+
+TEST_CASE_TEMPLATE("segments without ids get the interval's version and the next partition", Env,
+                   STORES) {
+  Env env;
+  auto s = test::open_store(env);
+  auto unallocated = [](int64_t hour) {
+    auto seg = segment("ds", hour);
+    seg.id.clear();
+    seg.version.clear();
+    seg.partition_num = -1;
+    return seg;
+  };
+  auto first = s->publish(request("a", {{"0", 0}}, {{"0", 10}}, {unallocated(1), unallocated(1), unallocated(2)}));
+  REQUIRE(first);
+  REQUIRE(first->outcome == publish_outcome::committed);
+  REQUIRE(first->segments.size() == 3);
+  auto version = first->segments[0].version;
+  CHECK_FALSE(version.empty());
+  CHECK(first->segments[0].partition_num == 0);
+  CHECK(first->segments[1].partition_num == 1);
+  CHECK(first->segments[1].version == version);
+  CHECK(first->segments[2].partition_num == 0);  // another interval
+  CHECK(first->segments[1].id == core::make_segment_id("ds", first->segments[1].start,
+                                                       first->segments[1].end, version, 1));
+  // A second supervisor writing the same datasource and interval appends.
+  auto second = s->publish(request("b", {{"0", 0}}, {{"0", 5}}, {unallocated(1)}));
+  REQUIRE(second);
+  CHECK(second->segments[0].version == version);
+  CHECK(second->segments[0].partition_num == 2);
+  CHECK(s->segments("ds", true)->size() == 4);
+  // A diverged publish allocates nothing.
+  auto lost = s->publish(request("a", {{"0", 0}}, {{"0", 10}}, {unallocated(1)}));
+  CHECK(lost->outcome == publish_outcome::diverged);
+  CHECK(lost->segments.empty());
+  CHECK(s->segments("ds", true)->size() == 4);
+}

@@ -1,0 +1,231 @@
+#include "actors/task/ingest_pipeline.hpp"
+
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/kafka/kafka_reader.hpp"
+#include "adapters/segment/segment_file.hpp"
+#include "core/errc.hpp"
+#include "core/segment/merge.hpp"
+
+namespace sv::actors {
+
+namespace fs = std::filesystem;
+using core::ingest::row_outcome;
+
+caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
+  const core::task::task_spec& t, const std::string& embedded_bootstrap) {
+  adapters::kafka_reader_config cfg;
+  const auto& io = t.spec.io;
+  if (io.consumer_properties) cfg.consumer_properties = *io.consumer_properties;
+  cfg.topic = io.topic;
+  cfg.topic_pattern = io.topic_pattern;
+  cfg.client_id = t.id;
+  cfg.embedded_bootstrap = embedded_bootstrap;
+  return adapters::open_kafka_reader(cfg);
+}
+
+ingest_pipeline::ingest_pipeline(core::task::task_spec spec, task_env env)
+  : spec_(std::move(spec)),
+    env_(std::move(env)),
+    dir_((fs::path{env_.work_dir} / spec_.id).string()),
+    stats_(spec_.spec.tuning.effective_max_saved_parse_exceptions()),
+    max_parse_exceptions_(spec_.spec.tuning.effective_max_parse_exceptions()) {}
+
+ingest_pipeline::~ingest_pipeline() { close(); }
+
+caf::error ingest_pipeline::open() {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) return core::make_error(core::errc::unavailable, "cannot create " + dir_ + ": " + ec.message());
+  auto s = core::ingest::schema::make(spec_.spec.schema);
+  if (!s) return s.error();
+  schema_ = std::make_unique<core::ingest::schema>(std::move(*s));
+  core::ingest::time_window window{spec_.min_message_time, spec_.max_message_time};
+  ingestor_ = std::make_unique<core::ingest::ingestor>(*schema_, window);
+  if (!spec_.spec.io.input_format)
+    return core::make_error(core::errc::invalid_input, "the spec has no inputFormat");
+  auto p = adapters::make_input_parser(*spec_.spec.io.input_format);
+  if (!p) return p.error();
+  parser_ = std::move(*p);
+  auto r = env_.open_reader ? env_.open_reader(spec_)
+                            : open_kafka_task_reader(spec_, env_.embedded_kafka_bootstrap);
+  if (!r) return r.error();
+  reader_ = std::move(*r);
+  return reader_->assign(spec_.start);
+}
+
+caf::error ingest_pipeline::reassign(const core::offset_map& to_read) {
+  batch_.clear();
+  return reader_->assign(to_read);
+}
+
+ingest_pipeline::sequence_data& ingest_pipeline::data(int32_t seq) {
+  auto& d = seqs_[seq];
+  if (!d.index) d.index = std::make_unique<core::ingest::rollup_index>(*schema_);
+  return d;
+}
+
+void ingest_pipeline::count(const core::ingest::row_result& r, std::string_view input,
+                            size_t bytes) {
+  auto now = core::utc_now();
+  stats_.record(r.outcome, bytes, now);
+  if (r.outcome != row_outcome::processed_with_error && r.outcome != row_outcome::unparseable)
+    return;
+  auto type = r.outcome == row_outcome::unparseable ? "unparseable" : "processedWithError";
+  if (spec_.spec.tuning.log_parse_exceptions)
+    spdlog::warn("task [{}]: {} row: {} (input: {:.200})", spec_.id, type, r.error, input);
+  stats_.save_exception(core::ingest::parse_exception{std::string{input}, type, r.error, now});
+}
+
+caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
+  auto timeout = std::chrono::milliseconds{spec_.spec.io.poll_timeout};
+  auto n = reader_->poll(batch_, 10000, timeout);
+  if (!n) {
+    last_error_ = core::error_message(n.error());
+    return n.error();
+  }
+  for (const auto& rec : batch_.records) {
+    const auto& p = batch_.partition_of(rec);
+    auto seq = seqs.route(p, rec.offset);
+    seqs.advance(p, rec.offset + 1);
+    if (seq < 0) continue;  // past the end: not ours
+    auto& index = *data(seq).index;
+    size_t bytes = rec.value.size();
+    bool any = false;
+    auto err = parser_->parse(rec.value, *schema_, row_, [&](const core::ingest::row_buffer& row) {
+      count(ingestor_->add(row, index), rec.value, any ? 0 : bytes);
+      any = true;
+    });
+    if (err)
+      count(core::ingest::row_result{row_outcome::unparseable,
+                                     "Unable to parse row [" + core::error_message(err) + "]"},
+            rec.value, any ? 0 : bytes);
+    else if (!any)  // a record with no rows (e.g. only a CSV header)
+      stats_.record(row_outcome::thrown_away, bytes, core::utc_now());
+  }
+  batch_.clear();
+  if (stats_.parse_errors() > max_parse_exceptions_)
+    return core::make_error(core::errc::invalid_input,
+                            "Max parse exceptions [" + std::to_string(max_parse_exceptions_) +
+                              "] exceeded");
+  return *n;
+}
+
+bool ingest_pipeline::over_memory_limit() const {
+  int64_t rows = 0;
+  size_t bytes = 0;
+  for (const auto& [_, d] : seqs_) {
+    if (!d.index) continue;
+    rows += static_cast<int64_t>(d.index->rows());
+    bytes += d.index->bytes();
+  }
+  const auto& t = spec_.spec.tuning;
+  // maxBytesInMemory 0 = default (a sixth of 1 GiB here), -1 = no byte limit.
+  int64_t max_bytes = t.max_bytes_in_memory == 0 ? (int64_t{1} << 30) / 6 : t.max_bytes_in_memory;
+  return rows >= t.max_rows_in_memory || (max_bytes > 0 && static_cast<int64_t>(bytes) >= max_bytes);
+}
+
+caf::error ingest_pipeline::persist(int32_t seq) {
+  auto& d = data(seq);
+  if (d.index->empty()) return {};
+  auto part = d.index->to_segment();
+  auto path = (fs::path{dir_} / ("part-" + std::to_string(seq) + "-" +
+                                 std::to_string(part_counter_++) + ".seg"))
+                .string();
+  if (auto err = adapters::write_segment(part, path)) return err;
+  d.parts.push_back(path);
+  d.persisted_rows += static_cast<int64_t>(part.rows());
+  d.index->clear();
+  return {};
+}
+
+caf::error ingest_pipeline::persist_all() {
+  for (auto& [seq, d] : seqs_)
+    if (d.index)
+      if (auto err = persist(seq)) return err;
+  return {};
+}
+
+int64_t ingest_pipeline::rows(int32_t seq) const {
+  auto i = seqs_.find(seq);
+  if (i == seqs_.end()) return 0;
+  return i->second.persisted_rows + (i->second.index ? static_cast<int64_t>(i->second.index->rows()) : 0);
+}
+
+int64_t ingest_pipeline::total_rows() const {
+  int64_t n = 0;
+  for (const auto& [seq, _] : seqs_) n += rows(seq);
+  return n;
+}
+
+caf::expected<std::vector<core::segment_record>> ingest_pipeline::build(int32_t seq) {
+  if (auto err = persist(seq)) return err;
+  auto& d = data(seq);
+  std::vector<core::segment_data> parts;
+  for (const auto& path : d.parts) {
+    auto part = adapters::read_segment(path);
+    if (!part) return part.error();
+    parts.push_back(std::move(*part));
+  }
+  std::vector<core::segment_record> out;
+  if (parts.empty()) return out;
+  std::vector<const core::segment_data*> ptrs;
+  for (const auto& p : parts) ptrs.push_back(&p);
+  auto merged = core::merge(ptrs, schema_->rollup);
+  const auto& tuning = spec_.spec.tuning;
+  auto segments = core::split(merged, schema_->segment_granularity, tuning.max_rows_per_segment);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    auto& seg = segments[i];
+    seg.data_source = spec_.data_source();
+    auto local = (fs::path{dir_} / ("seq-" + std::to_string(seq) + "-" + std::to_string(i) + ".seg")).string();
+    auto extra = core::json::make_object({{"taskId", spec_.id}, {"sequence", seq}});
+    if (auto err = adapters::write_segment(seg, local, extra)) return err;
+    auto interval = core::format_utc_time(seg.start) + "_" + core::format_utc_time(seg.end);
+    auto rel = spec_.data_source() + "/" + interval + "/" + spec_.id + "/" + std::to_string(seq) +
+               "_" + std::to_string(i) + ".seg";
+    auto where = env_.deep_storage->push(local, rel);
+    if (!where) return where.error();
+    core::segment_record r;
+    r.data_source = spec_.data_source();
+    r.start = seg.start;
+    r.end = seg.end;
+    r.num_rows = static_cast<int64_t>(seg.rows());
+    std::error_code ec;
+    r.size_bytes = static_cast<int64_t>(fs::file_size(*where, ec));
+    r.path = *where;
+    core::json::array dims, metrics;
+    for (const auto& c : seg.dimensions) dims.emplace_back(c.name);
+    for (const auto& c : seg.metrics) metrics.emplace_back(c.name);
+    r.payload = core::json::make_object({
+      {"loadSpec", core::json::make_object({{"type", "local"}, {"path", *where}})},
+      {"dimensions", core::json{std::move(dims)}},
+      {"metrics", core::json{std::move(metrics)}},
+      {"shardSpec", core::json::make_object({{"type", "numbered"}})},
+      {"binaryVersion", 9},
+      {"taskId", spec_.id},
+    });
+    out.push_back(std::move(r));
+    fs::remove(local, ec);
+  }
+  return out;
+}
+
+void ingest_pipeline::drop(int32_t seq) {
+  auto i = seqs_.find(seq);
+  if (i == seqs_.end()) return;
+  for (const auto& p : i->second.parts) {
+    std::error_code ec;
+    fs::remove(p, ec);
+  }
+  seqs_.erase(i);
+}
+
+void ingest_pipeline::close() {
+  batch_.clear();
+  if (reader_) reader_->close();
+  reader_.reset();
+}
+
+}  // namespace sv::actors

@@ -1,0 +1,85 @@
+#pragma once
+// The blocking work of one task, driven by the task actor on its own thread:
+// read a batch, parse, route rows to their sequence's rollup index, persist
+// indexes to part files at the memory limits, and build a complete sequence's
+// segments (merge parts, split by granularity and maxRowsPerSegment, write,
+// push to deep storage). Not an actor: the task actor decides when.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "actors/task/task_env.hpp"
+#include "adapters/formats/input_parser.hpp"
+#include "core/ingest/ingestor.hpp"
+#include "core/records.hpp"
+#include "core/task/sequences.hpp"
+
+namespace sv::actors {
+
+class ingest_pipeline {
+ public:
+  ingest_pipeline(core::task::task_spec spec, task_env env);
+  ~ingest_pipeline();
+
+  /// Builds the schema and parser, opens the reader and assigns the start.
+  caf::error open();
+
+  /// Reads one batch (waiting up to pollTimeout) into the routed sequences.
+  /// Errors: the reader's (unreachable is retryable), or too many parse errors.
+  caf::expected<size_t> read(core::task::sequences& seqs);
+
+  /// Reads only these partitions from these offsets (drops finished ones).
+  caf::error reassign(const core::offset_map& to_read);
+
+  /// True when the in-memory rows reach maxRowsInMemory or maxBytesInMemory.
+  bool over_memory_limit() const;
+  /// Persists every sequence's in-memory rows to a part file.
+  caf::error persist_all();
+
+  /// Rows of a sequence (in memory and persisted).
+  int64_t rows(int32_t seq) const;
+  int64_t total_rows() const;
+
+  /// Builds and pushes the segments of sequence `seq` (the segment records
+  /// come back unallocated: the publish transaction assigns their ids).
+  caf::expected<std::vector<core::segment_record>> build(int32_t seq);
+  /// Drops a published sequence's rows and part files.
+  void drop(int32_t seq);
+
+  core::ingest::row_stats& stats() { return stats_; }
+  const core::task::task_spec& spec() const { return spec_; }
+  /// Why reading stopped being possible, for reports.
+  const std::string& last_error() const { return last_error_; }
+  void close();
+
+ private:
+  struct sequence_data {
+    std::unique_ptr<core::ingest::rollup_index> index;
+    std::vector<std::string> parts;  ///< persisted part files
+    int64_t persisted_rows = 0;
+  };
+  sequence_data& data(int32_t seq);
+  caf::error persist(int32_t seq);
+  void count(const core::ingest::row_result& r, std::string_view input, size_t bytes);
+
+  core::task::task_spec spec_;
+  task_env env_;
+  std::string dir_;
+  std::unique_ptr<core::ingest::schema> schema_;
+  std::unique_ptr<core::ingest::ingestor> ingestor_;
+  std::unique_ptr<adapters::input_parser> parser_;
+  std::unique_ptr<adapters::stream_reader> reader_;
+  std::map<int32_t, sequence_data> seqs_;
+  core::ingest::row_buffer row_;
+  adapters::record_batch batch_;
+  core::ingest::row_stats stats_;
+  int part_counter_ = 0;
+  int64_t max_parse_exceptions_ = 0;
+  std::string last_error_;
+};
+
+}  // namespace sv::actors

@@ -1,0 +1,40 @@
+#pragma once
+// What a task needs from its node: the metadata actor, deep storage, a work
+// directory, how to open its stream reader, and whom to tell about
+// checkpoints and its end (its supervisor; may be null for a lone task).
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/typed_actor.hpp>
+
+#include "actors/metadata_actor.hpp"
+#include "adapters/deep_storage.hpp"
+#include "adapters/stream_reader.hpp"
+#include "messages/task_messages.hpp"
+
+namespace sv::actors {
+
+using task_listener =
+  caf::typed_actor<caf::reacts_to<msg::checkpoint_requested>, caf::reacts_to<msg::task_finished>,
+                   caf::replies_to<msg::predecessor_query>::with<bool>>;
+
+using reader_factory = std::function<caf::expected<std::unique_ptr<adapters::stream_reader>>(
+  const core::task::task_spec&)>;
+
+struct task_env {
+  metadata_actor metadata;
+  std::shared_ptr<adapters::deep_storage> deep_storage;
+  std::string work_dir;  ///< tasks keep their persisted parts under work_dir/{task id}
+  /// Opens the task's reader; default: the Kafka reader from the spec's ioConfig.
+  reader_factory open_reader;
+  std::string embedded_kafka_bootstrap;  ///< for "bootstrap.servers": "embedded"
+  task_listener listener;                ///< null for a task without a supervisor
+};
+
+/// The Kafka reader for a task spec (consumerProperties, topic/topicPattern).
+caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
+  const core::task::task_spec& t, const std::string& embedded_bootstrap);
+
+}  // namespace sv::actors

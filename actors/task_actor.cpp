@@ -1,0 +1,337 @@
+#include "actors/task_actor.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/task/ingest_pipeline.hpp"
+#include "adapters/errc.hpp"
+#include "core/errc.hpp"
+#include "core/task/report.hpp"
+
+namespace sv::actors {
+
+namespace {
+
+enum class phase { not_started, starting, reading, paused, publishing };
+
+std::string_view name_of(phase p) {
+  switch (p) {
+    case phase::not_started: return "NOT_STARTED";
+    case phase::starting: return "STARTING";
+    case phase::reading: return "READING";
+    case phase::paused: return "PAUSED";
+    case phase::publishing: return "PUBLISHING";
+  }
+  return "NOT_STARTED";
+}
+
+constexpr auto store_timeout = std::chrono::seconds{30};
+
+struct task_state {
+  task_state() = default;
+  core::task::task_spec spec;
+  task_env env;
+  std::unique_ptr<ingest_pipeline> pipe;
+  std::unique_ptr<core::task::sequences> seqs;
+  phase ph = phase::not_started;
+  core::utc_time started{};
+  bool read_scheduled = false;
+  bool checkpoint_pending = false;
+  int32_t publishing = -1;  ///< sequence whose publish is in flight
+  std::optional<core::publish_request> request;
+  int publish_attempts = 0;
+  core::utc_time sequence_started{};
+  std::vector<core::segment_record> published;
+  bool finished = false;
+  static inline const char* name = "task";
+};
+
+using self_ptr = task_actor::stateful_pointer<task_state>;
+
+core::json report(self_ptr self, const std::string& error) {
+  auto& st = self->state;
+  auto state = st.finished && error.empty() ? "COMPLETED"
+               : st.ph == phase::not_started ? "NOT_STARTED"
+                                              : "BUILD_SEGMENTS";
+  return core::task::completion_report(st.spec.id, state, st.pipe->stats(), error, st.published);
+}
+
+void write_row(self_ptr self, const std::string& status, core::json report_json) {
+  auto& st = self->state;
+  core::task_record row;
+  row.id = st.spec.id;
+  row.supervisor_id = st.spec.supervisor_id;
+  row.data_source = st.spec.data_source();
+  row.type = st.spec.type();
+  row.group_id = st.spec.group_id;
+  row.status = status;
+  row.created_date = core::format_utc_time(st.started);
+  row.location = "local";
+  row.payload = core::task::to_json(st.spec);
+  row.report = std::move(report_json);
+  self->request(st.env.metadata, store_timeout, msg::md_upsert_task{std::move(row)})
+    .then([](msg::ack&) {},
+          [id = st.spec.id](caf::error& e) {
+            spdlog::warn("task [{}]: cannot write its task row: {}", id, core::error_message(e));
+          });
+}
+
+void finish(self_ptr self, bool success, const std::string& error) {
+  auto& st = self->state;
+  if (st.finished) return;
+  st.finished = true;
+  if (!success) spdlog::error("task [{}] failed: {}", st.spec.id, error);
+  auto rep = report(self, error);
+  write_row(self, success ? "SUCCESS" : "FAILED", rep);
+  if (st.env.listener)
+    self->send(st.env.listener,
+               msg::task_finished{st.spec.id, st.spec.group_id, success, error, std::move(rep)});
+  st.pipe->close();
+  self->quit(success ? caf::exit_reason::normal : caf::exit_reason::user_shutdown);
+}
+
+void schedule_read(self_ptr self) {
+  auto& st = self->state;
+  if (st.read_scheduled || st.ph != phase::reading) return;
+  st.read_scheduled = true;
+  self->send(self, read_atom::value);
+}
+
+void send_publish(self_ptr self);
+
+void maybe_publish(self_ptr self) {
+  auto& st = self->state;
+  if (st.publishing >= 0 || st.finished) return;
+  auto ready = st.seqs->ready();
+  if (ready.empty()) return;
+  auto idx = ready.front();
+  const auto& s = st.seqs->all()[static_cast<size_t>(idx)];
+  if (s.is_final) st.ph = phase::publishing;
+  auto segments = st.pipe->build(idx);
+  if (!segments) return finish(self, false, "building segments failed: " + core::error_message(segments.error()));
+  core::publish_request req;
+  req.supervisor_id = st.spec.supervisor_id;
+  req.type = st.spec.spec.type;
+  req.stream = st.spec.spec.stream();
+  req.segments = std::move(*segments);
+  req.start = s.start;
+  req.end = *s.end;
+  req.commit_as = s.commit_as ? *s.commit_as : *s.end;
+  req.bounded = st.spec.bounded;
+  st.publishing = idx;
+  st.request = std::move(req);
+  st.publish_attempts = 0;
+  send_publish(self);
+}
+
+void on_published(self_ptr self, core::publish_result& r) {
+  auto& st = self->state;
+  auto idx = st.publishing;
+  st.publishing = -1;
+  st.request.reset();
+  st.seqs->mark_published(idx);
+  st.pipe->drop(idx);
+  for (auto& s : r.segments) st.published.push_back(std::move(s));
+  if (st.seqs->done()) return finish(self, true, "");
+  maybe_publish(self);
+  schedule_read(self);
+}
+
+void retry_publish_later(self_ptr self) {
+  auto& st = self->state;
+  auto delay = std::chrono::milliseconds{std::min(5000, 200 << std::min(st.publish_attempts, 5))};
+  ++st.publish_attempts;
+  self->delayed_send(self, delay, publish_atom::value);
+}
+
+void send_publish(self_ptr self) {
+  auto& st = self->state;
+  self->request(st.env.metadata, store_timeout, msg::md_publish{*st.request})
+    .then(
+      [self](core::publish_result& r) {
+        auto& st = self->state;
+        switch (r.outcome) {
+          case core::publish_outcome::committed: return on_published(self, r);
+          case core::publish_outcome::diverged:
+            return finish(self, false,
+                          "Stored metadata state " +
+                            (r.stored ? core::to_json(r.stored->offsets).dump() : "{}") +
+                            " has already been updated by other tasks and has diverged from the "
+                            "expected start metadata state " +
+                            core::to_json(st.request->start).dump());
+          case core::publish_outcome::ahead: break;
+        }
+        auto why = "new start metadata state " + core::to_json(st.request->start).dump() +
+                   " is ahead of the last committed end state " +
+                   (r.stored ? core::to_json(r.stored->offsets).dump() : "{}");
+        if (!st.env.listener) return finish(self, false, why + " and no task is publishing before it");
+        std::vector<core::partition_id> parts;
+        for (const auto& [p, _] : st.request->start) parts.push_back(p);
+        self->request(st.env.listener, store_timeout,
+                      msg::predecessor_query{st.spec.id, st.spec.group_id, std::move(parts)})
+          .then(
+            [self, why](bool predecessor) {
+              if (predecessor) return retry_publish_later(self);
+              finish(self, false, why + " and no task is publishing before it");
+            },
+            [self](caf::error&) { retry_publish_later(self); });
+      },
+      [self](caf::error& err) {
+        spdlog::warn("task [{}]: publish failed, retrying: {}", self->state.spec.id,
+                     core::error_message(err));
+        retry_publish_later(self);
+      });
+}
+
+// After each batch: memory limits, handoff, finished partitions, publishing.
+void after_batch(self_ptr self) {
+  auto& st = self->state;
+  const auto& tuning = st.spec.spec.tuning;
+  if (st.pipe->over_memory_limit())
+    if (auto err = st.pipe->persist_all()) return finish(self, false, core::error_message(err));
+  auto open_idx = static_cast<int32_t>(st.seqs->all().size()) - 1;
+  bool handoff = !st.seqs->has_final_end() && !st.checkpoint_pending &&
+                 (st.pipe->rows(open_idx) >= tuning.max_rows_per_segment ||
+                  st.pipe->total_rows() >= tuning.max_total_rows ||
+                  core::utc_now() - st.sequence_started >=
+                    tuning.intermediate_handoff_period.to_millis());
+  if (handoff) {
+    st.sequence_started = core::utc_now();
+    if (st.env.listener) {
+      // Druid's protocol: pause, and let the supervisor set the end for all replicas.
+      st.checkpoint_pending = true;
+      st.ph = phase::paused;
+      self->send(st.env.listener, msg::checkpoint_requested{st.spec.id, st.spec.group_id,
+                                                            st.seqs->open().start});
+    } else if (auto err = st.seqs->set_end(st.seqs->position(), false)) {
+      return finish(self, false, core::error_message(err));
+    }
+  }
+  maybe_publish(self);
+}
+
+void on_read(self_ptr self) {
+  auto& st = self->state;
+  st.read_scheduled = false;
+  if (st.ph != phase::reading || st.finished) return;
+  auto before = st.seqs->to_read().size();
+  if (before == 0) return maybe_publish(self);
+  auto n = st.pipe->read(*st.seqs);
+  if (!n && !adapters::is(n.error(), adapters::errc::stream_unreachable))
+    return finish(self, false, core::error_message(n.error()));
+  if (st.finished) return;
+  // Stop fetching partitions that reached the final end.
+  auto to_read = st.seqs->to_read();
+  if (to_read.size() != before && !to_read.empty())
+    if (auto err = st.pipe->reassign(to_read)) return finish(self, false, core::error_message(err));
+  after_batch(self);
+  if (!st.finished && !st.seqs->to_read().empty()) schedule_read(self);
+}
+
+void start(self_ptr self) {
+  auto& st = self->state;
+  st.ph = phase::starting;
+  st.started = core::utc_now();
+  st.sequence_started = st.started;
+  write_row(self, "RUNNING", core::json{});
+  if (auto err = st.pipe->open()) return finish(self, false, core::error_message(err));
+  st.seqs = std::make_unique<core::task::sequences>(st.spec.start, st.spec.end, st.spec.commit_as);
+  if (st.spec.end)
+    if (auto err = st.pipe->reassign(st.seqs->to_read())) return finish(self, false, core::error_message(err));
+  st.ph = phase::reading;
+  auto period = st.spec.spec.tuning.intermediate_persist_period.to_millis();
+  self->delayed_send(self, period, persist_atom::value);
+  maybe_publish(self);  // an empty bounded range is complete at once
+  schedule_read(self);
+}
+
+task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spec, task_env env) {
+  auto& st = self->state;
+  st.spec = std::move(spec);
+  st.env = std::move(env);
+  st.pipe = std::make_unique<ingest_pipeline>(st.spec, st.env);
+  self->attach_functor([pipe = st.pipe.get()] { pipe->close(); });
+  start(self);
+  return {
+    [self](msg::get_task_status&) {
+      auto& st = self->state;
+      return msg::task_status_reply{std::string{name_of(st.ph)},
+                                    st.ph == phase::not_started ? "" : core::format_utc_time(st.started)};
+    },
+    [self](msg::pause_task&) -> caf::result<msg::offsets_msg> {
+      auto& st = self->state;
+      if (st.ph == phase::publishing)
+        return core::make_error(core::errc::conflict, "Can't pause, task is publishing");
+      st.ph = phase::paused;
+      return msg::offsets_msg{st.seqs->position()};
+    },
+    [self](msg::resume_task&) -> msg::ack {
+      auto& st = self->state;
+      if (st.ph == phase::paused) {
+        st.ph = phase::reading;
+        schedule_read(self);
+      }
+      return {};
+    },
+    [self](msg::get_current_offsets&) { return msg::offsets_msg{self->state.seqs->position()}; },
+    [self](msg::get_end_offsets&) {
+      return msg::offsets_msg{self->state.seqs->final_end().value_or(core::offset_map{})};
+    },
+    [self](msg::set_end_offsets& m) -> caf::result<msg::ack> {
+      auto& st = self->state;
+      if (st.ph != phase::paused)
+        return core::make_error(core::errc::conflict, "Task must be paused before changing the end offsets");
+      if (auto err = st.seqs->set_end(m.end, m.finish, m.commit_as)) return err;
+      st.checkpoint_pending = false;
+      if (m.finish)
+        if (auto to_read = st.seqs->to_read(); !to_read.empty())
+          if (auto err = st.pipe->reassign(to_read)) return err;
+      st.ph = phase::reading;
+      maybe_publish(self);
+      schedule_read(self);
+      return msg::ack{};
+    },
+    [self](msg::get_checkpoints&) {
+      msg::checkpoints_msg out;
+      for (const auto& s : self->state.seqs->all()) out.checkpoints[s.id] = s.start;
+      return out;
+    },
+    [self](msg::stop_task&) -> msg::ack {
+      auto& st = self->state;
+      if (!st.seqs->has_final_end()) {
+        st.seqs->set_end(st.seqs->position(), true);
+        if (st.ph == phase::paused) st.ph = phase::reading;
+      }
+      maybe_publish(self);
+      return {};
+    },
+    [self](msg::get_row_stats&) {
+      auto j = self->state.pipe->stats().to_json(core::utc_now());
+      j.set("autoscalerMetrics", core::json::make_object({{"pollIdleRatio", 0.0}}));
+      return j;
+    },
+    [self](msg::get_task_report&) { return report(self, self->state.pipe->last_error()); },
+    [self](read_atom) { on_read(self); },
+    [self](persist_atom) {
+      auto& st = self->state;
+      if (st.finished) return;
+      if (auto err = st.pipe->persist_all()) return finish(self, false, core::error_message(err));
+      self->delayed_send(self, st.spec.spec.tuning.intermediate_persist_period.to_millis(),
+                         persist_atom::value);
+    },
+    [self](publish_atom) {
+      if (self->state.request && !self->state.finished) send_publish(self);
+    },
+  };
+}
+
+}  // namespace
+
+task_actor spawn_task(caf::actor_system& sys, core::task::task_spec spec, task_env env,
+                      placement where) {
+  if (where == placement::detached)
+    return sys.spawn<caf::detached>(task_behavior, std::move(spec), std::move(env));
+  return sys.spawn(task_behavior, std::move(spec), std::move(env));
+}
+
+}  // namespace sv::actors
