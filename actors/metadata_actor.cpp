@@ -66,6 +66,10 @@ metadata_actor::behavior_type metadata_behavior(
             s.segments(m.data_source, m.used_only),
             [](auto v) { return msg::segment_list{std::move(v)}; });
       },
+      [&s](msg::md_data_sources&) -> caf::result<msg::data_source_list> {
+        return reply<msg::data_source_list>(
+            s.data_sources(), [](auto v) { return msg::data_source_list{std::move(v)}; });
+      },
       [&s](msg::md_upsert_task& m) -> caf::result<msg::ack> {
         if (auto err = s.upsert_task(m.task)) return err;
         return msg::ack{};

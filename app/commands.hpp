@@ -15,4 +15,7 @@ int run_kafka_dev(const std::vector<std::string>& args);
 /// `streamvisor generate`: wiki-edit-like events to a Kafka topic.
 int run_generate(const std::vector<std::string>& args);
 
+/// `streamvisor dump-segment FILE`: rows as JSON lines, or the header.
+int run_dump_segment(const std::vector<std::string>& args);
+
 }  // namespace sv::app

@@ -1,16 +1,14 @@
 // streamvisor — streaming-ingestion supervisors with Druid's API.
 //
-//   streamvisor serve [options]     run a node (HTTP API, supervisors, metadata)
-//   streamvisor kafka-dev           a stand-alone embedded Kafka
-//   streamvisor generate            wiki-edit-like events to a topic
-//   streamvisor help                list the commands
+//   streamvisor serve [options]        run a node (HTTP API, supervisors, metadata)
+//   streamvisor kafka-dev [options]    a stand-alone embedded Kafka
+//   streamvisor generate [options]     wiki-edit-like events to a topic
+//   streamvisor dump-segment FILE      a segment's rows or header
+//   streamvisor help                   list the commands
 
-#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
 
@@ -19,10 +17,13 @@ namespace {
 void usage(std::ostream& out) {
   out << "usage: streamvisor <command> [options]\n\n"
          "commands:\n"
-         "  serve      run a node: the supervisor API on HTTP, supervisors, metadata "
+         "  serve         run a node: supervisor API on HTTP, supervisors, metadata "
          "store\n"
-         "  help       this text; `streamvisor <command> --help` for a command's "
-         "options\n";
+         "  kafka-dev     run an embedded Kafka (mock cluster) with a fault-injection "
+         "API\n"
+         "  generate      produce wiki-edit-like JSON events to a Kafka topic\n"
+         "  dump-segment  print a segment file's rows as JSON lines (or its header)\n"
+         "  help          this text; `streamvisor <command> --help` for its options\n";
 }
 
 }  // namespace
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return sv::app::run_serve(args);
   if (cmd == "kafka-dev") return sv::app::run_kafka_dev(args);
   if (cmd == "generate") return sv::app::run_generate(args);
+  if (cmd == "dump-segment") return sv::app::run_dump_segment(args);
   std::cerr << "streamvisor: unknown command '" << cmd << "'\n\n";
   usage(std::cerr);
   return 2;

@@ -71,7 +71,8 @@ class node_impl final : public node {
     gw.host = opts.listen_host;
     gw.port = opts.listen_port;
     gw.api.embedded_kafka = kafka_;
-    auto gateway = http::spawn_gateway(sys_, manager_, gw);
+    auto gateway = http::spawn_gateway(sys_, manager_, metadata_, gw);
+
     if (!gateway) return gateway.error();
     gateway_ = *gateway;
     caf::scoped_actor self{sys_};

@@ -22,6 +22,6 @@ struct api_options {
 
 /// The request handler for the whole API.
 handler make_api(caf::actor_system& sys, actors::manager_actor manager,
-                 api_options opts = {});
+                 actors::metadata_actor metadata, api_options opts = {});
 
 }  // namespace sv::http

@@ -25,9 +25,12 @@ gateway_actor::behavior_type gateway_behavior(
 
 caf::expected<gateway_actor> spawn_gateway(caf::actor_system& sys,
                                            actors::manager_actor manager,
+                                           actors::metadata_actor metadata,
                                            const gateway_config& cfg) {
-  auto srv = start_server(cfg.host, cfg.port, make_api(sys, std::move(manager), cfg.api),
+  auto srv = start_server(cfg.host, cfg.port,
+                          make_api(sys, std::move(manager), std::move(metadata), cfg.api),
                           cfg.threads);
+
   if (!srv) return srv.error();
   std::shared_ptr<server> shared{std::move(*srv)};
   return sys.spawn<caf::detached>(gateway_behavior, std::move(shared));

@@ -32,6 +32,7 @@ struct gateway_config {
 /// Binds the server, then spawns the gateway that owns it.
 caf::expected<gateway_actor> spawn_gateway(caf::actor_system& sys,
                                            actors::manager_actor manager,
+                                           actors::metadata_actor metadata,
                                            const gateway_config& cfg);
 
 }  // namespace sv::http

@@ -15,6 +15,7 @@ namespace sv::http {
 struct route_context {
   caf::actor_system& sys;
   actors::manager_actor manager;
+  actors::metadata_actor metadata;
   std::chrono::milliseconds timeout;
 };
 

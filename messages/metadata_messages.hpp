@@ -110,6 +110,24 @@ typename Inspector::result_type inspect(Inspector& f, segment_list& x) {
   return f(caf::meta::type_name("segment_list"), x.segments);
 }
 
+/// Datasources with at least one used segment.
+struct md_data_sources {
+  friend bool operator==(const md_data_sources&, const md_data_sources&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, md_data_sources&) {
+  return f(caf::meta::type_name("md_data_sources"));
+}
+
+struct data_source_list {
+  std::vector<std::string> names;
+  friend bool operator==(const data_source_list&, const data_source_list&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, data_source_list& x) {
+  return f(caf::meta::type_name("data_source_list"), x.names);
+}
+
 struct md_upsert_task {
   core::task_record task;
   friend bool operator==(const md_upsert_task&, const md_upsert_task&) = default;

@@ -15,6 +15,7 @@
 #include <doctest/doctest.h>
 
 #include "adapters/kafka/kafka_reader.hpp"
+#include "adapters/segment/segment_file.hpp"
 #include "core/errc.hpp"
 #include "tests/adapters/kafka_env.hpp"
 
@@ -168,4 +169,40 @@ TEST_CASE("generate writes unique wiki-edit events round-robin") {
   }
   CHECK(ids.size() == 1000);
   CHECK(ids.count("t1-000000000999") == 1);
+}
+
+TEST_CASE("dump-segment prints a segment's rows as JSON lines and its header") {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("sv_dump_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  core::segment_data d;
+  d.data_source = "wiki";
+  d.start = *core::parse_utc_time("2026-01-01");
+  d.end = *core::parse_utc_time("2026-01-02");
+  d.time = {1767225600000, 1767225601000};
+  core::column_data page;
+  page.name = "page";
+  page.dictionary = {"A", "B"};
+  page.ids = {2, 0};
+  d.dimensions.push_back(page);
+  core::column_data count;
+  count.name = "count";
+  count.type = core::column_type::long_;
+  count.aggregator = "count";
+  count.longs = {3, 4};
+  d.metrics.push_back(count);
+  auto file = (dir / "s.seg").string();
+  REQUIRE_FALSE(adapters::write_segment(d, file));
+  child rows{{SV_BINARY, "dump-segment", file}};
+  CHECK(rows.line() == R"({"__time":1767225600000,"page":"B","count":3})");
+  CHECK(rows.line() == R"({"__time":1767225601000,"page":null,"count":4})");
+  CHECK(rows.line().empty());
+  child meta{{SV_BINARY, "dump-segment", file, "--dump", "metadata"}};
+  std::string header;
+  for (std::string l = meta.line(); !l.empty(); l = meta.line()) header += l;
+  auto h = core::json::parse(header);
+  REQUIRE(h);
+  CHECK(h->find("numRows")->as_int() == 2);
+  CHECK(h->find("dataSource")->as_string() == "wiki");
+  std::filesystem::remove_all(dir);
 }

@@ -1,0 +1,158 @@
+// The task chat API on a streaming task (no end offsets up front).
+
+#include <doctest/doctest.h>
+
+#include "tests/actors/task_fixture.hpp"
+
+using namespace sv;
+using namespace std::chrono_literals;
+using core::offset_map;
+
+namespace {
+
+template <class Reply, class Req>
+Reply ask(caf::actor_system& sys, const actors::task_actor& t, Req req) {
+  caf::scoped_actor self{sys};
+  std::optional<Reply> out;
+  std::string err;
+  self->request(t, 30s, std::move(req))
+      .receive([&](Reply& r) { out = std::move(r); },
+               [&](caf::error& e) { err = core::error_message(e); });
+  REQUIRE_MESSAGE(out, err);
+  return std::move(*out);
+}
+
+// Polls a condition through the task's own API (a request per round trip,
+// bounded by a deadline): waits on the task's progress, not on a timer.
+template <class F>
+void until(F done, std::chrono::seconds limit = 30s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      FAIL("condition not reached in time");
+    std::this_thread::sleep_for(2ms);  // poll interval only; the condition decides
+  }
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(test::task_fixture, "pause, offsets, checkpoint, resume and stop") {
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
+  auto ids = produce("t", 2, 100);
+  auto t = actors::spawn_task(
+      *sys, spec("stream", "t", {{"0", 0}, {"1", 0}}, std::nullopt), env());
+  until([&] {
+    return ask<msg::offsets_msg>(*sys, t, msg::get_current_offsets{}).offsets ==
+           offset_map{{"0", 100}, {"1", 100}};
+  });
+  CHECK(ask<msg::task_status_reply>(*sys, t, msg::get_task_status{}).status == "READING");
+  auto paused = ask<msg::offsets_msg>(*sys, t, msg::pause_task{});
+  CHECK(paused.offsets == offset_map{{"0", 100}, {"1", 100}});
+  CHECK(ask<msg::task_status_reply>(*sys, t, msg::get_task_status{}).status == "PAUSED");
+  {
+    caf::scoped_actor self{*sys};
+    bool refused = false;
+    // End offsets below the current position are refused.
+    self->request(t, 30s,
+                  msg::set_end_offsets{{{"0", 50}, {"1", 100}}, false, std::nullopt})
+        .receive(
+            [](msg::ack&) {},
+            [&](caf::error& e) { refused = core::is(e, core::errc::invalid_input); });
+    CHECK(refused);
+  }
+  // Checkpoint at the current offsets: the first sequence publishes, reading goes on.
+  ask<msg::ack>(*sys, t,
+                msg::set_end_offsets{{{"0", 100}, {"1", 100}}, false, std::nullopt});
+  until([&] { return check->committed_offsets("sup")->has_value(); });
+  CHECK((*check->committed_offsets("sup"))->offsets ==
+        offset_map{{"0", 100}, {"1", 100}});
+  auto cps = ask<msg::checkpoints_msg>(*sys, t, msg::get_checkpoints{});
+  REQUIRE(cps.checkpoints.size() == 2);
+  CHECK(cps.checkpoints[1] == offset_map{{"0", 100}, {"1", 100}});
+  CHECK(ask<msg::task_status_reply>(*sys, t, msg::get_task_status{}).status == "READING");
+  // More data, then a graceful stop publishes what was read.
+  auto more = produce("t", 2, 50, "second");
+  until([&] {
+    return ask<msg::offsets_msg>(*sys, t, msg::get_current_offsets{}).offsets ==
+           offset_map{{"0", 150}, {"1", 150}};
+  });
+  auto stats = ask<core::json>(*sys, t, msg::get_row_stats{});
+  CHECK(stats.find("totals")->find("buildSegments")->find("processed")->as_int() == 300);
+  ask<msg::ack>(*sys, t, msg::stop_task{});
+  caf::scoped_actor self{*sys};
+  self->wait_for(t);
+  CHECK(row("stream").status == "SUCCESS");
+  CHECK((*check->committed_offsets("sup"))->offsets ==
+        offset_map{{"0", 150}, {"1", 150}});
+  auto published = published_ids();
+  CHECK(published.size() == 300);
+  CHECK(std::set<std::string>(published.begin(), published.end()).size() == 300);
+}
+
+TEST_CASE_FIXTURE(
+    test::task_fixture,
+    "without a supervisor, reaching maxRowsPerSegment hands off by itself") {
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 1));
+  auto ids = produce("t", 1, 250);
+  auto row_ = run(spec("handoff", "t", {{"0", 0}}, offset_map{{"0", 250}},
+                       R"({"type":"kafka","maxRowsPerSegment":100})"));
+  CHECK(row_.status == "SUCCESS");
+  auto published = row_.report.find("ingestionStatsAndErrors")
+                       ->find("payload")
+                       ->find("publishedSegments");
+  CHECK(published->as_array().size() >= 3);  // several sequences, each published
+  CHECK(published_ids().size() == 250);
+}
+
+namespace {
+
+// A minimal supervisor stand-in: on checkpoint_requested it sets the group's
+// end offsets to the task's current position (as the supervisor does for
+// replicas: the maximum), and answers predecessor queries "no".
+actors::task_listener::behavior_type fake_supervisor(
+    actors::task_listener::pointer self, std::shared_ptr<std::atomic<int>> checkpoints) {
+  return {
+      [=](msg::checkpoint_requested& m) {
+        ++*checkpoints;
+        auto task = caf::actor_cast<actors::task_actor>(self->current_sender());
+        self->request(task, 30s, msg::get_current_offsets{})
+            .then([=](msg::offsets_msg& pos) {
+              self->request(task, 30s,
+                            msg::set_end_offsets{pos.offsets, false, std::nullopt})
+                  .then([](msg::ack&) {});
+            });
+        (void)m;
+      },
+      [](msg::task_finished&) {},
+      [](msg::predecessor_query&) { return false; },
+  };
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "with a supervisor, a task asks for its checkpoint and waits paused") {
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 1));
+  auto ids = produce("t", 1, 250);
+  auto count = std::make_shared<std::atomic<int>>(0);
+  auto sup = sys->spawn(fake_supervisor, count);
+  auto t = spec("asks", "t", {{"0", 0}}, offset_map{{"0", 250}},
+                R"({"type":"kafka","maxRowsPerSegment":100})");
+  // With a final end known the task never asks; make it a streaming task and stop it
+  // later.
+  t.end.reset();
+  auto task = actors::spawn_task(*sys, t, env(sup));
+  until([&] {
+    return ask<msg::offsets_msg>(*sys, task, msg::get_current_offsets{}).offsets ==
+           offset_map{{"0", 250}};
+  });
+  until([&] { return check->committed_offsets("sup")->has_value(); });
+  CHECK(*count >= 1);
+  ask<msg::ack>(*sys, task, msg::stop_task{});
+  caf::scoped_actor self{*sys};
+  self->wait_for(task);
+  self->send_exit(sup, caf::exit_reason::user_shutdown);
+  CHECK(row("asks").status == "SUCCESS");
+  CHECK((*check->committed_offsets("sup"))->offsets == offset_map{{"0", 250}});
+  CHECK(published_ids().size() == 250);
+}
