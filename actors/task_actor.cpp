@@ -207,7 +207,9 @@ void after_batch(self_ptr self) {
       return finish(self, false, core::error_message(err));
     }
   }
-  maybe_publish(self);
+  // Build and publish in a message of their own, so requests already queued
+  // (status, pause, row stats) are answered before the build starts.
+  if (!st.seqs->ready().empty()) self->send(self, build_atom::value);
 }
 
 void on_read(self_ptr self) {
@@ -319,7 +321,9 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
       self->delayed_send(self, st.spec.spec.tuning.intermediate_persist_period.to_millis(),
                          persist_atom::value);
     },
+    [self](build_atom) { maybe_publish(self); },
     [self](publish_atom) {
+
       if (self->state.request && !self->state.finished) send_publish(self);
     },
   };

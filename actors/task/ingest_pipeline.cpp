@@ -19,6 +19,15 @@ caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
   adapters::kafka_reader_config cfg;
   const auto& io = t.spec.io;
   if (io.consumer_properties) cfg.consumer_properties = *io.consumer_properties;
+  // librdkafka 2.0.2 stops fetching for about a second whenever its local queue
+  // passes queued.min.messages (100,000 by default, counted over all partitions)
+  // or queued.max.messages.kbytes. A task that parses slower than it fetches
+  // hits that at once; buffer by bytes (128 MiB) instead. Overridable.
+  for (auto [key, value] : {std::pair{"queued.min.messages", "10000000"},
+                            {"queued.max.messages.kbytes", "131072"}})
+    if (!core::find_member(cfg.consumer_properties, key))
+      cfg.consumer_properties.push_back({key, core::json{value}});
+
   cfg.topic = io.topic;
   cfg.topic_pattern = io.topic_pattern;
   cfg.client_id = t.id;
@@ -68,8 +77,7 @@ ingest_pipeline::sequence_data& ingest_pipeline::data(int32_t seq) {
 }
 
 void ingest_pipeline::count(const core::ingest::row_result& r, std::string_view input,
-                            size_t bytes) {
-  auto now = core::utc_now();
+                            size_t bytes, core::utc_time now) {
   stats_.record(r.outcome, bytes, now);
   if (r.outcome != row_outcome::processed_with_error && r.outcome != row_outcome::unparseable)
     return;
@@ -86,25 +94,38 @@ caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
     last_error_ = core::error_message(n.error());
     return n.error();
   }
+  // Partition numbers of the batch's slots (the slots only change on assign).
+  if (slot_numbers_.size() != batch_.partitions.size() || slot_ids_ != batch_.partitions) {
+    slot_ids_ = batch_.partitions;
+    slot_numbers_.clear();
+    for (const auto& p : slot_ids_) slot_numbers_.push_back(seqs.index_of(p));
+  }
+  auto now = core::utc_now();
+  int32_t last_seq = -1;
+  core::ingest::rollup_index* index = nullptr;
   for (const auto& rec : batch_.records) {
-    const auto& p = batch_.partition_of(rec);
-    auto seq = seqs.route(p, rec.offset);
-    seqs.advance(p, rec.offset + 1);
+    auto partition = slot_numbers_[rec.slot];
+    auto seq = seqs.route(partition, rec.offset);
+    seqs.advance(partition, rec.offset + 1);
     if (seq < 0) continue;  // past the end: not ours
-    auto& index = *data(seq).index;
+    if (seq != last_seq) {
+      index = data(seq).index.get();
+      last_seq = seq;
+    }
     size_t bytes = rec.value.size();
     bool any = false;
     auto err = parser_->parse(rec.value, *schema_, row_, [&](const core::ingest::row_buffer& row) {
-      count(ingestor_->add(row, index), rec.value, any ? 0 : bytes);
+      count(ingestor_->add(row, *index), rec.value, any ? 0 : bytes, now);
       any = true;
     });
     if (err)
       count(core::ingest::row_result{row_outcome::unparseable,
                                      "Unable to parse row [" + core::error_message(err) + "]"},
-            rec.value, any ? 0 : bytes);
+            rec.value, any ? 0 : bytes, now);
     else if (!any)  // a record with no rows (e.g. only a CSV header)
-      stats_.record(row_outcome::thrown_away, bytes, core::utc_now());
+      stats_.record(row_outcome::thrown_away, bytes, now);
   }
+
   batch_.clear();
   if (stats_.parse_errors() > max_parse_exceptions_)
     return core::make_error(core::errc::invalid_input,
@@ -134,7 +155,11 @@ caf::error ingest_pipeline::persist(int32_t seq) {
   auto path = (fs::path{dir_} / ("part-" + std::to_string(seq) + "-" +
                                  std::to_string(part_counter_++) + ".seg"))
                 .string();
-  if (auto err = adapters::write_segment(part, path)) return err;
+  // A part only lives until this task publishes: no fsync, fast compression.
+  if (auto err = adapters::write_segment(part, path, core::json{core::json::object{}},
+                                         adapters::write_options{false, 1}))
+    return err;
+
   d.parts.push_back(path);
   d.persisted_rows += static_cast<int64_t>(part.rows());
   d.index->clear();
@@ -161,19 +186,26 @@ int64_t ingest_pipeline::total_rows() const {
 }
 
 caf::expected<std::vector<core::segment_record>> ingest_pipeline::build(int32_t seq) {
-  if (auto err = persist(seq)) return err;
   auto& d = data(seq);
-  std::vector<core::segment_data> parts;
-  for (const auto& path : d.parts) {
-    auto part = adapters::read_segment(path);
-    if (!part) return part.error();
-    parts.push_back(std::move(*part));
-  }
   std::vector<core::segment_record> out;
-  if (parts.empty()) return out;
-  std::vector<const core::segment_data*> ptrs;
-  for (const auto& p : parts) ptrs.push_back(&p);
-  auto merged = core::merge(ptrs, schema_->rollup);
+  core::segment_data merged;
+  if (d.parts.empty()) {
+    // Everything is still in memory: already sorted and rolled up.
+    if (d.index->empty()) return out;
+    merged = d.index->to_segment();
+  } else {
+    if (auto err = persist(seq)) return err;
+    std::vector<core::segment_data> parts;
+    for (const auto& path : d.parts) {
+      auto part = adapters::read_segment(path);
+      if (!part) return part.error();
+      parts.push_back(std::move(*part));
+    }
+    std::vector<const core::segment_data*> ptrs;
+    for (const auto& p : parts) ptrs.push_back(&p);
+    merged = core::merge(ptrs, schema_->rollup);
+  }
+
   const auto& tuning = spec_.spec.tuning;
   auto segments = core::split(merged, schema_->segment_granularity, tuning.max_rows_per_segment);
   for (size_t i = 0; i < segments.size(); ++i) {

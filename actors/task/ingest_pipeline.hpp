@@ -64,7 +64,8 @@ class ingest_pipeline {
   };
   sequence_data& data(int32_t seq);
   caf::error persist(int32_t seq);
-  void count(const core::ingest::row_result& r, std::string_view input, size_t bytes);
+  void count(const core::ingest::row_result& r, std::string_view input, size_t bytes,
+             core::utc_time now);
 
   core::task::task_spec spec_;
   task_env env_;
@@ -77,7 +78,10 @@ class ingest_pipeline {
   core::ingest::row_buffer row_;
   adapters::record_batch batch_;
   core::ingest::row_stats stats_;
+  std::vector<core::partition_id> slot_ids_;  ///< the batch slots slot_numbers_ is for
+  std::vector<int32_t> slot_numbers_;         ///< batch slot -> partition number
   int part_counter_ = 0;
+
   int64_t max_parse_exceptions_ = 0;
   std::string last_error_;
 };

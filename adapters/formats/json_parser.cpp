@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include "adapters/formats/parsers.hpp"
+#include "core/ingest/fast_equal.hpp"
+
 
 namespace sv::adapters {
 
@@ -82,6 +84,7 @@ class json_parser final : public input_parser {
       return e == simdjson::INCORRECT_TYPE
                  ? make_error(errc::stream_failed, "expected a JSON object per row")
                  : malformed(e);
+    size_t position = 0;
     for (auto field : obj) {
       std::string_view key;
       if (auto e = field.unescaped_key().get(key)) return malformed(e);
@@ -89,8 +92,9 @@ class json_parser final : public input_parser {
       if (auto e = field.value().get(v)) return malformed(e);
       od::json_type type;
       if (auto e = v.type().get(type)) return malformed(e);
+      auto pos = position++;
       if (type == od::json_type::object) continue;  // nested objects are not fields
-      int32_t slot = router.slot_of(key);
+      int32_t slot = slot_at(pos, key, router);
       if (slot < 0) continue;
       if (static_cast<size_t>(slot) >= row.values.size())
         row.values.resize(router.slot_count());
@@ -109,17 +113,18 @@ class json_parser final : public input_parser {
       }
       case od::json_type::number: {
         out.text = trim(v.raw_json_token());
-        od::number_type nt;
-        if (auto e = v.get_number_type().get(nt)) return malformed(e);
-        if (nt == od::number_type::signed_integer) {
+        od::number num;
+        if (auto e = v.get_number().get(num)) return malformed(e);
+        if (num.is_int64()) {
           out.kind = value_kind::integer;
-          if (auto e = v.get_int64().get(out.integer)) return malformed(e);
+          out.integer = num.get_int64();
         } else {
           out.kind = value_kind::real;
-          if (auto e = v.get_double().get(out.real)) return malformed(e);
+          out.real = num.as_double();
         }
         return {};
       }
+
       case od::json_type::boolean:
         out.kind = value_kind::boolean;
         if (auto e = v.get_bool().get(out.boolean)) return malformed(e);
@@ -153,9 +158,29 @@ class json_parser final : public input_parser {
     }
   }
 
+  // Records of one stream mostly list the same fields in the same order, so
+  // the slot of the field at each position is remembered: a short compare
+  // instead of a hash lookup. Slots never change once given.
+  int32_t slot_at(size_t pos, std::string_view key, core::ingest::field_router& router) {
+    if (&router != cached_router_) {
+      key_cache_.clear();
+      cached_router_ = &router;
+    }
+    if (pos < key_cache_.size() && core::ingest::fast_equal(key_cache_[pos].first, key))
+      return key_cache_[pos].second;
+    int32_t slot = router.slot_of(key);
+    if (pos >= key_cache_.size()) key_cache_.resize(pos + 1);
+    key_cache_[pos] = {std::string{key}, slot};
+    return slot;
+  }
+
   od::parser parser_;
   od::parser many_;
   std::vector<char> buf_;
+  std::vector<std::pair<std::string, int32_t>> key_cache_;
+  const core::ingest::field_router* cached_router_ = nullptr;
+
+
 };
 
 }  // namespace

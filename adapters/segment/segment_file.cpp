@@ -65,8 +65,9 @@ std::vector<uint32_t> bitmap_rows(std::string_view b) {
 // block is a zstd frame with a content checksum, so damage is detected.
 class block_writer {
  public:
-  block_writer() : cctx_(ZSTD_createCCtx()) {
-    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, 3);
+  explicit block_writer(int level) : cctx_(ZSTD_createCCtx()) {
+    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level);
+
     ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
   }
   ~block_writer() { ZSTD_freeCCtx(cctx_); }
@@ -165,7 +166,7 @@ json column_header(block_writer& w, const column_data& c, const char* role,
   return h;
 }
 
-caf::error write_file(const std::string& path, const std::string& content) {
+caf::error write_file(const std::string& path, const std::string& content, bool durable) {
   auto tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return io("cannot create " + tmp + ": " + std::strerror(errno));
@@ -178,9 +179,10 @@ caf::error write_file(const std::string& path, const std::string& content) {
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return io("cannot sync " + tmp);
+  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) return io("cannot sync " + tmp);
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     return io("cannot rename " + tmp + ": " + std::strerror(errno));
+  if (!durable) return {};
   auto dir = std::filesystem::path{path}.parent_path();
   int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
@@ -193,8 +195,8 @@ caf::error write_file(const std::string& path, const std::string& content) {
 }  // namespace
 
 caf::error write_segment(const core::segment_data& d, const std::string& path,
-                         const json& extra) {
-  block_writer w;
+                         const json& extra, write_options opts) {
+  block_writer w{opts.zstd_level};
   json::array columns;
   auto time_col =
       json::make_object({{"name", "__time"}, {"type", "long"}, {"role", "time"}});
@@ -224,7 +226,7 @@ caf::error write_segment(const core::segment_data& d, const std::string& path,
   file.append(reinterpret_cast<const char*>(&offset), 8);
   file.append(reinterpret_cast<const char*>(&length), 8);
   file += end_magic;
-  return write_file(path, file);
+  return write_file(path, file, opts.durable);
 }
 
 namespace {

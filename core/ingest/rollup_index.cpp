@@ -48,13 +48,7 @@ void rollup_index::set_null(size_t dim) {
 }
 
 uint32_t rollup_index::encode(size_t dim, std::string_view v) {
-  auto& d = dicts_[dim];
-  if (auto i = d.ids.find(v); i != d.ids.end()) return i->second;
-  auto id = static_cast<uint32_t>(d.values.size() + 1);
-  d.ids.emplace(std::string{v}, id);
-  d.values.emplace_back(v);
-  d.bytes += v.size() * 2 + 64;
-  return id;
+  return dicts_[dim].strings.intern(v);
 }
 
 void rollup_index::set_string(size_t dim, std::string_view value) {
@@ -100,9 +94,11 @@ uint64_t rollup_index::hash_key(const int64_t* key) const {
 void rollup_index::rehash(size_t capacity) {
   table_.assign(capacity, -1);
   if (!schema_.rollup) return;
+  hashes_.resize(rows_);
   size_t mask = capacity - 1;
   for (size_t r = 0; r < rows_; ++r) {
-    size_t i = hash_key(&keys_[r * width()]) & mask;
+    hashes_[r] = hash_key(&keys_[r * width()]);
+    size_t i = hashes_[r] & mask;
     while (table_[i] >= 0) i = (i + 1) & mask;
     table_[i] = static_cast<int32_t>(r);
   }
@@ -111,15 +107,22 @@ void rollup_index::rehash(size_t capacity) {
 int32_t rollup_index::find_or_insert() {
   size_t w = width();
   if (schema_.rollup) {
+    // Each row's hash is kept, so probing compares one word before the key.
+    uint64_t h = hash_key(key_.data());
     size_t mask = table_.size() - 1;
-    size_t i = hash_key(key_.data()) & mask;
+    size_t i = h & mask;
     while (table_[i] >= 0) {
       auto r = static_cast<size_t>(table_[i]);
-      if (std::memcmp(&keys_[r * w], key_.data(), w * sizeof(int64_t)) == 0)
-        return table_[i];
+      if (hashes_[r] == h) {
+        const int64_t* k = &keys_[r * w];
+        size_t j = 0;
+        while (j < w && k[j] == key_[j]) ++j;
+        if (j == w) return table_[i];
+      }
       i = (i + 1) & mask;
     }
     table_[i] = static_cast<int32_t>(rows_);
+    hashes_.push_back(h);
   }
   keys_.insert(keys_.end(), key_.begin(), key_.end());
   aggs_.resize(aggs_.size() + nmetrics_);
@@ -137,14 +140,16 @@ agg_state* rollup_index::commit_row() {
 
 size_t rollup_index::bytes() const {
   size_t b = keys_.capacity() * sizeof(int64_t) + aggs_.capacity() * sizeof(agg_state) +
+             hashes_.capacity() * sizeof(uint64_t) +
              table_.capacity() * sizeof(int32_t);
-  for (const auto& d : dicts_) b += d.bytes;
+  for (const auto& d : dicts_) b += d.bytes + d.strings.bytes();
   return b;
 }
 
 void rollup_index::clear() {
   rows_ = 0;
   keys_.clear();
+  hashes_.clear();
   aggs_.clear();
   for (auto& d : dicts_) d = dictionary{};
   rehash(1024);
@@ -162,7 +167,7 @@ segment_data rollup_index::to_segment() const {
   std::vector<std::vector<uint32_t>> rank(ndims_);
   std::vector<std::vector<uint32_t>> sorted_ids(ndims_);
   for (size_t d = 0; d < ndims_; ++d) {
-    const auto& vals = dicts_[d].values;
+    const auto& vals = dicts_[d].strings.values();
     auto& ids = sorted_ids[d];
     ids.resize(vals.size());
     std::iota(ids.begin(), ids.end(), 1u);
@@ -185,39 +190,72 @@ segment_data rollup_index::to_segment() const {
     }
     return out;
   };
-  std::vector<uint32_t> order(rows_);
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    const int64_t* x = &keys_[a * w];
-    const int64_t* y = &keys_[b * w];
-    if (x[0] != y[0]) return x[0] < y[0];
+  // Order-preserving sort keys, one row of words per index row: time, then per
+  // dimension either a rank (strings: 0 = null) or a null flag and a value whose
+  // unsigned order is the numeric order. Sorting compares words only.
+  std::vector<std::vector<uint64_t>> list_rank(ndims_);  // multi-value ids -> rank among lists
+  for (size_t d = 0; d < ndims_; ++d) {
+    const auto& arrays = dicts_[d].arrays;
+    if (arrays.empty()) continue;
+    // Every value list the dimension holds: singles [r] and the arrays.
+    std::vector<std::vector<uint32_t>> lists;
+    for (uint32_t r = 1; r <= dicts_[d].strings.size(); ++r) lists.push_back({r});
+    for (const auto& a : arrays) {
+      std::vector<uint32_t> rs;
+      for (auto id : a) rs.push_back(rank[d][id]);
+      lists.push_back(std::move(rs));
+    }
+    std::vector<uint32_t> idx(lists.size());
+    std::iota(idx.begin(), idx.end(), 0u);
+    std::sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return lists[a] < lists[b]; });
+    list_rank[d].assign(lists.size(), 0);
+    uint64_t next = 0;
+    for (size_t i = 0; i < idx.size(); ++i) {
+      if (i == 0 || lists[idx[i]] != lists[idx[i - 1]]) ++next;
+      list_rank[d][idx[i]] = next;
+    }
+  }
+  auto flip = [](int64_t v) { return static_cast<uint64_t>(v) ^ (uint64_t{1} << 63); };
+  size_t kw = 1;
+  for (size_t d = 0; d < ndims_; ++d) kw += schema_.dimensions[d].type == dim_type::string ? 1 : 2;
+  std::vector<uint64_t> sk(rows_ * kw);
+  for (size_t r = 0; r < rows_; ++r) {
+    const int64_t* k = &keys_[r * w];
+    uint64_t* o = &sk[r * kw];
+    *o++ = flip(k[0]);
     for (size_t d = 0; d < ndims_; ++d) {
-      bool nx = is_null(x, d), ny = is_null(y, d);
-      if (nx || ny) {
-        if (nx != ny) return nx;
-        continue;
-      }
-      int64_t vx = x[1 + mask_words_ + d], vy = y[1 + mask_words_ + d];
-      if (vx == vy) continue;
+      int64_t v = k[1 + mask_words_ + d];
+      bool null = is_null(k, d);
       switch (schema_.dimensions[d].type) {
-        case dim_type::string: {
-          if (!(vx & multi_flag) && !(vy & multi_flag))
-            return rank[d][static_cast<size_t>(vx)] < rank[d][static_cast<size_t>(vy)];
-          auto rx = ranks_of(x, d), ry = ranks_of(y, d);
-          if (rx != ry) return rx < ry;
-          continue;
-        }
+        case dim_type::string:
+          if (null)
+            *o++ = 0;
+          else if (!list_rank[d].empty())
+            *o++ = (v & multi_flag) ? list_rank[d][dicts_[d].strings.size() + static_cast<size_t>(v & ~multi_flag)]
+                                    : list_rank[d][rank[d][static_cast<size_t>(v)] - 1];
+          else
+            *o++ = rank[d][static_cast<size_t>(v)];
+          break;
         case dim_type::long_:
-          return vx < vy;
-        default: {
-          double dx, dy;
-          std::memcpy(&dx, &vx, sizeof dx);
-          std::memcpy(&dy, &vy, sizeof dy);
-          if (dx != dy) return dx < dy;
-          continue;
+          *o++ = null ? 0 : 1;
+          *o++ = null ? 0 : flip(v);
+          break;
+        default: {  // doubles: IEEE bits mapped to an unsigned total order
+          uint64_t bits = static_cast<uint64_t>(v);
+          *o++ = null ? 0 : 1;
+          *o++ = null ? 0 : ((bits >> 63) ? ~bits : bits | (uint64_t{1} << 63));
+          break;
         }
       }
     }
+  }
+  std::vector<uint32_t> order(rows_);
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const uint64_t* x = &sk[a * kw];
+    const uint64_t* y = &sk[b * kw];
+    for (size_t i = 0; i < kw; ++i)
+      if (x[i] != y[i]) return x[i] < y[i];
     return a < b;
   });
   out.time.reserve(rows_);
@@ -228,7 +266,7 @@ segment_data rollup_index::to_segment() const {
     col.name = def.name;
     col.type = static_cast<column_type>(def.type);
     if (def.type == dim_type::string) {
-      for (auto id : sorted_ids[d]) col.dictionary.push_back(dicts_[d].values[id - 1]);
+      for (auto id : sorted_ids[d]) col.dictionary.push_back(dicts_[d].strings.value(id));
       col.multi_value = !dicts_[d].arrays.empty();
       if (col.multi_value) col.offsets.push_back(0);
       for (auto r : order) {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ingest/interner.hpp"
 #include "core/ingest/schema.hpp"
 #include "core/segment/segment_data.hpp"
 
@@ -49,11 +50,10 @@ class rollup_index {
     }
   };
   struct dictionary {
-    std::unordered_map<std::string, uint32_t, string_hash, std::equal_to<>> ids;
-    std::vector<std::string> values;  ///< id - 1 -> value
+    string_interner strings;
     std::map<std::vector<uint32_t>, uint32_t> array_ids;
     std::vector<std::vector<uint32_t>> arrays;  ///< multi-value combinations
-    size_t bytes = 0;
+    size_t bytes = 0;                           ///< of the arrays
   };
 
   static constexpr int64_t multi_flag = int64_t{1} << 40;
@@ -74,6 +74,7 @@ class rollup_index {
   std::vector<int64_t> keys_;  ///< rows_ x width()
   std::vector<agg_state> aggs_;
   std::vector<int32_t> table_;  ///< open addressing: row index or -1
+  std::vector<uint64_t> hashes_;  ///< key hash of each row (rollup only)
   std::vector<dictionary> dicts_;
 };
 

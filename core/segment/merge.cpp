@@ -1,8 +1,7 @@
 #include "core/segment/merge.hpp"
 
 #include <algorithm>
-#include <map>
-#include <numeric>
+#include <queue>
 
 namespace sv::core {
 
@@ -13,64 +12,89 @@ struct row_ref {
   uint32_t row;
 };
 
-// For each output dimension, the matching column of every part (or null).
-struct dim_map {
+// One output dimension: its column in every part, and for strings a global
+// sorted dictionary with each part's ids remapped into it (so rows compare by
+// integer, and dictionaries merge without string comparisons per row).
+struct dim_plan {
   std::string name;
   column_type type = column_type::string;
   bool multi = false;
   std::vector<const column_data*> cols;
+  std::vector<std::vector<uint32_t>> remap;  ///< [part][local id] -> global id (0 = null)
+  std::vector<std::string_view> dictionary;  ///< global, sorted, unique
 };
 
-std::vector<dim_map> map_dimensions(const std::vector<const segment_data*>& parts) {
-  std::vector<dim_map> out;
+std::vector<dim_plan> plan(const std::vector<const segment_data*>& parts) {
+  std::vector<dim_plan> out;
   for (size_t p = 0; p < parts.size(); ++p) {
     for (const auto& c : parts[p]->dimensions) {
-      auto it = std::find_if(out.begin(), out.end(),
-                             [&](const dim_map& d) { return d.name == c.name; });
+      auto it = std::find_if(out.begin(), out.end(), [&](const dim_plan& d) { return d.name == c.name; });
       if (it == out.end()) {
-        out.push_back(dim_map{c.name, c.type, false,
-                              std::vector<const column_data*>(parts.size())});
+        out.push_back(dim_plan{c.name, c.type, false, std::vector<const column_data*>(parts.size()), {}, {}});
         it = out.end() - 1;
       }
       it->cols[p] = &c;
       it->multi = it->multi || c.multi_value;
     }
   }
+  for (auto& d : out) {
+    if (d.type != column_type::string) continue;
+    for (const auto* c : d.cols)
+      if (c) d.dictionary.insert(d.dictionary.end(), c->dictionary.begin(), c->dictionary.end());
+    std::sort(d.dictionary.begin(), d.dictionary.end());
+    d.dictionary.erase(std::unique(d.dictionary.begin(), d.dictionary.end()), d.dictionary.end());
+    d.remap.resize(parts.size());
+    for (size_t p = 0; p < parts.size(); ++p) {
+      const auto* c = d.cols[p];
+      if (!c) continue;
+      auto& m = d.remap[p];
+      m.resize(c->dictionary.size() + 1, 0);
+      // Both dictionaries are sorted: one forward walk.
+      size_t g = 0;
+      for (size_t i = 0; i < c->dictionary.size(); ++i) {
+        while (d.dictionary[g] != c->dictionary[i]) ++g;
+        m[i + 1] = static_cast<uint32_t>(g + 1);
+      }
+    }
+  }
   return out;
 }
 
-int compare_strings(const std::vector<std::string_view>& a,
-                    const std::vector<std::string_view>& b) {
-  size_t n = std::min(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i)
-    if (int c = a[i].compare(b[i])) return c < 0 ? -1 : 1;
-  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+uint32_t global_id(const dim_plan& d, const row_ref& r) {
+  const auto* c = d.cols[r.part];
+  return c ? d.remap[r.part][c->ids[r.row]] : 0;
 }
 
-int compare_cell(const dim_map& d, const row_ref& x, const row_ref& y) {
+std::vector<uint32_t> global_ids(const dim_plan& d, const row_ref& r) {
+  std::vector<uint32_t> out;
+  const auto* c = d.cols[r.part];
+  if (!c) return out;
+  if (!c->multi_value) {
+    if (c->ids[r.row] != 0) out.push_back(d.remap[r.part][c->ids[r.row]]);
+    return out;
+  }
+  for (uint32_t k = c->offsets[r.row]; k < c->offsets[r.row + 1]; ++k)
+    out.push_back(d.remap[r.part][c->ids[k]]);
+  return out;
+}
+
+template <class T>
+int three_way(T a, T b) {
+  return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+int compare_cell(const dim_plan& d, const row_ref& x, const row_ref& y) {
+  if (d.type == column_type::string) {
+    if (!d.multi) return three_way(global_id(d, x), global_id(d, y));
+    auto a = global_ids(d, x), b = global_ids(d, y);
+    return a == b ? 0 : (a < b ? -1 : 1);
+  }
   const column_data* cx = d.cols[x.part];
   const column_data* cy = d.cols[y.part];
-  if (d.type == column_type::string) {
-    if (!d.multi) {  // fast path: one value or null on both sides
-      uint32_t ix = cx ? cx->ids[x.row] : 0, iy = cy ? cy->ids[y.row] : 0;
-      if (ix == 0 || iy == 0) return ix == iy ? 0 : (ix == 0 ? -1 : 1);
-      if (cx == cy) return ix < iy ? -1 : ix > iy ? 1 : 0;  // same sorted dictionary
-      int c = std::string_view{cx->dictionary[ix - 1]}.compare(cy->dictionary[iy - 1]);
-      return c < 0 ? -1 : c > 0 ? 1 : 0;
-    }
-    auto vx = cx ? cx->strings(x.row) : std::vector<std::string_view>{};
-
-    auto vy = cy ? cy->strings(y.row) : std::vector<std::string_view>{};
-    return compare_strings(vx, vy);
-  }
   bool nx = !cx || cx->is_null(x.row), ny = !cy || cy->is_null(y.row);
   if (nx || ny) return nx == ny ? 0 : (nx ? -1 : 1);
-  if (d.type == column_type::long_) {
-    auto a = cx->longs[x.row], b = cy->longs[y.row];
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
-  auto a = cx->doubles[x.row], b = cy->doubles[y.row];
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (d.type == column_type::long_) return three_way(cx->longs[x.row], cy->longs[y.row]);
+  return three_way(cx->doubles[x.row], cy->doubles[y.row]);
 }
 
 ingest::agg_state state_of(const column_data& c, const ingest::aggregator& a, size_t r) {
@@ -88,10 +112,10 @@ ingest::agg_state state_of(const column_data& c, const ingest::aggregator& a, si
   return s;
 }
 
-// Builds the output from groups of equal rows (refs[starts[g] .. starts[g+1])).
-segment_data gather(const std::vector<const segment_data*>& parts,
-                    const std::vector<dim_map>& dims, const std::vector<row_ref>& refs,
-                    const std::vector<size_t>& starts) {
+// Builds the output from groups of equal rows (refs[starts[g] .. starts[g+1])),
+// with compact dictionaries (only the values the groups use).
+segment_data gather(const std::vector<const segment_data*>& parts, const std::vector<dim_plan>& dims,
+                    const std::vector<row_ref>& refs, const std::vector<size_t>& starts) {
   const auto& first = *parts.front();
   segment_data out;
   out.data_source = first.data_source;
@@ -101,40 +125,45 @@ segment_data gather(const std::vector<const segment_data*>& parts,
   out.query_granularity = first.query_granularity;
   size_t groups = starts.size() - 1;
   out.time.reserve(groups);
-  for (size_t g = 0; g < groups; ++g)
-    out.time.push_back(parts[refs[starts[g]].part]->time[refs[starts[g]].row]);
+  for (size_t g = 0; g < groups; ++g) {
+    const auto& r = refs[starts[g]];
+    out.time.push_back(parts[r.part]->time[r.row]);
+  }
   for (const auto& d : dims) {
     column_data col;
     col.name = d.name;
     col.type = d.type;
     col.multi_value = d.multi;
     if (d.type == column_type::string) {
-      // Output dictionary: sorted union of the values used by the groups.
-      std::map<std::string_view, uint32_t> dict;
-      for (size_t g = 0; g < groups; ++g) {
-        const auto& r = refs[starts[g]];
-        if (d.cols[r.part])
-          for (auto v : d.cols[r.part]->strings(r.row)) dict.emplace(v, 0);
-      }
-      uint32_t next = 1;
-      for (auto& [v, id] : dict) {
-        id = next++;
-        col.dictionary.emplace_back(v);
-      }
-      if (d.multi) col.offsets.push_back(0);
-      for (size_t g = 0; g < groups; ++g) {
-        const auto& r = refs[starts[g]];
-        auto vs = d.cols[r.part] ? d.cols[r.part]->strings(r.row)
-                                 : std::vector<std::string_view>{};
-        if (d.multi) {
-          for (auto v : vs) col.ids.push_back(dict[v]);
+      std::vector<uint32_t> compact(d.dictionary.size() + 1, 0);
+      if (d.multi) {
+        col.offsets.reserve(groups + 1);
+        col.offsets.push_back(0);
+        for (size_t g = 0; g < groups; ++g) {
+          for (auto id : global_ids(d, refs[starts[g]])) {
+            col.ids.push_back(id);
+            compact[id] = 1;
+          }
           col.offsets.push_back(static_cast<uint32_t>(col.ids.size()));
-        } else {
-          col.ids.push_back(vs.empty() ? 0 : dict[vs[0]]);
+        }
+      } else {
+        col.ids.reserve(groups);
+        for (size_t g = 0; g < groups; ++g) {
+          auto id = global_id(d, refs[starts[g]]);
+          col.ids.push_back(id);
+          compact[id] = 1;
         }
       }
+      uint32_t next = 0;
+      for (size_t id = 1; id < compact.size(); ++id) {
+        if (!compact[id]) continue;
+        compact[id] = ++next;
+        col.dictionary.emplace_back(d.dictionary[id - 1]);
+      }
+      for (auto& id : col.ids) id = id == 0 ? 0 : compact[id];
     } else {
       bool any_null = false;
+      col.nulls.reserve(groups);
       for (size_t g = 0; g < groups; ++g) {
         const auto& r = refs[starts[g]];
         const column_data* c = d.cols[r.part];
@@ -159,11 +188,17 @@ segment_data gather(const std::vector<const segment_data*>& parts,
     col.type = proto.type;
     col.aggregator = proto.aggregator;
     bool any_null = false;
+    col.nulls.reserve(groups);
     for (size_t g = 0; g < groups; ++g) {
       ingest::agg_state acc;
-      agg.init(acc);
-      for (size_t k = starts[g]; k < starts[g + 1]; ++k)
-        agg.combine(acc, state_of(parts[refs[k].part]->metrics[m], agg, refs[k].row));
+      if (starts[g + 1] - starts[g] == 1) {
+        const auto& r = refs[starts[g]];
+        acc = state_of(parts[r.part]->metrics[m], agg, r.row);
+      } else {
+        agg.init(acc);
+        for (size_t k = starts[g]; k < starts[g + 1]; ++k)
+          agg.combine(acc, state_of(parts[refs[k].part]->metrics[m], agg, refs[k].row));
+      }
       bool null = agg.empty(acc);
       any_null |= null;
       col.nulls.push_back(null ? 1 : 0);
@@ -191,23 +226,35 @@ std::vector<ingest::aggregator> aggregators_of(const segment_data& s) {
 }
 
 segment_data merge(const std::vector<const segment_data*>& parts, bool rollup) {
-  auto dims = map_dimensions(parts);
-  std::vector<row_ref> refs;
-  for (uint32_t p = 0; p < parts.size(); ++p)
-    for (uint32_t r = 0; r < parts[p]->rows(); ++r) refs.push_back(row_ref{p, r});
+  auto dims = plan(parts);
   auto cmp = [&](const row_ref& x, const row_ref& y) {
-    auto tx = parts[x.part]->time[x.row], ty = parts[y.part]->time[y.row];
-    if (tx != ty) return tx < ty ? -1 : 1;
-    for (const auto& d : dims)
-      if (int c = compare_cell(d, x, y)) return c;
-    return 0;
+    int c = three_way(parts[x.part]->time[x.row], parts[y.part]->time[y.row]);
+    for (size_t i = 0; c == 0 && i < dims.size(); ++i) c = compare_cell(dims[i], x, y);
+    return c;
   };
-  std::stable_sort(refs.begin(), refs.end(),
-                   [&](const row_ref& x, const row_ref& y) { return cmp(x, y) < 0; });
+  // Every part is sorted: a k-way merge (ties: the earlier part first).
+  auto later = [&](const row_ref& x, const row_ref& y) {
+    int c = cmp(x, y);
+    return c > 0 || (c == 0 && x.part > y.part);
+  };
+  std::priority_queue<row_ref, std::vector<row_ref>, decltype(later)> heap{later};
+  size_t total = 0;
+  for (uint32_t p = 0; p < parts.size(); ++p) {
+    total += parts[p]->rows();
+    if (parts[p]->rows() > 0) heap.push(row_ref{p, 0});
+  }
+  std::vector<row_ref> refs;
+  refs.reserve(total);
   std::vector<size_t> starts;
-  for (size_t i = 0; i < refs.size(); ++i)
-    if (i == 0 || !rollup || cmp(refs[i - 1], refs[i]) != 0) starts.push_back(i);
+  while (!heap.empty()) {
+    auto r = heap.top();
+    heap.pop();
+    if (refs.empty() || !rollup || cmp(refs.back(), r) != 0) starts.push_back(refs.size());
+    refs.push_back(r);
+    if (r.row + 1 < parts[r.part]->rows()) heap.push(row_ref{r.part, r.row + 1});
+  }
   starts.push_back(refs.size());
+  if (refs.empty()) starts = {0};
   return gather(parts, dims, refs, starts);
 }
 
@@ -215,7 +262,7 @@ std::vector<segment_data> split(const segment_data& sorted, const granularity& g
                                 int32_t max_rows) {
   std::vector<segment_data> out;
   std::vector<const segment_data*> one{&sorted};
-  auto dims = map_dimensions(one);
+  auto dims = plan(one);
   size_t i = 0;
   while (i < sorted.rows()) {
     auto bucket = gran.bucket_start(utc_time{millis{sorted.time[i]}});
@@ -226,6 +273,8 @@ std::vector<segment_data> split(const segment_data& sorted, const granularity& g
       size_t b = std::min(j, a + static_cast<size_t>(max_rows));
       std::vector<row_ref> refs;
       std::vector<size_t> starts;
+      refs.reserve(b - a);
+      starts.reserve(b - a + 1);
       for (size_t r = a; r < b; ++r) {
         starts.push_back(refs.size());
         refs.push_back(row_ref{0, static_cast<uint32_t>(r)});

@@ -6,6 +6,9 @@
 // sequence is complete once every partition reached its end, and is then
 // published with its own start/end offsets (and commit-as offsets).
 //
+// Partitions are numbered once (index_of); the per-record calls (route,
+// advance) take that number, so the hot path does no map lookups.
+//
 // Pure bookkeeping: no I/O; the task actor asks it what to do.
 
 #include <optional>
@@ -33,12 +36,19 @@ class sequences {
   sequences(offset_map start, std::optional<offset_map> final_end = std::nullopt,
             std::optional<offset_map> commit_as = std::nullopt);
 
+  /// The number of a partition of this task, or -1.
+  int32_t index_of(const partition_id& p) const;
+
   /// The sequence a record belongs to (index into all()), or -1 when it is at
   /// or beyond the final end (the record must be skipped).
-  int32_t route(const partition_id& p, stream_offset offset) const;
+  int32_t route(int32_t partition, stream_offset offset) const;
+  int32_t route(const partition_id& p, stream_offset offset) const {
+    return route(index_of(p), offset);
+  }
 
-  /// Notes that records up to (excluding) `next` were read on `p`.
-  void advance(const partition_id& p, stream_offset next);
+  /// Notes that records up to (excluding) `next` were read on the partition.
+  void advance(int32_t partition, stream_offset next);
+  void advance(const partition_id& p, stream_offset next) { advance(index_of(p), next); }
 
   /// Checkpoint (finish=false): closes the open sequence at `end` and opens the
   /// next. Final (finish=true): `end` is where the task stops. Errors: an end
@@ -56,7 +66,7 @@ class sequences {
   bool done() const;
   bool has_final_end() const { return seqs_.back().is_final; }
 
-  const offset_map& position() const { return position_; }
+  offset_map position() const;
   const std::vector<sequence>& all() const { return seqs_; }
   /// The open (last) sequence.
   const sequence& open() const { return seqs_.back(); }
@@ -64,10 +74,17 @@ class sequences {
   std::optional<offset_map> final_end() const;
 
  private:
-  bool complete(const sequence& s) const;
+  // Per partition number: the start and (if any) end of every sequence.
+  struct bounds {
+    stream_offset start;
+    stream_offset end;  ///< INT64_MAX when open
+  };
+  bool complete(size_t seq) const;
 
+  std::vector<partition_id> ids_;            ///< partition number -> id
+  std::vector<stream_offset> position_;      ///< per partition number
   std::vector<sequence> seqs_;
-  offset_map position_;
+  std::vector<std::vector<bounds>> bounds_;  ///< [sequence][partition number]
 };
 
 }  // namespace sv::core::task

@@ -1,0 +1,82 @@
+#pragma once
+// Dictionary encoding for the rollup index: string -> dense id (from 1), with
+// an open-addressing table of precomputed hashes (the ingest hot path).
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ingest/fast_equal.hpp"
+
+
+namespace sv::core::ingest {
+
+class string_interner {
+ public:
+  string_interner() : table_(64, 0) {}
+
+  /// The id of `s`, adding it if new.
+  uint32_t intern(std::string_view s) {
+    uint64_t h = hash(s);
+    size_t mask = table_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      uint32_t id = table_[i];
+      if (id == 0) break;
+      if (hashes_[id - 1] == h && fast_equal(values_[id - 1], s)) return id;
+    }
+    values_.emplace_back(s);
+    hashes_.push_back(h);
+    bytes_ += s.size() + 48;
+    auto id = static_cast<uint32_t>(values_.size());
+    if (values_.size() * 2 > table_.size()) {
+      grow();
+    } else {
+      insert(id, h);
+    }
+    return id;
+  }
+
+  const std::string& value(uint32_t id) const { return values_[id - 1]; }
+  const std::vector<std::string>& values() const { return values_; }
+  size_t size() const { return values_.size(); }
+  size_t bytes() const { return bytes_ + table_.size() * sizeof(uint32_t); }
+
+  static uint64_t hash(std::string_view s) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+    const char* p = s.data();
+    size_t n = s.size();
+    while (n >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+      h ^= h >> 29;
+      p += 8;
+      n -= 8;
+    }
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * 0x94D049BB133111EBull;
+    return h ^ (h >> 31);
+  }
+
+ private:
+  void insert(uint32_t id, uint64_t h) {
+    size_t mask = table_.size() - 1;
+    size_t i = h & mask;
+    while (table_[i] != 0) i = (i + 1) & mask;
+    table_[i] = id;
+  }
+  void grow() {
+    table_.assign(table_.size() * 2, 0);
+    for (uint32_t id = 1; id <= values_.size(); ++id) insert(id, hashes_[id - 1]);
+  }
+
+  std::vector<std::string> values_;
+  std::vector<uint64_t> hashes_;
+  std::vector<uint32_t> table_;
+  size_t bytes_ = 0;
+};
+
+}  // namespace sv::core::ingest
