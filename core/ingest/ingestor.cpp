@@ -113,15 +113,12 @@ row_result ingestor::add(const row_buffer& row, rollup_index& index) {
   }
   // Metric inputs are read before the row is committed so a bad value is
   // reported without touching the index twice.
-  num_value values[64];
-  std::vector<num_value> many;
-  num_value* in = values;
-  if (schema_.metrics.size() > 64) {
-    many.resize(schema_.metrics.size());
-    in = many.data();
-  }
+  inputs_.resize(schema_.metrics.size());
+  num_value* in = inputs_.data();
   for (size_t m = 0; m < schema_.metrics.size(); ++m) {
     const auto& def = schema_.metrics[m];
+    in[m] = num_value{};
+
     if (def.slot < 0) continue;
     to_number(row[static_cast<size_t>(def.slot)], in[m], error, def.name);
   }

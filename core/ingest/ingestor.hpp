@@ -33,6 +33,8 @@ class ingestor {
   const schema& schema_;
   time_window window_;
   std::vector<std::string_view> items_;
+  std::vector<num_value> inputs_;  ///< metric inputs of the current row
+
 };
 
 }  // namespace sv::core::ingest
