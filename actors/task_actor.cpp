@@ -1,7 +1,7 @@
 #include "actors/task_actor.hpp"
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include "actors/task/ingest_pipeline.hpp"
 #include "adapters/errc.hpp"
@@ -16,11 +16,16 @@ enum class phase { not_started, starting, reading, paused, publishing };
 
 std::string_view name_of(phase p) {
   switch (p) {
-    case phase::not_started: return "NOT_STARTED";
-    case phase::starting: return "STARTING";
-    case phase::reading: return "READING";
-    case phase::paused: return "PAUSED";
-    case phase::publishing: return "PUBLISHING";
+    case phase::not_started:
+      return "NOT_STARTED";
+    case phase::starting:
+      return "STARTING";
+    case phase::reading:
+      return "READING";
+    case phase::paused:
+      return "PAUSED";
+    case phase::publishing:
+      return "PUBLISHING";
   }
   return "NOT_STARTED";
 }
@@ -50,10 +55,11 @@ using self_ptr = task_actor::stateful_pointer<task_state>;
 
 core::json report(self_ptr self, const std::string& error) {
   auto& st = self->state;
-  auto state = st.finished && error.empty() ? "COMPLETED"
+  auto state = st.finished && error.empty()  ? "COMPLETED"
                : st.ph == phase::not_started ? "NOT_STARTED"
-                                              : "BUILD_SEGMENTS";
-  return core::task::completion_report(st.spec.id, state, st.pipe->stats(), error, st.published);
+                                             : "BUILD_SEGMENTS";
+  return core::task::completion_report(st.spec.id, state, st.pipe->stats(), error,
+                                       st.published);
 }
 
 void write_row(self_ptr self, const std::string& status, core::json report_json) {
@@ -70,10 +76,11 @@ void write_row(self_ptr self, const std::string& status, core::json report_json)
   row.payload = core::task::to_json(st.spec);
   row.report = std::move(report_json);
   self->request(st.env.metadata, store_timeout, msg::md_upsert_task{std::move(row)})
-    .then([](msg::ack&) {},
-          [id = st.spec.id](caf::error& e) {
-            spdlog::warn("task [{}]: cannot write its task row: {}", id, core::error_message(e));
-          });
+      .then([](msg::ack&) {},
+            [id = st.spec.id](caf::error& e) {
+              spdlog::warn("task [{}]: cannot write its task row: {}", id,
+                           core::error_message(e));
+            });
 }
 
 void finish(self_ptr self, bool success, const std::string& error) {
@@ -84,8 +91,8 @@ void finish(self_ptr self, bool success, const std::string& error) {
   auto rep = report(self, error);
   write_row(self, success ? "SUCCESS" : "FAILED", rep);
   if (st.env.listener)
-    self->send(st.env.listener,
-               msg::task_finished{st.spec.id, st.spec.group_id, success, error, std::move(rep)});
+    self->send(st.env.listener, msg::task_finished{st.spec.id, st.spec.group_id, success,
+                                                   error, std::move(rep)});
   st.pipe->close();
   self->quit(success ? caf::exit_reason::normal : caf::exit_reason::user_shutdown);
 }
@@ -108,7 +115,9 @@ void maybe_publish(self_ptr self) {
   const auto& s = st.seqs->all()[static_cast<size_t>(idx)];
   if (s.is_final) st.ph = phase::publishing;
   auto segments = st.pipe->build(idx);
-  if (!segments) return finish(self, false, "building segments failed: " + core::error_message(segments.error()));
+  if (!segments)
+    return finish(self, false,
+                  "building segments failed: " + core::error_message(segments.error()));
   core::publish_request req;
   req.supervisor_id = st.spec.supervisor_id;
   req.type = st.spec.spec.type;
@@ -139,7 +148,8 @@ void on_published(self_ptr self, core::publish_result& r) {
 
 void retry_publish_later(self_ptr self) {
   auto& st = self->state;
-  auto delay = std::chrono::milliseconds{std::min(5000, 200 << std::min(st.publish_attempts, 5))};
+  auto delay =
+      std::chrono::milliseconds{std::min(5000, 200 << std::min(st.publish_attempts, 5))};
   ++st.publish_attempts;
   self->delayed_send(self, delay, publish_atom::value);
 }
@@ -147,40 +157,47 @@ void retry_publish_later(self_ptr self) {
 void send_publish(self_ptr self) {
   auto& st = self->state;
   self->request(st.env.metadata, store_timeout, msg::md_publish{*st.request})
-    .then(
-      [self](core::publish_result& r) {
-        auto& st = self->state;
-        switch (r.outcome) {
-          case core::publish_outcome::committed: return on_published(self, r);
-          case core::publish_outcome::diverged:
-            return finish(self, false,
-                          "Stored metadata state " +
-                            (r.stored ? core::to_json(r.stored->offsets).dump() : "{}") +
-                            " has already been updated by other tasks and has diverged from the "
-                            "expected start metadata state " +
-                            core::to_json(st.request->start).dump());
-          case core::publish_outcome::ahead: break;
-        }
-        auto why = "new start metadata state " + core::to_json(st.request->start).dump() +
-                   " is ahead of the last committed end state " +
-                   (r.stored ? core::to_json(r.stored->offsets).dump() : "{}");
-        if (!st.env.listener) return finish(self, false, why + " and no task is publishing before it");
-        std::vector<core::partition_id> parts;
-        for (const auto& [p, _] : st.request->start) parts.push_back(p);
-        self->request(st.env.listener, store_timeout,
-                      msg::predecessor_query{st.spec.id, st.spec.group_id, std::move(parts)})
-          .then(
-            [self, why](bool predecessor) {
-              if (predecessor) return retry_publish_later(self);
-              finish(self, false, why + " and no task is publishing before it");
-            },
-            [self](caf::error&) { retry_publish_later(self); });
-      },
-      [self](caf::error& err) {
-        spdlog::warn("task [{}]: publish failed, retrying: {}", self->state.spec.id,
-                     core::error_message(err));
-        retry_publish_later(self);
-      });
+      .then(
+          [self](core::publish_result& r) {
+            auto& st = self->state;
+            switch (r.outcome) {
+              case core::publish_outcome::committed:
+                return on_published(self, r);
+              case core::publish_outcome::diverged:
+                return finish(
+                    self, false,
+                    "Stored metadata state " +
+                        (r.stored ? core::to_json(r.stored->offsets).dump() : "{}") +
+                        " has already been updated by other tasks and has diverged from "
+                        "the "
+                        "expected start metadata state " +
+                        core::to_json(st.request->start).dump());
+              case core::publish_outcome::ahead:
+                break;
+            }
+            auto why = "new start metadata state " +
+                       core::to_json(st.request->start).dump() +
+                       " is ahead of the last committed end state " +
+                       (r.stored ? core::to_json(r.stored->offsets).dump() : "{}");
+            if (!st.env.listener)
+              return finish(self, false, why + " and no task is publishing before it");
+            std::vector<core::partition_id> parts;
+            for (const auto& [p, _] : st.request->start) parts.push_back(p);
+            self->request(st.env.listener, store_timeout,
+                          msg::predecessor_query{st.spec.id, st.spec.group_id,
+                                                 std::move(parts)})
+                .then(
+                    [self, why](bool predecessor) {
+                      if (predecessor) return retry_publish_later(self);
+                      finish(self, false, why + " and no task is publishing before it");
+                    },
+                    [self](caf::error&) { retry_publish_later(self); });
+          },
+          [self](caf::error& err) {
+            spdlog::warn("task [{}]: publish failed, retrying: {}", self->state.spec.id,
+                         core::error_message(err));
+            retry_publish_later(self);
+          });
 }
 
 // After each batch: memory limits, handoff, finished partitions, publishing.
@@ -188,13 +205,14 @@ void after_batch(self_ptr self) {
   auto& st = self->state;
   const auto& tuning = st.spec.spec.tuning;
   if (st.pipe->over_memory_limit())
-    if (auto err = st.pipe->persist_all()) return finish(self, false, core::error_message(err));
+    if (auto err = st.pipe->persist_all())
+      return finish(self, false, core::error_message(err));
   auto open_idx = static_cast<int32_t>(st.seqs->all().size()) - 1;
   bool handoff = !st.seqs->has_final_end() && !st.checkpoint_pending &&
                  (st.pipe->rows(open_idx) >= tuning.max_rows_per_segment ||
                   st.pipe->total_rows() >= tuning.max_total_rows ||
                   core::utc_now() - st.sequence_started >=
-                    tuning.intermediate_handoff_period.to_millis());
+                      tuning.intermediate_handoff_period.to_millis());
   if (handoff) {
     st.sequence_started = core::utc_now();
     if (st.env.listener) {
@@ -225,7 +243,8 @@ void on_read(self_ptr self) {
   // Stop fetching partitions that reached the final end.
   auto to_read = st.seqs->to_read();
   if (to_read.size() != before && !to_read.empty())
-    if (auto err = st.pipe->reassign(to_read)) return finish(self, false, core::error_message(err));
+    if (auto err = st.pipe->reassign(to_read))
+      return finish(self, false, core::error_message(err));
   after_batch(self);
   if (!st.finished && !st.seqs->to_read().empty()) schedule_read(self);
 }
@@ -237,9 +256,11 @@ void start(self_ptr self) {
   st.sequence_started = st.started;
   write_row(self, "RUNNING", core::json{});
   if (auto err = st.pipe->open()) return finish(self, false, core::error_message(err));
-  st.seqs = std::make_unique<core::task::sequences>(st.spec.start, st.spec.end, st.spec.commit_as);
+  st.seqs = std::make_unique<core::task::sequences>(st.spec.start, st.spec.end,
+                                                    st.spec.commit_as);
   if (st.spec.end)
-    if (auto err = st.pipe->reassign(st.seqs->to_read())) return finish(self, false, core::error_message(err));
+    if (auto err = st.pipe->reassign(st.seqs->to_read()))
+      return finish(self, false, core::error_message(err));
   st.ph = phase::reading;
   auto period = st.spec.spec.tuning.intermediate_persist_period.to_millis();
   self->delayed_send(self, period, persist_atom::value);
@@ -247,7 +268,8 @@ void start(self_ptr self) {
   schedule_read(self);
 }
 
-task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spec, task_env env) {
+task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spec,
+                                        task_env env) {
   auto& st = self->state;
   st.spec = std::move(spec);
   st.env = std::move(env);
@@ -255,77 +277,86 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
   self->attach_functor([pipe = st.pipe.get()] { pipe->close(); });
   start(self);
   return {
-    [self](msg::get_task_status&) {
-      auto& st = self->state;
-      return msg::task_status_reply{std::string{name_of(st.ph)},
-                                    st.ph == phase::not_started ? "" : core::format_utc_time(st.started)};
-    },
-    [self](msg::pause_task&) -> caf::result<msg::offsets_msg> {
-      auto& st = self->state;
-      if (st.ph == phase::publishing)
-        return core::make_error(core::errc::conflict, "Can't pause, task is publishing");
-      st.ph = phase::paused;
-      return msg::offsets_msg{st.seqs->position()};
-    },
-    [self](msg::resume_task&) -> msg::ack {
-      auto& st = self->state;
-      if (st.ph == phase::paused) {
+      [self](msg::get_task_status&) {
+        auto& st = self->state;
+        return msg::task_status_reply{
+            std::string{name_of(st.ph)},
+            st.ph == phase::not_started ? "" : core::format_utc_time(st.started)};
+      },
+      [self](msg::pause_task&) -> caf::result<msg::offsets_msg> {
+        auto& st = self->state;
+        if (st.ph == phase::publishing)
+          return core::make_error(core::errc::conflict,
+                                  "Can't pause, task is publishing");
+        st.ph = phase::paused;
+        return msg::offsets_msg{st.seqs->position()};
+      },
+      [self](msg::resume_task&) -> msg::ack {
+        auto& st = self->state;
+        if (st.ph == phase::paused) {
+          st.ph = phase::reading;
+          schedule_read(self);
+        }
+        return {};
+      },
+      [self](msg::get_current_offsets&) {
+        return msg::offsets_msg{self->state.seqs->position()};
+      },
+      [self](msg::get_end_offsets&) {
+        return msg::offsets_msg{
+            self->state.seqs->final_end().value_or(core::offset_map{})};
+      },
+      [self](msg::set_end_offsets& m) -> caf::result<msg::ack> {
+        auto& st = self->state;
+        if (st.ph != phase::paused)
+          return core::make_error(core::errc::conflict,
+                                  "Task must be paused before changing the end offsets");
+        if (auto err = st.seqs->set_end(m.end, m.finish, m.commit_as)) return err;
+        st.checkpoint_pending = false;
+        if (m.finish)
+          if (auto to_read = st.seqs->to_read(); !to_read.empty())
+            if (auto err = st.pipe->reassign(to_read)) return err;
         st.ph = phase::reading;
+        maybe_publish(self);
         schedule_read(self);
-      }
-      return {};
-    },
-    [self](msg::get_current_offsets&) { return msg::offsets_msg{self->state.seqs->position()}; },
-    [self](msg::get_end_offsets&) {
-      return msg::offsets_msg{self->state.seqs->final_end().value_or(core::offset_map{})};
-    },
-    [self](msg::set_end_offsets& m) -> caf::result<msg::ack> {
-      auto& st = self->state;
-      if (st.ph != phase::paused)
-        return core::make_error(core::errc::conflict, "Task must be paused before changing the end offsets");
-      if (auto err = st.seqs->set_end(m.end, m.finish, m.commit_as)) return err;
-      st.checkpoint_pending = false;
-      if (m.finish)
-        if (auto to_read = st.seqs->to_read(); !to_read.empty())
-          if (auto err = st.pipe->reassign(to_read)) return err;
-      st.ph = phase::reading;
-      maybe_publish(self);
-      schedule_read(self);
-      return msg::ack{};
-    },
-    [self](msg::get_checkpoints&) {
-      msg::checkpoints_msg out;
-      for (const auto& s : self->state.seqs->all()) out.checkpoints[s.id] = s.start;
-      return out;
-    },
-    [self](msg::stop_task&) -> msg::ack {
-      auto& st = self->state;
-      if (!st.seqs->has_final_end()) {
-        st.seqs->set_end(st.seqs->position(), true);
-        if (st.ph == phase::paused) st.ph = phase::reading;
-      }
-      maybe_publish(self);
-      return {};
-    },
-    [self](msg::get_row_stats&) {
-      auto j = self->state.pipe->stats().to_json(core::utc_now());
-      j.set("autoscalerMetrics", core::json::make_object({{"pollIdleRatio", 0.0}}));
-      return j;
-    },
-    [self](msg::get_task_report&) { return report(self, self->state.pipe->last_error()); },
-    [self](read_atom) { on_read(self); },
-    [self](persist_atom) {
-      auto& st = self->state;
-      if (st.finished) return;
-      if (auto err = st.pipe->persist_all()) return finish(self, false, core::error_message(err));
-      self->delayed_send(self, st.spec.spec.tuning.intermediate_persist_period.to_millis(),
-                         persist_atom::value);
-    },
-    [self](build_atom) { maybe_publish(self); },
-    [self](publish_atom) {
-
-      if (self->state.request && !self->state.finished) send_publish(self);
-    },
+        return msg::ack{};
+      },
+      [self](msg::get_checkpoints&) {
+        msg::checkpoints_msg out;
+        for (const auto& s : self->state.seqs->all()) out.checkpoints[s.id] = s.start;
+        return out;
+      },
+      [self](msg::stop_task&) -> msg::ack {
+        auto& st = self->state;
+        if (!st.seqs->has_final_end()) {
+          st.seqs->set_end(st.seqs->position(), true);
+          if (st.ph == phase::paused) st.ph = phase::reading;
+        }
+        maybe_publish(self);
+        return {};
+      },
+      [self](msg::get_row_stats&) {
+        auto j = self->state.pipe->stats().to_json(core::utc_now());
+        j.set("autoscalerMetrics", core::json::make_object({{"pollIdleRatio", 0.0}}));
+        return j;
+      },
+      [self](msg::get_task_report&) {
+        return report(self, self->state.pipe->last_error());
+      },
+      [self](read_atom) { on_read(self); },
+      [self](persist_atom) {
+        auto& st = self->state;
+        if (st.finished) return;
+        if (auto err = st.pipe->persist_all())
+          return finish(self, false, core::error_message(err));
+        self->delayed_send(self,
+                           st.spec.spec.tuning.intermediate_persist_period.to_millis(),
+                           persist_atom::value);
+      },
+      [self](build_atom) { maybe_publish(self); },
+      [self](publish_atom) {
+        if (self->state.request && !self->state.finished) send_publish(self);
+      },
   };
 }
 

@@ -35,19 +35,19 @@ using persist_atom = caf::atom_constant<caf::atom("persist")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using build_atom = caf::atom_constant<caf::atom("build")>;
 
-using task_actor = caf::typed_actor<
-  caf::replies_to<msg::get_task_status>::with<msg::task_status_reply>,
-  caf::replies_to<msg::pause_task>::with<msg::offsets_msg>,
-  caf::replies_to<msg::resume_task>::with<msg::ack>,
-  caf::replies_to<msg::get_current_offsets>::with<msg::offsets_msg>,
-  caf::replies_to<msg::get_end_offsets>::with<msg::offsets_msg>,
-  caf::replies_to<msg::set_end_offsets>::with<msg::ack>,
-  caf::replies_to<msg::get_checkpoints>::with<msg::checkpoints_msg>,
-  caf::replies_to<msg::stop_task>::with<msg::ack>,
-  caf::replies_to<msg::get_row_stats>::with<core::json>,
-  caf::replies_to<msg::get_task_report>::with<core::json>, caf::reacts_to<read_atom>,
-  caf::reacts_to<persist_atom>, caf::reacts_to<publish_atom>, caf::reacts_to<build_atom>>;
-
+using task_actor =
+    caf::typed_actor<caf::replies_to<msg::get_task_status>::with<msg::task_status_reply>,
+                     caf::replies_to<msg::pause_task>::with<msg::offsets_msg>,
+                     caf::replies_to<msg::resume_task>::with<msg::ack>,
+                     caf::replies_to<msg::get_current_offsets>::with<msg::offsets_msg>,
+                     caf::replies_to<msg::get_end_offsets>::with<msg::offsets_msg>,
+                     caf::replies_to<msg::set_end_offsets>::with<msg::ack>,
+                     caf::replies_to<msg::get_checkpoints>::with<msg::checkpoints_msg>,
+                     caf::replies_to<msg::stop_task>::with<msg::ack>,
+                     caf::replies_to<msg::get_row_stats>::with<core::json>,
+                     caf::replies_to<msg::get_task_report>::with<core::json>,
+                     caf::reacts_to<read_atom>, caf::reacts_to<persist_atom>,
+                     caf::reacts_to<publish_atom>, caf::reacts_to<build_atom>>;
 
 task_actor spawn_task(caf::actor_system& sys, core::task::task_spec spec, task_env env,
                       placement where = placement::detached);

@@ -10,8 +10,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "adapters/kafka/kafka_producer.hpp"
@@ -51,7 +51,8 @@ result bare_librdkafka(const std::string& bootstrap, int partitions, uint64_t ex
   rd_kafka_poll_set_consumer(rk);
   auto* q = rd_kafka_queue_get_consumer(rk);
   auto* list = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list, "bench", p)->offset = 0;
+  for (int p = 0; p < partitions; ++p)
+    rd_kafka_topic_partition_list_add(list, "bench", p)->offset = 0;
   result r;
   auto start = clock_type::now();
   rd_kafka_assign(rk, list);
@@ -79,9 +80,9 @@ result stream_reader(const std::string& bootstrap, int partitions, uint64_t expe
   adapters::kafka_reader_config cfg;
   cfg.topic = "bench";
   cfg.client_id = "bench-reader";
-  cfg.consumer_properties =
-    core::json::make_object({{"bootstrap.servers", bootstrap}, {"fetch.wait.max.ms", "10"}})
-      .as_object();
+  cfg.consumer_properties = core::json::make_object({{"bootstrap.servers", bootstrap},
+                                                     {"fetch.wait.max.ms", "10"}})
+                                .as_object();
   auto reader = adapters::open_kafka_reader(cfg);
   if (!reader) die(core::error_message(reader.error()));
   core::offset_map start_offsets;
@@ -119,33 +120,42 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     int v = std::atoi(argv[i + 1]);
-    if (k == "--partitions") partitions = v;
-    else if (k == "--per-partition") per_partition = v;
-    else if (k == "--rounds") rounds = v;
+    if (k == "--partitions")
+      partitions = v;
+    else if (k == "--per-partition")
+      per_partition = v;
+    else if (k == "--rounds")
+      rounds = v;
   }
   auto cluster = adapters::start_mock_cluster(1);
   if (!cluster) die(core::error_message(cluster.error()));
   if (auto e = (*cluster)->create_topic("bench", partitions)) die(core::error_message(e));
   auto producer = adapters::open_kafka_producer(
-    core::json::make_object({{"bootstrap.servers", (*cluster)->bootstrap()}}).as_object());
+      core::json::make_object({{"bootstrap.servers", (*cluster)->bootstrap()}})
+          .as_object());
   if (!producer) die(core::error_message(producer.error()));
   core::event_generator gen{"bench", 1};
   std::string event;
   auto now = core::utc_now();
-  uint64_t total = static_cast<uint64_t>(partitions) * static_cast<uint64_t>(per_partition);
+  uint64_t total =
+      static_cast<uint64_t>(partitions) * static_cast<uint64_t>(per_partition);
   uint64_t bytes = 0;
   for (uint64_t i = 0; i < total; ++i) {
     event.clear();
     gen.next(event, now);
     bytes += event.size();
-    if (auto e = (*producer)->produce("bench", static_cast<int32_t>(i % partitions), {}, event))
+    if (auto e = (*producer)->produce("bench", static_cast<int32_t>(i % partitions), {},
+                                      event))
       die(core::error_message(e));
   }
   if (auto e = (*producer)->flush(std::chrono::seconds{120})) die(core::error_message(e));
-  std::printf("machine: %u cores, %s\n", std::thread::hardware_concurrency(), cpu_model().c_str());
-  std::printf("data: %llu JSON events (avg %.0f bytes, %.1f MB) in %d partitions, embedded Kafka\n",
-              static_cast<unsigned long long>(total), double(bytes) / double(total),
-              double(bytes) / 1e6, partitions);
+  std::printf("machine: %u cores, %s\n", std::thread::hardware_concurrency(),
+              cpu_model().c_str());
+  std::printf(
+      "data: %llu JSON events (avg %.0f bytes, %.1f MB) in %d partitions, embedded "
+      "Kafka\n",
+      static_cast<unsigned long long>(total), double(bytes) / double(total),
+      double(bytes) / 1e6, partitions);
   std::vector<double> bare_rate, reader_rate;
   for (int r = 0; r < rounds; ++r) {
     auto b = bare_librdkafka((*cluster)->bootstrap(), partitions, total);
@@ -154,18 +164,22 @@ int main(int argc, char** argv) {
       die("record or byte counts differ from what was produced");
     bare_rate.push_back(double(b.records) / b.seconds);
     reader_rate.push_back(double(s.records) / s.seconds);
-    std::printf("round %d: bare librdkafka %.0f rec/s %.1f MB/s | stream_reader %.0f rec/s %.1f MB/s\n",
-                r + 1, bare_rate.back(), double(b.bytes) / b.seconds / 1e6, reader_rate.back(),
-                double(s.bytes) / s.seconds / 1e6);
+    std::printf(
+        "round %d: bare librdkafka %.0f rec/s %.1f MB/s | stream_reader %.0f rec/s %.1f "
+        "MB/s\n",
+        r + 1, bare_rate.back(), double(b.bytes) / b.seconds / 1e6, reader_rate.back(),
+        double(s.bytes) / s.seconds / 1e6);
   }
   auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
   double mb = double(bytes) / double(total) / 1e6;
-  std::printf("median: bare librdkafka %.0f rec/s (%.1f MB/s), stream_reader %.0f rec/s (%.1f MB/s), "
-              "ratio %.2f\n",
-              median(bare_rate), median(bare_rate) * mb, median(reader_rate),
-              median(reader_rate) * mb, median(reader_rate) / median(bare_rate));
+  std::printf(
+      "median: bare librdkafka %.0f rec/s (%.1f MB/s), stream_reader %.0f rec/s (%.1f "
+      "MB/s), "
+      "ratio %.2f\n",
+      median(bare_rate), median(bare_rate) * mb, median(reader_rate),
+      median(reader_rate) * mb, median(reader_rate) / median(bare_rate));
   return 0;
 }

@@ -41,14 +41,17 @@ double baseline(const std::string& bootstrap, int partitions, uint64_t expect) {
   char err[512];
   auto* conf = rd_kafka_conf_new();
   for (auto [k, v] : {std::pair{"bootstrap.servers", bootstrap.c_str()},
-                      {"group.id", "bench-baseline"}, {"enable.auto.commit", "false"},
-                      {"auto.offset.reset", "error"}, {"fetch.wait.max.ms", "10"}})
+                      {"group.id", "bench-baseline"},
+                      {"enable.auto.commit", "false"},
+                      {"auto.offset.reset", "error"},
+                      {"fetch.wait.max.ms", "10"}})
     if (rd_kafka_conf_set(conf, k, v, err, sizeof err)) die(err);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   rd_kafka_poll_set_consumer(rk);
   auto* q = rd_kafka_queue_get_consumer(rk);
   auto* list = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list, "bench", p)->offset = 0;
+  for (int p = 0; p < partitions; ++p)
+    rd_kafka_topic_partition_list_add(list, "bench", p)->offset = 0;
   simdjson::ondemand::parser parser;
   std::vector<char> buf;
   std::vector<rd_kafka_message_t*> msgs(10000);
@@ -104,11 +107,13 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
   cfg.set("scheduler.policy", caf::atom("sharing"));
 
   caf::actor_system sys{cfg};
-  auto store = adapters::open_metadata_store("sqlite:" + (dir / ("md" + std::to_string(round) + ".db")).string());
+  auto store = adapters::open_metadata_store(
+      "sqlite:" + (dir / ("md" + std::to_string(round) + ".db")).string());
   if (!store) die(core::error_message(store.error()));
   std::shared_ptr<adapters::metadata_store> shared{std::move(*store)};
   auto metadata = actors::spawn_metadata_actor(sys, shared);
-  auto deep = adapters::open_local_deep_storage((dir / ("deep" + std::to_string(round))).string());
+  auto deep = adapters::open_local_deep_storage(
+      (dir / ("deep" + std::to_string(round))).string());
   if (!deep) die(core::error_message(deep.error()));
   auto text = R"({"type":"kafka","id":"bench","spec":{"dataSchema":{"dataSource":"wiki",
     "timestampSpec":{"column":"timestamp","format":"iso"},
@@ -119,7 +124,8 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
       {"type":"longMax","name":"maxUserEdits","fieldName":"userEdits"}],
     "granularitySpec":{"segmentGranularity":"HOUR","queryGranularity":"MINUTE","rollup":true}},
     "ioConfig":{"topic":"bench","inputFormat":{"type":"json"},
-      "consumerProperties":{"bootstrap.servers":")" + bootstrap + R"(","fetch.wait.max.ms":"10"}},
+      "consumerProperties":{"bootstrap.servers":")" +
+              bootstrap + R"(","fetch.wait.max.ms":"10"}},
     "tuningConfig":{"type":"kafka"}}})";
   auto parsed = core::parse_supervisor_spec_text(text);
   if (!parsed.ok()) die(core::describe(parsed.problems));
@@ -147,15 +153,19 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
     int64_t expect = per_partition * partitions;
     for (bool done = false; !done;) {
       self->request(task, std::chrono::seconds{10}, msg::get_row_stats{})
-        .receive(
-          [&](core::json& stats) {
-            auto processed = stats.find("totals")->find("buildSegments")->find("processed")->as_int();
-            if (processed >= expect) {
-              ingest_secs = std::chrono::duration<double>(clock_type::now() - start).count();
-              done = true;
-            }
-          },
-          [&](caf::error&) { done = true; });
+          .receive(
+              [&](core::json& stats) {
+                auto processed = stats.find("totals")
+                                     ->find("buildSegments")
+                                     ->find("processed")
+                                     ->as_int();
+                if (processed >= expect) {
+                  ingest_secs =
+                      std::chrono::duration<double>(clock_type::now() - start).count();
+                  done = true;
+                }
+              },
+              [&](caf::error&) { done = true; });
       if (!done) std::this_thread::sleep_for(std::chrono::milliseconds{5});
     }
     self->wait_for(task);
@@ -180,53 +190,67 @@ int main(int argc, char** argv) {
   int64_t per_partition = 12500;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--partitions") partitions = std::atoi(argv[i + 1]);
-    else if (k == "--per-partition") per_partition = std::atoll(argv[i + 1]);
-    else if (k == "--rounds") rounds = std::atoi(argv[i + 1]);
+    if (k == "--partitions")
+      partitions = std::atoi(argv[i + 1]);
+    else if (k == "--per-partition")
+      per_partition = std::atoll(argv[i + 1]);
+    else if (k == "--rounds")
+      rounds = std::atoi(argv[i + 1]);
   }
-  auto dir = std::filesystem::temp_directory_path() / ("sv_ingest_bench_" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() /
+             ("sv_ingest_bench_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto cluster = adapters::start_mock_cluster(1);
   if (!cluster) die(core::error_message(cluster.error()));
   (*cluster)->create_topic("bench", partitions);
   auto producer = adapters::open_kafka_producer(
-    core::json::make_object({{"bootstrap.servers", (*cluster)->bootstrap()}}).as_object());
+      core::json::make_object({{"bootstrap.servers", (*cluster)->bootstrap()}})
+          .as_object());
   if (!producer) die(core::error_message(producer.error()));
   core::event_generator gen{"bench", 1};
   std::string event;
-  uint64_t total = static_cast<uint64_t>(partitions) * static_cast<uint64_t>(per_partition);
+  uint64_t total =
+      static_cast<uint64_t>(partitions) * static_cast<uint64_t>(per_partition);
   uint64_t bytes = 0;
   auto base = *core::parse_utc_time("2026-01-01T10:00:00Z");
   for (uint64_t i = 0; i < total; ++i) {
     event.clear();
-    gen.next(event, base + core::millis{static_cast<int64_t>(i % 3600000)});  // within one hour
+    gen.next(event,
+             base + core::millis{static_cast<int64_t>(i % 3600000)});  // within one hour
     bytes += event.size();
-    if (auto e = (*producer)->produce("bench", static_cast<int32_t>(i % partitions), {}, event))
+    if (auto e = (*producer)->produce("bench", static_cast<int32_t>(i % partitions), {},
+                                      event))
       die(core::error_message(e));
   }
   if (auto e = (*producer)->flush(std::chrono::seconds{120})) die(core::error_message(e));
-  std::printf("data: %llu events (avg %.0f bytes), 10 dimensions, 5 metrics, rollup MINUTE, %d partitions\n",
-              static_cast<unsigned long long>(total), double(bytes) / double(total), partitions);
+  std::printf(
+      "data: %llu events (avg %.0f bytes), 10 dimensions, 5 metrics, rollup MINUTE, %d "
+      "partitions\n",
+      static_cast<unsigned long long>(total), double(bytes) / double(total), partitions);
   std::vector<double> base_rates, ingest_rates, e2e_rates;
   for (int r = 0; r < rounds; ++r) {
     base_rates.push_back(baseline((*cluster)->bootstrap(), partitions, total));
     auto t = run_task((*cluster)->bootstrap(), partitions, per_partition, dir, r);
     ingest_rates.push_back(t.ingest_per_s);
     e2e_rates.push_back(t.events_per_s);
-    std::printf("round %d: baseline consume+parse %.0f ev/s | task ingest %.0f ev/s, end to end %.0f ev/s "
-                "(%lld rows after rollup, %lld segments)\n",
-                r + 1, base_rates.back(), t.ingest_per_s, t.events_per_s,
-                static_cast<long long>(t.rows), static_cast<long long>(t.segments));
+    std::printf(
+        "round %d: baseline consume+parse %.0f ev/s | task ingest %.0f ev/s, end to end "
+        "%.0f ev/s "
+        "(%lld rows after rollup, %lld segments)\n",
+        r + 1, base_rates.back(), t.ingest_per_s, t.events_per_s,
+        static_cast<long long>(t.rows), static_cast<long long>(t.segments));
   }
   auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
   double b = median(base_rates);
-  std::printf("median: baseline %.0f ev/s; task ingest %.0f ev/s (ratio %.2f); end to end %.0f ev/s "
-              "(ratio %.2f)\n",
-              b, median(ingest_rates), median(ingest_rates) / b, median(e2e_rates),
-              median(e2e_rates) / b);
+  std::printf(
+      "median: baseline %.0f ev/s; task ingest %.0f ev/s (ratio %.2f); end to end %.0f "
+      "ev/s "
+      "(ratio %.2f)\n",
+      b, median(ingest_rates), median(ingest_rates) / b, median(e2e_rates),
+      median(e2e_rates) / b);
   std::filesystem::remove_all(dir);
   return 0;
 }

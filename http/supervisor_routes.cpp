@@ -87,8 +87,8 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
       for (const auto& p : parsed.problems)
         problems.push_back(json::make_object({{"path", p.path}, {"message", p.message}}));
       auto body = json::make_object(
-        {{"error", "Invalid supervisor spec: " + core::describe(parsed.problems)},
-         {"errors", json{std::move(problems)}}});
+          {{"error", "Invalid supervisor spec: " + core::describe(parsed.problems)},
+           {"errors", json{std::move(problems)}}});
       return response{400, body.dump()};
     }
     msg::create_supervisor m{std::move(*parsed.spec),

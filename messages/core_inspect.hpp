@@ -116,7 +116,6 @@ typename Inspector::result_type inspect(Inspector& f, publish_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, publish_result& x) {
   return f(caf::meta::type_name("publish_result"), x.outcome, x.stored, x.segments);
-
 }
 
 template <class Inspector>

@@ -28,13 +28,13 @@ typename Inspector::result_type inspect(Inspector& f, task_spec& x) {
 
 namespace sv::msg {
 
-#define SV_EMPTY_MESSAGE(name)                                                   \
-  struct name {                                                                  \
-    friend bool operator==(const name&, const name&) = default;                  \
-  };                                                                             \
-  template <class Inspector>                                                     \
-  typename Inspector::result_type inspect(Inspector& f, name&) {                 \
-    return f(caf::meta::type_name(#name));                                       \
+#define SV_EMPTY_MESSAGE(name)                                   \
+  struct name {                                                  \
+    friend bool operator==(const name&, const name&) = default;  \
+  };                                                             \
+  template <class Inspector>                                     \
+  typename Inspector::result_type inspect(Inspector& f, name&) { \
+    return f(caf::meta::type_name(#name));                       \
   }
 
 SV_EMPTY_MESSAGE(get_task_status)
@@ -100,11 +100,13 @@ struct checkpoint_requested {
   std::string task_id;
   int32_t group_id = 0;
   core::offset_map sequence_start;
-  friend bool operator==(const checkpoint_requested&, const checkpoint_requested&) = default;
+  friend bool operator==(const checkpoint_requested&,
+                         const checkpoint_requested&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, checkpoint_requested& x) {
-  return f(caf::meta::type_name("checkpoint_requested"), x.task_id, x.group_id, x.sequence_start);
+  return f(caf::meta::type_name("checkpoint_requested"), x.task_id, x.group_id,
+           x.sequence_start);
 }
 
 /// A task ended (SUCCESS or FAILED), with its completion report.
@@ -118,8 +120,8 @@ struct task_finished {
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_finished& x) {
-  return f(caf::meta::type_name("task_finished"), x.task_id, x.group_id, x.success, x.error,
-           x.report);
+  return f(caf::meta::type_name("task_finished"), x.task_id, x.group_id, x.success,
+           x.error, x.report);
 }
 
 /// A publish found the offsets row behind its start: is an older group of the
@@ -132,7 +134,8 @@ struct predecessor_query {
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, predecessor_query& x) {
-  return f(caf::meta::type_name("predecessor_query"), x.task_id, x.group_id, x.partitions);
+  return f(caf::meta::type_name("predecessor_query"), x.task_id, x.group_id,
+           x.partitions);
 }
 
 }  // namespace sv::msg

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 using core::ingest::row_outcome;
 
 caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
-  const core::task::task_spec& t, const std::string& embedded_bootstrap) {
+    const core::task::task_spec& t, const std::string& embedded_bootstrap) {
   adapters::kafka_reader_config cfg;
   const auto& io = t.spec.io;
   if (io.consumer_properties) cfg.consumer_properties = *io.consumer_properties;
@@ -36,18 +36,22 @@ caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
 }
 
 ingest_pipeline::ingest_pipeline(core::task::task_spec spec, task_env env)
-  : spec_(std::move(spec)),
-    env_(std::move(env)),
-    dir_((fs::path{env_.work_dir} / spec_.id).string()),
-    stats_(spec_.spec.tuning.effective_max_saved_parse_exceptions()),
-    max_parse_exceptions_(spec_.spec.tuning.effective_max_parse_exceptions()) {}
+    : spec_(std::move(spec)),
+      env_(std::move(env)),
+      dir_((fs::path{env_.work_dir} / spec_.id).string()),
+      stats_(spec_.spec.tuning.effective_max_saved_parse_exceptions()),
+      max_parse_exceptions_(spec_.spec.tuning.effective_max_parse_exceptions()) {}
 
-ingest_pipeline::~ingest_pipeline() { close(); }
+ingest_pipeline::~ingest_pipeline() {
+  close();
+}
 
 caf::error ingest_pipeline::open() {
   std::error_code ec;
   fs::create_directories(dir_, ec);
-  if (ec) return core::make_error(core::errc::unavailable, "cannot create " + dir_ + ": " + ec.message());
+  if (ec)
+    return core::make_error(core::errc::unavailable,
+                            "cannot create " + dir_ + ": " + ec.message());
   auto s = core::ingest::schema::make(spec_.spec.schema);
   if (!s) return s.error();
   schema_ = std::make_unique<core::ingest::schema>(std::move(*s));
@@ -58,8 +62,9 @@ caf::error ingest_pipeline::open() {
   auto p = adapters::make_input_parser(*spec_.spec.io.input_format);
   if (!p) return p.error();
   parser_ = std::move(*p);
-  auto r = env_.open_reader ? env_.open_reader(spec_)
-                            : open_kafka_task_reader(spec_, env_.embedded_kafka_bootstrap);
+  auto r = env_.open_reader
+               ? env_.open_reader(spec_)
+               : open_kafka_task_reader(spec_, env_.embedded_kafka_bootstrap);
   if (!r) return r.error();
   reader_ = std::move(*r);
   return reader_->assign(spec_.start);
@@ -79,12 +84,16 @@ ingest_pipeline::sequence_data& ingest_pipeline::data(int32_t seq) {
 void ingest_pipeline::count(const core::ingest::row_result& r, std::string_view input,
                             size_t bytes, core::utc_time now) {
   stats_.record(r.outcome, bytes, now);
-  if (r.outcome != row_outcome::processed_with_error && r.outcome != row_outcome::unparseable)
+  if (r.outcome != row_outcome::processed_with_error &&
+      r.outcome != row_outcome::unparseable)
     return;
-  auto type = r.outcome == row_outcome::unparseable ? "unparseable" : "processedWithError";
+  auto type =
+      r.outcome == row_outcome::unparseable ? "unparseable" : "processedWithError";
   if (spec_.spec.tuning.log_parse_exceptions)
-    spdlog::warn("task [{}]: {} row: {} (input: {:.200})", spec_.id, type, r.error, input);
-  stats_.save_exception(core::ingest::parse_exception{std::string{input}, type, r.error, now});
+    spdlog::warn("task [{}]: {} row: {} (input: {:.200})", spec_.id, type, r.error,
+                 input);
+  stats_.save_exception(
+      core::ingest::parse_exception{std::string{input}, type, r.error, now});
 }
 
 caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
@@ -95,7 +104,8 @@ caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
     return n.error();
   }
   // Partition numbers of the batch's slots (the slots only change on assign).
-  if (slot_numbers_.size() != batch_.partitions.size() || slot_ids_ != batch_.partitions) {
+  if (slot_numbers_.size() != batch_.partitions.size() ||
+      slot_ids_ != batch_.partitions) {
     slot_ids_ = batch_.partitions;
     slot_numbers_.clear();
     for (const auto& p : slot_ids_) slot_numbers_.push_back(seqs.index_of(p));
@@ -114,13 +124,15 @@ caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
     }
     size_t bytes = rec.value.size();
     bool any = false;
-    auto err = parser_->parse(rec.value, *schema_, row_, [&](const core::ingest::row_buffer& row) {
-      count(ingestor_->add(row, *index), rec.value, any ? 0 : bytes, now);
-      any = true;
-    });
+    auto err = parser_->parse(
+        rec.value, *schema_, row_, [&](const core::ingest::row_buffer& row) {
+          count(ingestor_->add(row, *index), rec.value, any ? 0 : bytes, now);
+          any = true;
+        });
     if (err)
       count(core::ingest::row_result{row_outcome::unparseable,
-                                     "Unable to parse row [" + core::error_message(err) + "]"},
+                                     "Unable to parse row [" + core::error_message(err) +
+                                         "]"},
             rec.value, any ? 0 : bytes, now);
     else if (!any)  // a record with no rows (e.g. only a CSV header)
       stats_.record(row_outcome::thrown_away, bytes, now);
@@ -128,9 +140,9 @@ caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
 
   batch_.clear();
   if (stats_.parse_errors() > max_parse_exceptions_)
-    return core::make_error(core::errc::invalid_input,
-                            "Max parse exceptions [" + std::to_string(max_parse_exceptions_) +
-                              "] exceeded");
+    return core::make_error(
+        core::errc::invalid_input,
+        "Max parse exceptions [" + std::to_string(max_parse_exceptions_) + "] exceeded");
   return *n;
 }
 
@@ -144,8 +156,10 @@ bool ingest_pipeline::over_memory_limit() const {
   }
   const auto& t = spec_.spec.tuning;
   // maxBytesInMemory 0 = default (a sixth of 1 GiB here), -1 = no byte limit.
-  int64_t max_bytes = t.max_bytes_in_memory == 0 ? (int64_t{1} << 30) / 6 : t.max_bytes_in_memory;
-  return rows >= t.max_rows_in_memory || (max_bytes > 0 && static_cast<int64_t>(bytes) >= max_bytes);
+  int64_t max_bytes =
+      t.max_bytes_in_memory == 0 ? (int64_t{1} << 30) / 6 : t.max_bytes_in_memory;
+  return rows >= t.max_rows_in_memory ||
+         (max_bytes > 0 && static_cast<int64_t>(bytes) >= max_bytes);
 }
 
 caf::error ingest_pipeline::persist(int32_t seq) {
@@ -154,7 +168,7 @@ caf::error ingest_pipeline::persist(int32_t seq) {
   auto part = d.index->to_segment();
   auto path = (fs::path{dir_} / ("part-" + std::to_string(seq) + "-" +
                                  std::to_string(part_counter_++) + ".seg"))
-                .string();
+                  .string();
   // A part only lives until this task publishes: no fsync, fast compression.
   if (auto err = adapters::write_segment(part, path, core::json{core::json::object{}},
                                          adapters::write_options{false, 1}))
@@ -176,7 +190,8 @@ caf::error ingest_pipeline::persist_all() {
 int64_t ingest_pipeline::rows(int32_t seq) const {
   auto i = seqs_.find(seq);
   if (i == seqs_.end()) return 0;
-  return i->second.persisted_rows + (i->second.index ? static_cast<int64_t>(i->second.index->rows()) : 0);
+  return i->second.persisted_rows +
+         (i->second.index ? static_cast<int64_t>(i->second.index->rows()) : 0);
 }
 
 int64_t ingest_pipeline::total_rows() const {
@@ -207,16 +222,20 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build(int32_t 
   }
 
   const auto& tuning = spec_.spec.tuning;
-  auto segments = core::split(merged, schema_->segment_granularity, tuning.max_rows_per_segment);
+  auto segments =
+      core::split(merged, schema_->segment_granularity, tuning.max_rows_per_segment);
   for (size_t i = 0; i < segments.size(); ++i) {
     auto& seg = segments[i];
     seg.data_source = spec_.data_source();
-    auto local = (fs::path{dir_} / ("seq-" + std::to_string(seq) + "-" + std::to_string(i) + ".seg")).string();
+    auto local = (fs::path{dir_} /
+                  ("seq-" + std::to_string(seq) + "-" + std::to_string(i) + ".seg"))
+                     .string();
     auto extra = core::json::make_object({{"taskId", spec_.id}, {"sequence", seq}});
     if (auto err = adapters::write_segment(seg, local, extra)) return err;
-    auto interval = core::format_utc_time(seg.start) + "_" + core::format_utc_time(seg.end);
-    auto rel = spec_.data_source() + "/" + interval + "/" + spec_.id + "/" + std::to_string(seq) +
-               "_" + std::to_string(i) + ".seg";
+    auto interval =
+        core::format_utc_time(seg.start) + "_" + core::format_utc_time(seg.end);
+    auto rel = spec_.data_source() + "/" + interval + "/" + spec_.id + "/" +
+               std::to_string(seq) + "_" + std::to_string(i) + ".seg";
     auto where = env_.deep_storage->push(local, rel);
     if (!where) return where.error();
     core::segment_record r;
@@ -231,12 +250,12 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build(int32_t 
     for (const auto& c : seg.dimensions) dims.emplace_back(c.name);
     for (const auto& c : seg.metrics) metrics.emplace_back(c.name);
     r.payload = core::json::make_object({
-      {"loadSpec", core::json::make_object({{"type", "local"}, {"path", *where}})},
-      {"dimensions", core::json{std::move(dims)}},
-      {"metrics", core::json{std::move(metrics)}},
-      {"shardSpec", core::json::make_object({{"type", "numbered"}})},
-      {"binaryVersion", 9},
-      {"taskId", spec_.id},
+        {"loadSpec", core::json::make_object({{"type", "local"}, {"path", *where}})},
+        {"dimensions", core::json{std::move(dims)}},
+        {"metrics", core::json{std::move(metrics)}},
+        {"shardSpec", core::json::make_object({{"type", "numbered"}})},
+        {"binaryVersion", 9},
+        {"taskId", spec_.id},
     });
     out.push_back(std::move(r));
     fs::remove(local, ec);

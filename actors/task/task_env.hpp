@@ -17,11 +17,13 @@
 namespace sv::actors {
 
 using task_listener =
-  caf::typed_actor<caf::reacts_to<msg::checkpoint_requested>, caf::reacts_to<msg::task_finished>,
-                   caf::replies_to<msg::predecessor_query>::with<bool>>;
+    caf::typed_actor<caf::reacts_to<msg::checkpoint_requested>,
+                     caf::reacts_to<msg::task_finished>,
+                     caf::replies_to<msg::predecessor_query>::with<bool>>;
 
-using reader_factory = std::function<caf::expected<std::unique_ptr<adapters::stream_reader>>(
-  const core::task::task_spec&)>;
+using reader_factory =
+    std::function<caf::expected<std::unique_ptr<adapters::stream_reader>>(
+        const core::task::task_spec&)>;
 
 struct task_env {
   metadata_actor metadata;
@@ -35,6 +37,6 @@ struct task_env {
 
 /// The Kafka reader for a task spec (consumerProperties, topic/topicPattern).
 caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
-  const core::task::task_spec& t, const std::string& embedded_bootstrap);
+    const core::task::task_spec& t, const std::string& embedded_bootstrap);
 
 }  // namespace sv::actors

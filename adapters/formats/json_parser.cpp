@@ -5,7 +5,6 @@
 #include "adapters/formats/parsers.hpp"
 #include "core/ingest/fast_equal.hpp"
 
-
 namespace sv::adapters {
 
 namespace {
@@ -179,8 +178,6 @@ class json_parser final : public input_parser {
   std::vector<char> buf_;
   std::vector<std::pair<std::string, int32_t>> key_cache_;
   const core::ingest::field_router* cached_router_ = nullptr;
-
-
 };
 
 }  // namespace

@@ -23,8 +23,8 @@
 namespace sv::adapters {
 
 struct write_options {
-  bool durable = true;   ///< fsync the file and its directory (final segments)
-  int zstd_level = 3;    ///< 1 = fastest (intermediate parts)
+  bool durable = true;  ///< fsync the file and its directory (final segments)
+  int zstd_level = 3;   ///< 1 = fastest (intermediate parts)
 };
 
 /// Writes `data` to `path` (via a temporary file, then renamed; fsynced when
@@ -32,7 +32,6 @@ struct write_options {
 caf::error write_segment(const core::segment_data& data, const std::string& path,
                          const core::json& extra = core::json{core::json::object{}},
                          write_options opts = {});
-
 
 /// Reads a whole segment back.
 caf::expected<core::segment_data> read_segment(const std::string& path);

@@ -26,8 +26,8 @@ class connection {
   virtual dialect kind() const = 0;
 
   /// Runs one statement; returns its rows (empty for non-queries).
-  virtual caf::expected<std::vector<row>> query(std::string_view sql,
-                                                const std::vector<value>& params = {}) = 0;
+  virtual caf::expected<std::vector<row>> query(
+      std::string_view sql, const std::vector<value>& params = {}) = 0;
 
   /// Rows changed by the last statement.
   virtual int64_t changes() = 0;

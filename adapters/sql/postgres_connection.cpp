@@ -25,8 +25,8 @@ class postgres_connection final : public connection {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    PGresult* res = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
-                                 values.data(), nullptr, nullptr, 0);
+    PGresult* res = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
+                                 nullptr, values.data(), nullptr, nullptr, 0);
     auto status = PQresultStatus(res);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       auto err = fail(res, sql);
@@ -34,7 +34,8 @@ class postgres_connection final : public connection {
       return err;
     }
     changes_ = 0;
-    if (const char* n = PQcmdTuples(res); n && *n) changes_ = std::strtoll(n, nullptr, 10);
+    if (const char* n = PQcmdTuples(res); n && *n)
+      changes_ = std::strtoll(n, nullptr, 10);
     std::vector<row> rows;
     int nrows = PQntuples(res), ncols = PQnfields(res);
     rows.reserve(static_cast<size_t>(nrows));
@@ -60,7 +61,8 @@ class postgres_connection final : public connection {
     if (auto r = query("BEGIN", {}); !r) return r.error();
     in_tx_ = true;
     for (const auto& key : lock_keys) {
-      auto r = query("SELECT pg_advisory_xact_lock(hashtextextended($1, 20251122))", {key});
+      auto r =
+          query("SELECT pg_advisory_xact_lock(hashtextextended($1, 20251122))", {key});
       if (!r) {
         rollback();
         return r.error();
@@ -68,7 +70,6 @@ class postgres_connection final : public connection {
     }
     return {};
   }
-
 
   caf::error commit() override {
     auto r = query("COMMIT", {});
@@ -91,11 +92,13 @@ class postgres_connection final : public connection {
     msg += (text && *text) ? text : PQerrorMessage(conn_);
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     msg += " in: " + std::string{sql.substr(0, 120)};
-    if (PQstatus(conn_) != CONNECTION_OK) return make_error(errc::store_unavailable, std::move(msg));
+    if (PQstatus(conn_) != CONNECTION_OK)
+      return make_error(errc::store_unavailable, std::move(msg));
     const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     std::string_view sqlstate = state ? state : "";
     // 08xxx connection exceptions, 57P0x shutdown, 53xxx resources: retryable.
-    if (sqlstate.starts_with("08") || sqlstate.starts_with("57P") || sqlstate.starts_with("53"))
+    if (sqlstate.starts_with("08") || sqlstate.starts_with("57P") ||
+        sqlstate.starts_with("53"))
       return make_error(errc::store_unavailable, std::move(msg));
     // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available.
     if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03")
@@ -112,8 +115,13 @@ class postgres_connection final : public connection {
 
 caf::expected<std::unique_ptr<connection>> open_postgres(const std::string& conninfo) {
   // keepalives let a leader notice a dead server (io-notes §2).
-  const char* keys[] = {"dbname", "keepalives", "keepalives_idle", "keepalives_interval",
-                        "keepalives_count", "connect_timeout", nullptr};
+  const char* keys[] = {"dbname",
+                        "keepalives",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        "connect_timeout",
+                        nullptr};
   const char* vals[] = {conninfo.c_str(), "1", "5", "2", "3", "5", nullptr};
   PGconn* conn = PQconnectdbParams(keys, vals, /*expand_dbname=*/1);
   if (!conn || PQstatus(conn) != CONNECTION_OK) {
@@ -124,7 +132,8 @@ caf::expected<std::unique_ptr<connection>> open_postgres(const std::string& conn
     return make_error(errc::store_unavailable, std::move(msg));
   }
   // Quiet NOTICEs ("relation already exists, skipping") on stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<connection>{std::make_unique<postgres_connection>(conn)};
 }
 

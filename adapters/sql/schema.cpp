@@ -17,38 +17,49 @@ struct migration {
 // Table names follow Druid's (without the druid_ prefix). Payloads are JSON text
 // (not jsonb) so member order survives.
 std::vector<migration> migrations(dialect d) {
-  const std::string serial =
-    d == dialect::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+  const std::string serial = d == dialect::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                                                  : "BIGSERIAL PRIMARY KEY";
   return {
-    {1,
-     {
-       "CREATE TABLE IF NOT EXISTS supervisors (id " + serial +
-         ", spec_id TEXT NOT NULL, created_date TEXT NOT NULL, payload TEXT NOT NULL)",
-       "CREATE INDEX IF NOT EXISTS idx_supervisors_spec_id ON supervisors (spec_id, id)",
-       "CREATE TABLE IF NOT EXISTS datasource_metadata (supervisor_id TEXT PRIMARY KEY, "
-       "created_date TEXT NOT NULL, payload TEXT NOT NULL, version BIGINT NOT NULL)",
-       "CREATE TABLE IF NOT EXISTS segments (id TEXT PRIMARY KEY, datasource TEXT NOT NULL, "
-       "created_date TEXT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT NULL, "
-       "version TEXT NOT NULL, partition_num INTEGER NOT NULL, size_bytes BIGINT NOT NULL, "
-       "num_rows BIGINT NOT NULL, path TEXT NOT NULL, used INTEGER NOT NULL, "
-       "supervisor_id TEXT NOT NULL, payload TEXT NOT NULL)",
-       "CREATE INDEX IF NOT EXISTS idx_segments_datasource ON segments (datasource, used)",
-       "CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, supervisor_id TEXT NOT NULL, "
-       "datasource TEXT NOT NULL, type TEXT NOT NULL, group_id INTEGER NOT NULL, "
-       "status TEXT NOT NULL, created_date TEXT NOT NULL, location TEXT NOT NULL, "
-       "payload TEXT NOT NULL, report TEXT NOT NULL)",
-       "CREATE INDEX IF NOT EXISTS idx_tasks_supervisor ON tasks (supervisor_id)",
-       "CREATE TABLE IF NOT EXISTS audit (id " + serial +
-         ", audit_key TEXT NOT NULL, type TEXT NOT NULL, author TEXT NOT NULL, "
-         "comment TEXT NOT NULL, payload TEXT NOT NULL, created_date TEXT NOT NULL)",
-       "CREATE INDEX IF NOT EXISTS idx_audit_key ON audit (audit_key, id)",
-     }},
+      {1,
+       {
+           "CREATE TABLE IF NOT EXISTS supervisors (id " + serial +
+               ", spec_id TEXT NOT NULL, created_date TEXT NOT NULL, payload TEXT NOT "
+               "NULL)",
+           "CREATE INDEX IF NOT EXISTS idx_supervisors_spec_id ON supervisors (spec_id, "
+           "id)",
+           "CREATE TABLE IF NOT EXISTS datasource_metadata (supervisor_id TEXT PRIMARY "
+           "KEY, "
+           "created_date TEXT NOT NULL, payload TEXT NOT NULL, version BIGINT NOT NULL)",
+           "CREATE TABLE IF NOT EXISTS segments (id TEXT PRIMARY KEY, datasource TEXT "
+           "NOT NULL, "
+           "created_date TEXT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT "
+           "NULL, "
+           "version TEXT NOT NULL, partition_num INTEGER NOT NULL, size_bytes BIGINT NOT "
+           "NULL, "
+           "num_rows BIGINT NOT NULL, path TEXT NOT NULL, used INTEGER NOT NULL, "
+           "supervisor_id TEXT NOT NULL, payload TEXT NOT NULL)",
+           "CREATE INDEX IF NOT EXISTS idx_segments_datasource ON segments (datasource, "
+           "used)",
+           "CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, supervisor_id TEXT "
+           "NOT NULL, "
+           "datasource TEXT NOT NULL, type TEXT NOT NULL, group_id INTEGER NOT NULL, "
+           "status TEXT NOT NULL, created_date TEXT NOT NULL, location TEXT NOT NULL, "
+           "payload TEXT NOT NULL, report TEXT NOT NULL)",
+           "CREATE INDEX IF NOT EXISTS idx_tasks_supervisor ON tasks (supervisor_id)",
+           "CREATE TABLE IF NOT EXISTS audit (id " + serial +
+               ", audit_key TEXT NOT NULL, type TEXT NOT NULL, author TEXT NOT NULL, "
+               "comment TEXT NOT NULL, payload TEXT NOT NULL, created_date TEXT NOT "
+               "NULL)",
+           "CREATE INDEX IF NOT EXISTS idx_audit_key ON audit (audit_key, id)",
+       }},
   };
 }
 
 }  // namespace
 
-int32_t latest_schema_version() { return migrations(dialect::sqlite).back().version; }
+int32_t latest_schema_version() {
+  return migrations(dialect::sqlite).back().version;
+}
 
 caf::expected<int32_t> migrate(connection& conn) {
   if (auto err = conn.begin_write({"streamvisor.schema"})) return err;
@@ -56,7 +67,8 @@ caf::expected<int32_t> migrate(connection& conn) {
     conn.rollback();
     return err;
   };
-  if (auto r = conn.query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  if (auto r = conn.query(
+          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
       !r)
     return fail(r.error());
   auto rows = conn.query("SELECT MAX(version) FROM schema_version");
@@ -67,8 +79,9 @@ caf::expected<int32_t> migrate(connection& conn) {
   if (current > latest_schema_version())
     return fail(make_error(errc::store_failed,
                            "metadata schema version " + std::to_string(current) +
-                             " is newer than this build knows (" +
-                             std::to_string(latest_schema_version()) + "); upgrade streamvisor"));
+                               " is newer than this build knows (" +
+                               std::to_string(latest_schema_version()) +
+                               "); upgrade streamvisor"));
   for (const auto& m : migrations(conn.kind())) {
     if (m.version <= current) continue;
     for (const auto& stmt : m.statements)

@@ -120,7 +120,8 @@ class sql_store final : public metadata_store {
     // Serialise with this supervisor's other publishes (the offsets CAS) and,
     // when segments are allocated, with every writer of their datasource.
     std::vector<std::string> locks{"publish:" + req.supervisor_id};
-    if (!req.segments.empty()) locks.push_back("datasource:" + req.segments.front().data_source);
+    if (!req.segments.empty())
+      locks.push_back("datasource:" + req.segments.front().data_source);
     if (auto err = conn_->begin_write(locks)) return err;
     auto result = publish_in_tx(req);
     if (!result || result->outcome != core::publish_outcome::committed) {
@@ -367,9 +368,10 @@ class sql_store final : public metadata_store {
     auto start = std::to_string(s.start.time_since_epoch().count());
     auto end = std::to_string(s.end.time_since_epoch().count());
     auto rows = conn_->query(
-      "SELECT version, MAX(partition_num) FROM segments WHERE datasource = $1 AND start_ms = $2 "
-      "AND end_ms = $3 AND used = 1 GROUP BY version ORDER BY version DESC LIMIT 1",
-      {s.data_source, start, end});
+        "SELECT version, MAX(partition_num) FROM segments WHERE datasource = $1 AND "
+        "start_ms = $2 "
+        "AND end_ms = $3 AND used = 1 GROUP BY version ORDER BY version DESC LIMIT 1",
+        {s.data_source, start, end});
     if (!rows) return rows.error();
     if (rows->empty()) {
       s.version = now;
@@ -378,13 +380,13 @@ class sql_store final : public metadata_store {
       s.version = text(rows->at(0)[0]);
       s.partition_num = static_cast<int32_t>(number(rows->at(0)[1]) + 1);
     }
-    s.id = core::make_segment_id(s.data_source, s.start, s.end, s.version, s.partition_num);
+    s.id =
+        core::make_segment_id(s.data_source, s.start, s.end, s.version, s.partition_num);
     return {};
   }
 
   std::unique_ptr<connection> conn_;
 };
-
 
 }  // namespace
 

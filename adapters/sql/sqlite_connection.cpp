@@ -18,7 +18,8 @@ std::string to_sqlite_placeholders(std::string_view sql) {
   for (size_t i = 0; i < sql.size(); ++i) {
     char c = sql[i];
     if (c == '\'') in_string = !in_string;
-    if (!in_string && c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9')
+    if (!in_string && c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' &&
+        sql[i + 1] <= '9')
       out += '?';
     else
       out += c;
@@ -45,8 +46,9 @@ class sqlite_connection final : public connection {
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     for (size_t i = 0; i < params.size(); ++i) {
-      int rc = params[i] ? sqlite3_bind_text(s, static_cast<int>(i + 1), params[i]->data(),
-                                             static_cast<int>(params[i]->size()), SQLITE_TRANSIENT)
+      int rc = params[i] ? sqlite3_bind_text(
+                               s, static_cast<int>(i + 1), params[i]->data(),
+                               static_cast<int>(params[i]->size()), SQLITE_TRANSIENT)
                          : sqlite3_bind_null(s, static_cast<int>(i + 1));
       if (rc != SQLITE_OK) return fail(rc, "bind");
     }
@@ -66,7 +68,8 @@ class sqlite_connection final : public connection {
           r.emplace_back(std::nullopt);
         } else {
           auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, c));
-          r.emplace_back(std::string{text, static_cast<size_t>(sqlite3_column_bytes(s, c))});
+          r.emplace_back(
+              std::string{text, static_cast<size_t>(sqlite3_column_bytes(s, c))});
         }
       }
       rows.push_back(std::move(r));
@@ -88,7 +91,8 @@ class sqlite_connection final : public connection {
   }
 
   void rollback() override {
-    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!sqlite3_get_autocommit(db_))
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
 
  private:
@@ -97,7 +101,8 @@ class sqlite_connection final : public connection {
     if (auto i = cache_.find(key); i != cache_.end()) return i->second;
     auto text = to_sqlite_placeholders(sql);
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &stmt, nullptr);
+    int rc = sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &stmt,
+                                nullptr);
     if (rc != SQLITE_OK) return fail(rc, sql);
     cache_.emplace(std::move(key), stmt);
     return stmt;
@@ -126,8 +131,8 @@ caf::expected<std::unique_ptr<connection>> open_sqlite(const std::string& path,
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
-    std::string msg = "sqlite: cannot open '" + path + "': " +
-                      (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    std::string msg = "sqlite: cannot open '" + path +
+                      "': " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     sqlite3_close_v2(db);
     return make_error(errc::store_unavailable, std::move(msg));
   }

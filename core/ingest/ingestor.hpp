@@ -34,7 +34,6 @@ class ingestor {
   time_window window_;
   std::vector<std::string_view> items_;
   std::vector<num_value> inputs_;  ///< metric inputs of the current row
-
 };
 
 }  // namespace sv::core::ingest

@@ -10,7 +10,6 @@
 
 #include "core/ingest/fast_equal.hpp"
 
-
 namespace sv::core::ingest {
 
 class string_interner {

@@ -140,8 +140,7 @@ agg_state* rollup_index::commit_row() {
 
 size_t rollup_index::bytes() const {
   size_t b = keys_.capacity() * sizeof(int64_t) + aggs_.capacity() * sizeof(agg_state) +
-             hashes_.capacity() * sizeof(uint64_t) +
-             table_.capacity() * sizeof(int32_t);
+             hashes_.capacity() * sizeof(uint64_t) + table_.capacity() * sizeof(int32_t);
   for (const auto& d : dicts_) b += d.bytes + d.strings.bytes();
   return b;
 }
@@ -193,7 +192,8 @@ segment_data rollup_index::to_segment() const {
   // Order-preserving sort keys, one row of words per index row: time, then per
   // dimension either a rank (strings: 0 = null) or a null flag and a value whose
   // unsigned order is the numeric order. Sorting compares words only.
-  std::vector<std::vector<uint64_t>> list_rank(ndims_);  // multi-value ids -> rank among lists
+  std::vector<std::vector<uint64_t>> list_rank(
+      ndims_);  // multi-value ids -> rank among lists
   for (size_t d = 0; d < ndims_; ++d) {
     const auto& arrays = dicts_[d].arrays;
     if (arrays.empty()) continue;
@@ -207,7 +207,8 @@ segment_data rollup_index::to_segment() const {
     }
     std::vector<uint32_t> idx(lists.size());
     std::iota(idx.begin(), idx.end(), 0u);
-    std::sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) { return lists[a] < lists[b]; });
+    std::sort(idx.begin(), idx.end(),
+              [&](uint32_t a, uint32_t b) { return lists[a] < lists[b]; });
     list_rank[d].assign(lists.size(), 0);
     uint64_t next = 0;
     for (size_t i = 0; i < idx.size(); ++i) {
@@ -217,7 +218,8 @@ segment_data rollup_index::to_segment() const {
   }
   auto flip = [](int64_t v) { return static_cast<uint64_t>(v) ^ (uint64_t{1} << 63); };
   size_t kw = 1;
-  for (size_t d = 0; d < ndims_; ++d) kw += schema_.dimensions[d].type == dim_type::string ? 1 : 2;
+  for (size_t d = 0; d < ndims_; ++d)
+    kw += schema_.dimensions[d].type == dim_type::string ? 1 : 2;
   std::vector<uint64_t> sk(rows_ * kw);
   for (size_t r = 0; r < rows_; ++r) {
     const int64_t* k = &keys_[r * w];
@@ -231,7 +233,8 @@ segment_data rollup_index::to_segment() const {
           if (null)
             *o++ = 0;
           else if (!list_rank[d].empty())
-            *o++ = (v & multi_flag) ? list_rank[d][dicts_[d].strings.size() + static_cast<size_t>(v & ~multi_flag)]
+            *o++ = (v & multi_flag) ? list_rank[d][dicts_[d].strings.size() +
+                                                   static_cast<size_t>(v & ~multi_flag)]
                                     : list_rank[d][rank[d][static_cast<size_t>(v)] - 1];
           else
             *o++ = rank[d][static_cast<size_t>(v)];

@@ -28,9 +28,15 @@ std::vector<dim_plan> plan(const std::vector<const segment_data*>& parts) {
   std::vector<dim_plan> out;
   for (size_t p = 0; p < parts.size(); ++p) {
     for (const auto& c : parts[p]->dimensions) {
-      auto it = std::find_if(out.begin(), out.end(), [&](const dim_plan& d) { return d.name == c.name; });
+      auto it = std::find_if(out.begin(), out.end(),
+                             [&](const dim_plan& d) { return d.name == c.name; });
       if (it == out.end()) {
-        out.push_back(dim_plan{c.name, c.type, false, std::vector<const column_data*>(parts.size()), {}, {}});
+        out.push_back(dim_plan{c.name,
+                               c.type,
+                               false,
+                               std::vector<const column_data*>(parts.size()),
+                               {},
+                               {}});
         it = out.end() - 1;
       }
       it->cols[p] = &c;
@@ -40,9 +46,12 @@ std::vector<dim_plan> plan(const std::vector<const segment_data*>& parts) {
   for (auto& d : out) {
     if (d.type != column_type::string) continue;
     for (const auto* c : d.cols)
-      if (c) d.dictionary.insert(d.dictionary.end(), c->dictionary.begin(), c->dictionary.end());
+      if (c)
+        d.dictionary.insert(d.dictionary.end(), c->dictionary.begin(),
+                            c->dictionary.end());
     std::sort(d.dictionary.begin(), d.dictionary.end());
-    d.dictionary.erase(std::unique(d.dictionary.begin(), d.dictionary.end()), d.dictionary.end());
+    d.dictionary.erase(std::unique(d.dictionary.begin(), d.dictionary.end()),
+                       d.dictionary.end());
     d.remap.resize(parts.size());
     for (size_t p = 0; p < parts.size(); ++p) {
       const auto* c = d.cols[p];
@@ -114,8 +123,9 @@ ingest::agg_state state_of(const column_data& c, const ingest::aggregator& a, si
 
 // Builds the output from groups of equal rows (refs[starts[g] .. starts[g+1])),
 // with compact dictionaries (only the values the groups use).
-segment_data gather(const std::vector<const segment_data*>& parts, const std::vector<dim_plan>& dims,
-                    const std::vector<row_ref>& refs, const std::vector<size_t>& starts) {
+segment_data gather(const std::vector<const segment_data*>& parts,
+                    const std::vector<dim_plan>& dims, const std::vector<row_ref>& refs,
+                    const std::vector<size_t>& starts) {
   const auto& first = *parts.front();
   segment_data out;
   out.data_source = first.data_source;
@@ -249,7 +259,8 @@ segment_data merge(const std::vector<const segment_data*>& parts, bool rollup) {
   while (!heap.empty()) {
     auto r = heap.top();
     heap.pop();
-    if (refs.empty() || !rollup || cmp(refs.back(), r) != 0) starts.push_back(refs.size());
+    if (refs.empty() || !rollup || cmp(refs.back(), r) != 0)
+      starts.push_back(refs.size());
     refs.push_back(r);
     if (r.row + 1 < parts[r.part]->rows()) heap.push(row_ref{r.part, r.row + 1});
   }

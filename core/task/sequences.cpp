@@ -74,12 +74,13 @@ caf::error sequences::set_end(const offset_map& end, bool finish,
   for (const auto& [p, o] : end) {
     auto i = index_of(p);
     if (i < 0)
-      return make_error(errc::invalid_input, "partition [" + p + "] is not read by this task");
+      return make_error(errc::invalid_input,
+                        "partition [" + p + "] is not read by this task");
     if (o < position_[static_cast<size_t>(i)])
       return make_error(errc::invalid_input,
                         "end offset " + std::to_string(o) + " of partition [" + p +
-                          "] is below the current offset " +
-                          std::to_string(position_[static_cast<size_t>(i)]));
+                            "] is below the current offset " +
+                            std::to_string(position_[static_cast<size_t>(i)]));
   }
   for (const auto& p : ids_)
     if (!end.count(p))
@@ -128,7 +129,9 @@ offset_map sequences::to_read() const {
   return out;
 }
 
-bool sequences::done() const { return seqs_.back().is_final && seqs_.back().published; }
+bool sequences::done() const {
+  return seqs_.back().is_final && seqs_.back().published;
+}
 
 std::optional<offset_map> sequences::final_end() const {
   if (!seqs_.back().is_final) return std::nullopt;

@@ -58,7 +58,9 @@ class sequences {
 
   /// Indices of sequences complete but not yet published, oldest first.
   std::vector<int32_t> ready() const;
-  void mark_published(int32_t index) { seqs_[static_cast<size_t>(index)].published = true; }
+  void mark_published(int32_t index) {
+    seqs_[static_cast<size_t>(index)].published = true;
+  }
 
   /// Partitions still to read from, with their next offsets.
   offset_map to_read() const;
@@ -81,8 +83,8 @@ class sequences {
   };
   bool complete(size_t seq) const;
 
-  std::vector<partition_id> ids_;            ///< partition number -> id
-  std::vector<stream_offset> position_;      ///< per partition number
+  std::vector<partition_id> ids_;        ///< partition number -> id
+  std::vector<stream_offset> position_;  ///< per partition number
   std::vector<sequence> seqs_;
   std::vector<std::vector<bounds>> bounds_;  ///< [sequence][partition number]
 };

@@ -6,7 +6,9 @@ namespace sv::core::task {
 
 namespace {
 
-json opt_offsets(const std::optional<offset_map>& m) { return m ? to_json(*m) : json{}; }
+json opt_offsets(const std::optional<offset_map>& m) {
+  return m ? to_json(*m) : json{};
+}
 
 caf::expected<std::optional<offset_map>> read_opt(const json& j, std::string_view key) {
   const json* v = j.find(key);
@@ -24,19 +26,21 @@ json to_json(const task_spec& t) {
     bounded = json::make_object({{"startSequenceNumbers", to_json(t.bounded->start)},
                                  {"endSequenceNumbers", to_json(t.bounded->end)}});
   return json::make_object({
-    {"type", t.type()},
-    {"id", t.id},
-    {"supervisorId", t.supervisor_id},
-    {"groupId", t.group_id},
-    {"baseSequenceName", t.base_sequence_name},
-    {"dataSource", t.data_source()},
-    {"startOffsets", to_json(t.start)},
-    {"endOffsets", opt_offsets(t.end)},
-    {"commitAsOffsets", opt_offsets(t.commit_as)},
-    {"boundedStreamConfig", bounded},
-    {"minimumMessageTime", t.min_message_time ? json{format_utc_time(*t.min_message_time)} : json{}},
-    {"maximumMessageTime", t.max_message_time ? json{format_utc_time(*t.max_message_time)} : json{}},
-    {"spec", core::to_json(t.spec)},
+      {"type", t.type()},
+      {"id", t.id},
+      {"supervisorId", t.supervisor_id},
+      {"groupId", t.group_id},
+      {"baseSequenceName", t.base_sequence_name},
+      {"dataSource", t.data_source()},
+      {"startOffsets", to_json(t.start)},
+      {"endOffsets", opt_offsets(t.end)},
+      {"commitAsOffsets", opt_offsets(t.commit_as)},
+      {"boundedStreamConfig", bounded},
+      {"minimumMessageTime",
+       t.min_message_time ? json{format_utc_time(*t.min_message_time)} : json{}},
+      {"maximumMessageTime",
+       t.max_message_time ? json{format_utc_time(*t.max_message_time)} : json{}},
+      {"spec", core::to_json(t.spec)},
   });
 }
 
@@ -49,7 +53,8 @@ caf::expected<task_spec> task_spec_from_json(const json& j) {
   t.id = str("id");
   t.supervisor_id = str("supervisorId");
   t.base_sequence_name = str("baseSequenceName");
-  if (const json* g = j.find("groupId"); g && g->is_int()) t.group_id = static_cast<int32_t>(g->as_int());
+  if (const json* g = j.find("groupId"); g && g->is_int())
+    t.group_id = static_cast<int32_t>(g->as_int());
   const json* spec = j.find("spec");
   if (!spec) return make_error(errc::invalid_input, "task payload without spec");
   auto parsed = parse_supervisor_spec(*spec);
@@ -69,7 +74,8 @@ caf::expected<task_spec> task_spec_from_json(const json& j) {
   if (const json* b = j.find("boundedStreamConfig"); b && b->is_object()) {
     auto bs = read_opt(*b, "startSequenceNumbers");
     auto be = read_opt(*b, "endSequenceNumbers");
-    if (!bs || !be || !*bs || !*be) return make_error(errc::invalid_input, "bad boundedStreamConfig");
+    if (!bs || !be || !*bs || !*be)
+      return make_error(errc::invalid_input, "bad boundedStreamConfig");
     t.bounded = bounded_range{**bs, **be};
   }
   for (auto [key, field] : {std::pair{"minimumMessageTime", &t.min_message_time},

@@ -21,9 +21,9 @@ struct task_spec {
   std::string base_sequence_name;
   supervisor_spec spec;  ///< dataSchema, ioConfig, tuningConfig, context
   offset_map start;
-  std::optional<offset_map> end;        ///< known end (bounded, or a sealed group re-created)
-  std::optional<offset_map> commit_as;  ///< commit-as offsets for that end
-  std::optional<bounded_range> bounded; ///< bounded (backfill) supervisors
+  std::optional<offset_map> end;  ///< known end (bounded, or a sealed group re-created)
+  std::optional<offset_map> commit_as;   ///< commit-as offsets for that end
+  std::optional<bounded_range> bounded;  ///< bounded (backfill) supervisors
   std::optional<utc_time> min_message_time;
   std::optional<utc_time> max_message_time;
 

@@ -32,9 +32,9 @@ struct actor_fixture {
   }
 
   actor_fixture()
-    : sys(init(cfg)),
-      self(sys, true),
-      sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {
+      : sys(init(cfg)),
+        self(sys, true),
+        sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {
     auto inner = adapters::open_metadata_store("sqlite::memory:");
     REQUIRE(inner);
     store = std::make_shared<faulty_store>(std::move(*inner));
@@ -55,14 +55,14 @@ struct actor_fixture {
     caf::expected<Reply> out{caf::error{}};
     bool got = false;
     std::move(handle).receive(
-      [&](Reply& r) {
-        out = std::move(r);
-        got = true;
-      },
-      [&](caf::error& e) {
-        out = std::move(e);
-        got = true;
-      });
+        [&](Reply& r) {
+          out = std::move(r);
+          got = true;
+        },
+        [&](caf::error& e) {
+          out = std::move(e);
+          got = true;
+        });
     REQUIRE(got);
     return out;
   }

@@ -18,7 +18,8 @@ namespace sv::test {
 
 class faulty_store final : public adapters::metadata_store {
  public:
-  explicit faulty_store(std::unique_ptr<adapters::metadata_store> inner) : inner_(std::move(inner)) {}
+  explicit faulty_store(std::unique_ptr<adapters::metadata_store> inner)
+      : inner_(std::move(inner)) {}
 
   /// The next `n` calls of `op` ("append_spec", "latest_specs", ...) fail.
   void fail_next(const std::string& op, int n) {
@@ -35,7 +36,8 @@ class faulty_store final : public adapters::metadata_store {
     return called_.wait_for(g, timeout, [&] { return calls_[op] >= n; });
   }
 
-  caf::expected<core::spec_version> append_spec(const std::string& id, const core::json& p) override {
+  caf::expected<core::spec_version> append_spec(const std::string& id,
+                                                const core::json& p) override {
     if (auto e = fault("append_spec")) return e;
     return inner_->append_spec(id, p);
   }
@@ -43,16 +45,18 @@ class faulty_store final : public adapters::metadata_store {
     if (auto e = fault("latest_specs")) return e;
     return inner_->latest_specs();
   }
-  caf::expected<std::vector<core::spec_version>> spec_history(const std::optional<std::string>& id,
-                                                              std::optional<int32_t> n) override {
+  caf::expected<std::vector<core::spec_version>> spec_history(
+      const std::optional<std::string>& id, std::optional<int32_t> n) override {
     if (auto e = fault("spec_history")) return e;
     return inner_->spec_history(id, n);
   }
-  caf::expected<std::optional<core::committed_offsets>> committed_offsets(const std::string& s) override {
+  caf::expected<std::optional<core::committed_offsets>> committed_offsets(
+      const std::string& s) override {
     if (auto e = fault("committed_offsets")) return e;
     return inner_->committed_offsets(s);
   }
-  caf::error reset_offsets(const std::string& s, const core::committed_offsets& o) override {
+  caf::error reset_offsets(const std::string& s,
+                           const core::committed_offsets& o) override {
     if (auto e = fault("reset_offsets")) return e;
     return inner_->reset_offsets(s, o);
   }
@@ -64,11 +68,14 @@ class faulty_store final : public adapters::metadata_store {
     if (auto e = fault("publish")) return e;
     return inner_->publish(r);
   }
-  caf::expected<std::vector<core::segment_record>> segments(const std::string& ds, bool u) override {
+  caf::expected<std::vector<core::segment_record>> segments(const std::string& ds,
+                                                            bool u) override {
     if (auto e = fault("segments")) return e;
     return inner_->segments(ds, u);
   }
-  caf::expected<std::vector<std::string>> data_sources() override { return inner_->data_sources(); }
+  caf::expected<std::vector<std::string>> data_sources() override {
+    return inner_->data_sources();
+  }
   caf::error upsert_task(const core::task_record& t) override {
     if (auto e = fault("upsert_task")) return e;
     return inner_->upsert_task(t);
@@ -76,15 +83,16 @@ class faulty_store final : public adapters::metadata_store {
   caf::expected<std::optional<core::task_record>> task(const std::string& id) override {
     return inner_->task(id);
   }
-  caf::expected<std::vector<core::task_record>> tasks(const core::task_filter& f) override {
+  caf::expected<std::vector<core::task_record>> tasks(
+      const core::task_filter& f) override {
     return inner_->tasks(f);
   }
   caf::expected<core::audit_record> append_audit(const core::audit_record& r) override {
     if (auto e = fault("append_audit")) return e;
     return inner_->append_audit(r);
   }
-  caf::expected<std::vector<core::audit_record>> audit(const std::optional<std::string>& k,
-                                                       std::optional<int32_t> n) override {
+  caf::expected<std::vector<core::audit_record>> audit(
+      const std::optional<std::string>& k, std::optional<int32_t> n) override {
     return inner_->audit(k, n);
   }
   caf::expected<int32_t> schema_version() override { return inner_->schema_version(); }
@@ -98,7 +106,8 @@ class faulty_store final : public adapters::metadata_store {
     auto& n = failures_[op];
     if (n <= 0) return {};
     --n;
-    return adapters::make_error(adapters::errc::store_unavailable, "injected: " + op + " failed");
+    return adapters::make_error(adapters::errc::store_unavailable,
+                                "injected: " + op + " failed");
   }
 
   std::unique_ptr<adapters::metadata_store> inner_;
@@ -106,7 +115,6 @@ class faulty_store final : public adapters::metadata_store {
   std::map<std::string, int> failures_;
   std::map<std::string, int> calls_;
   std::condition_variable called_;
-
 };
 
 }  // namespace sv::test

@@ -36,7 +36,8 @@ struct manager_fixture : test::actor_fixture {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(manager_fixture, "the manager loads the latest non-tombstoned spec of every id") {
+TEST_CASE_FIXTURE(manager_fixture,
+                  "the manager loads the latest non-tombstoned spec of every id") {
   REQUIRE(store->append_spec("a", core::to_json(spec("a"))));
   REQUIRE(store->append_spec("b", core::to_json(spec("b"))));
   REQUIRE(store->append_spec("b", core::to_json(spec("b", true))));
@@ -52,7 +53,9 @@ TEST_CASE_FIXTURE(manager_fixture, "the manager loads the latest non-tombstoned 
   CHECK(l.items[1].summary.state == core::detailed_state::suspended);
 }
 
-TEST_CASE_FIXTURE(manager_fixture, "while the store is unavailable at start the API says so, then recovers") {
+TEST_CASE_FIXTURE(
+    manager_fixture,
+    "while the store is unavailable at start the API says so, then recovers") {
   REQUIRE(store->append_spec("a", core::to_json(spec("a"))));
   store->fail_next("latest_specs", 2);
   start_manager();
@@ -69,14 +72,17 @@ TEST_CASE_FIXTURE(manager_fixture, "while the store is unavailable at start the 
   CHECK(store->calls("latest_specs") == 3);
 }
 
-TEST_CASE_FIXTURE(manager_fixture, "create persists first; a failed write applies nothing") {
+TEST_CASE_FIXTURE(manager_fixture,
+                  "create persists first; a failed write applies nothing") {
   start_manager();
   store->fail_next("append_spec", 1);
-  auto failed = call<msg::create_supervisor_reply>(manager, msg::create_supervisor{spec("x"), false, "t"});
+  auto failed = call<msg::create_supervisor_reply>(
+      manager, msg::create_supervisor{spec("x"), false, "t"});
   REQUIRE_FALSE(failed);
   CHECK(adapters::is(failed.error(), adapters::errc::store_unavailable));
   CHECK(list().items.empty());
-  auto ok = call<msg::create_supervisor_reply>(manager, msg::create_supervisor{spec("x"), false, "t"});
+  auto ok = call<msg::create_supervisor_reply>(
+      manager, msg::create_supervisor{spec("x"), false, "t"});
   REQUIRE(ok);
   CHECK(ok->id == "x");
   CHECK(ok->restarted);
@@ -89,9 +95,11 @@ TEST_CASE_FIXTURE(manager_fixture, "create persists first; a failed write applie
   CHECK(audit->front().author == "t");
 }
 
-TEST_CASE_FIXTURE(manager_fixture, "suspend and resume go through the store and reach the supervisor") {
+TEST_CASE_FIXTURE(manager_fixture,
+                  "suspend and resume go through the store and reach the supervisor") {
   start_manager();
-  REQUIRE(call<msg::create_supervisor_reply>(manager, msg::create_supervisor{spec("s"), false, ""}));
+  REQUIRE(call<msg::create_supervisor_reply>(
+      manager, msg::create_supervisor{spec("s"), false, ""}));
   auto suspended = call<json>(manager, msg::set_suspended{"s", true, ""});
   REQUIRE(suspended);
   CHECK(suspended->find("suspended")->as_bool());
@@ -107,9 +115,11 @@ TEST_CASE_FIXTURE(manager_fixture, "suspend and resume go through the store and 
   CHECK(store->spec_history(std::string{"s"}, std::nullopt)->size() == 3);
 }
 
-TEST_CASE_FIXTURE(manager_fixture, "terminate writes a tombstone and forgets the supervisor") {
+TEST_CASE_FIXTURE(manager_fixture,
+                  "terminate writes a tombstone and forgets the supervisor") {
   start_manager();
-  REQUIRE(call<msg::create_supervisor_reply>(manager, msg::create_supervisor{spec("t"), false, ""}));
+  REQUIRE(call<msg::create_supervisor_reply>(
+      manager, msg::create_supervisor{spec("t"), false, ""}));
   store->fail_next("append_spec", 1);
   CHECK_FALSE(call<msg::ack>(manager, msg::terminate_supervisor{"t", ""}));
   CHECK(list().items.size() == 1);  // the failed tombstone write kept it
@@ -123,13 +133,17 @@ TEST_CASE_FIXTURE(manager_fixture, "terminate writes a tombstone and forgets the
   CHECK(core::is(gone.error(), core::errc::not_found));
 }
 
-TEST_CASE_FIXTURE(manager_fixture, "an update that changes the topic is refused with Druid's advice") {
+TEST_CASE_FIXTURE(manager_fixture,
+                  "an update that changes the topic is refused with Druid's advice") {
   start_manager();
-  REQUIRE(call<msg::create_supervisor_reply>(manager, msg::create_supervisor{spec("u"), false, ""}));
+  REQUIRE(call<msg::create_supervisor_reply>(
+      manager, msg::create_supervisor{spec("u"), false, ""}));
   auto other = spec("u");
   other.io.topic = "elsewhere";
-  auto r = call<msg::create_supervisor_reply>(manager, msg::create_supervisor{other, false, ""});
+  auto r = call<msg::create_supervisor_reply>(manager,
+                                              msg::create_supervisor{other, false, ""});
   REQUIRE_FALSE(r);
   CHECK(core::is(r.error(), core::errc::invalid_input));
-  CHECK(core::error_message(r.error()).find("Suspend this supervisor") != std::string::npos);
+  CHECK(core::error_message(r.error()).find("Suspend this supervisor") !=
+        std::string::npos);
 }

@@ -23,7 +23,8 @@ std::multiset<std::string> expected_ids(const std::vector<std::vector<std::strin
 
 }  // namespace
 
-TEST_CASE_FIXTURE(test::task_fixture, "a task alone reads [a, b) and publishes exactly those rows") {
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "a task alone reads [a, b) and publishes exactly those rows") {
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
   auto ids = produce("t", 2, 300);
   offset_map start{{"0", 20}, {"1", 0}}, end{{"0", 250}, {"1", 300}};
@@ -34,7 +35,8 @@ TEST_CASE_FIXTURE(test::task_fixture, "a task alone reads [a, b) and publishes e
   REQUIRE(committed->has_value());
   CHECK((*committed)->offsets == end);
   CHECK(published_ids() == expected_ids(ids, start, end));
-  // Segments are hourly (events are one second apart from 10:00) with ids allocated by the store.
+  // Segments are hourly (events are one second apart from 10:00) with ids allocated by
+  // the store.
   auto segs = check->segments("wiki", true);
   REQUIRE(segs);
   CHECK_FALSE(segs->empty());
@@ -45,11 +47,13 @@ TEST_CASE_FIXTURE(test::task_fixture, "a task alone reads [a, b) and publishes e
   }
   auto report = row.report.find("ingestionStatsAndErrors")->find("payload");
   CHECK(report->find("ingestionState")->as_string() == "COMPLETED");
-  CHECK(report->find("rowStats")->find("buildSegments")->find("processed")->as_int() == 530);
+  CHECK(report->find("rowStats")->find("buildSegments")->find("processed")->as_int() ==
+        530);
   CHECK(report->find("errorMsg")->is_null());
 }
 
-TEST_CASE_FIXTURE(test::task_fixture, "two replicas of the same range: exactly one commits") {
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "two replicas of the same range: exactly one commits") {
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
   auto ids = produce("t", 2, 200);
   offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 200}, {"1", 200}};
@@ -63,12 +67,17 @@ TEST_CASE_FIXTURE(test::task_fixture, "two replicas of the same range: exactly o
   CHECK((ra.status == "SUCCESS") + (rb.status == "SUCCESS") == 1);
   auto& loser = ra.status == "SUCCESS" ? rb : ra;
   CHECK(loser.status == "FAILED");
-  auto msg = loser.report.find("ingestionStatsAndErrors")->find("payload")->find("errorMsg")->as_string();
+  auto msg = loser.report.find("ingestionStatsAndErrors")
+                 ->find("payload")
+                 ->find("errorMsg")
+                 ->as_string();
   CHECK(msg.find("diverged") != std::string::npos);
   CHECK(published_ids() == expected_ids(ids, start, end));
 }
 
-TEST_CASE_FIXTURE(test::task_fixture, "a crash between push and commit leaves no visible duplicate; a rerun commits once") {
+TEST_CASE_FIXTURE(
+    test::task_fixture,
+    "a crash between push and commit leaves no visible duplicate; a rerun commits once") {
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 1));
   auto ids = produce("t", 1, 200);
   offset_map start{{"0", 0}}, end{{"0", 200}};
@@ -80,9 +89,10 @@ TEST_CASE_FIXTURE(test::task_fixture, "a crash between push and commit leaves no
 
   self->send_exit(first, caf::exit_reason::kill);  // the crash
   self->wait_for(first);
-  auto orphans = std::distance(std::filesystem::recursive_directory_iterator{dir / "segments"},
-                               std::filesystem::recursive_directory_iterator{});
-  CHECK(orphans > 0);  // files were pushed ...
+  auto orphans =
+      std::distance(std::filesystem::recursive_directory_iterator{dir / "segments"},
+                    std::filesystem::recursive_directory_iterator{});
+  CHECK(orphans > 0);                             // files were pushed ...
   CHECK(check->segments("wiki", true)->empty());  // ... but nothing is visible
   CHECK_FALSE(check->committed_offsets("sup")->has_value());
   store->fail_next("publish", 0);
@@ -92,10 +102,10 @@ TEST_CASE_FIXTURE(test::task_fixture, "a crash between push and commit leaves no
   auto segs = check->segments("wiki", true);
   REQUIRE(segs);
   for (const auto& s : *segs) CHECK(s.path.find("/rerun/") != std::string::npos);
-
 }
 
-TEST_CASE_FIXTURE(test::task_fixture, "5% malformed records are counted and reported; the rest is ingested") {
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "5% malformed records are counted and reported; the rest is ingested") {
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 1));
   core::event_generator gen{"m", 3};
   std::multiset<std::string> good;
@@ -104,15 +114,17 @@ TEST_CASE_FIXTURE(test::task_fixture, "5% malformed records are counted and repo
     e.clear();
     gen.next(e, *core::parse_utc_time("2026-01-01T10:00:00Z"));
     if (i % 20 == 7) {
-      REQUIRE_FALSE(kafka.producer->produce("t", 0, {}, e.substr(0, e.size() / 2)));  // truncated JSON
+      REQUIRE_FALSE(kafka.producer->produce(
+          "t", 0, {}, e.substr(0, e.size() / 2)));  // truncated JSON
     } else {
       good.insert(core::json::parse(e)->find("id")->as_string());
       REQUIRE_FALSE(kafka.producer->produce("t", 0, {}, e));
     }
   }
   REQUIRE_FALSE(kafka.producer->flush(30s));
-  auto row = run(spec("malformed", "t", {{"0", 0}}, offset_map{{"0", 1000}},
-                      R"({"type":"kafka","maxSavedParseExceptions":10,"logParseExceptions":false})"));
+  auto row = run(spec(
+      "malformed", "t", {{"0", 0}}, offset_map{{"0", 1000}},
+      R"({"type":"kafka","maxSavedParseExceptions":10,"logParseExceptions":false})"));
   CHECK(row.status == "SUCCESS");
   auto payload = row.report.find("ingestionStatsAndErrors")->find("payload");
   auto totals = payload->find("rowStats")->find("buildSegments");
@@ -121,32 +133,41 @@ TEST_CASE_FIXTURE(test::task_fixture, "5% malformed records are counted and repo
   auto saved = payload->find("unparseableEvents")->find("buildSegments")->as_array();
   CHECK(saved.size() == 10);
   CHECK(saved[0].find("errorType")->as_string() == "unparseable");
-  CHECK(saved[0].find("details")->as_array()[0].as_string().find("malformed JSON") != std::string::npos);
+  CHECK(saved[0].find("details")->as_array()[0].as_string().find("malformed JSON") !=
+        std::string::npos);
   CHECK(published_ids() == good);
 }
 
 TEST_CASE_FIXTURE(test::task_fixture, "maxParseExceptions fails the task") {
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 1));
-  for (int i = 0; i < 20; ++i) REQUIRE_FALSE(kafka.producer->produce("t", 0, {}, "{broken"));
+  for (int i = 0; i < 20; ++i)
+    REQUIRE_FALSE(kafka.producer->produce("t", 0, {}, "{broken"));
   REQUIRE_FALSE(kafka.producer->flush(30s));
   auto row = run(spec("strict", "t", {{"0", 0}}, offset_map{{"0", 20}},
                       R"({"type":"kafka","maxParseExceptions":5})"));
   CHECK(row.status == "FAILED");
-  auto msg = row.report.find("ingestionStatsAndErrors")->find("payload")->find("errorMsg")->as_string();
+  auto msg = row.report.find("ingestionStatsAndErrors")
+                 ->find("payload")
+                 ->find("errorMsg")
+                 ->as_string();
   CHECK(msg == "Max parse exceptions [5] exceeded");
   CHECK_FALSE(check->committed_offsets("sup")->has_value());
 }
 
-TEST_CASE_FIXTURE(test::task_fixture, "persisted parts are merged at publish: same rows as without persisting") {
+TEST_CASE_FIXTURE(
+    test::task_fixture,
+    "persisted parts are merged at publish: same rows as without persisting") {
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
   auto ids = produce("t", 2, 400);
   offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 400}, {"1", 400}};
-  auto row = run(spec("persists", "t", start, end, R"({"type":"kafka","maxRowsInMemory":50})"));
+  auto row =
+      run(spec("persists", "t", start, end, R"({"type":"kafka","maxRowsInMemory":50})"));
   CHECK(row.status == "SUCCESS");
   CHECK(published_ids() == expected_ids(ids, start, end));
 }
 
-TEST_CASE_FIXTURE(test::task_fixture, "maxRowsPerSegment splits a time chunk into several segments") {
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "maxRowsPerSegment splits a time chunk into several segments") {
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 1));
   auto ids = produce("t", 1, 250);
   auto row = run(spec("split", "t", {{"0", 0}}, offset_map{{"0", 250}},

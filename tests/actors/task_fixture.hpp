@@ -24,12 +24,14 @@
 namespace sv::test {
 
 struct task_fixture {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / unique_name("sv_task_");
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / unique_name("sv_task_");
   kafka_env kafka;
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::shared_ptr<faulty_store> store;
-  std::unique_ptr<adapters::metadata_store> check;  ///< a second connection for assertions
+  std::unique_ptr<adapters::metadata_store>
+      check;  ///< a second connection for assertions
   actors::metadata_actor metadata;
   std::shared_ptr<adapters::deep_storage> deep;
 
@@ -60,9 +62,10 @@ struct task_fixture {
     std::filesystem::remove_all(dir, ec);
   }
 
-  /// Produces `n` generated events per partition; returns their ids per partition in order.
-  std::vector<std::vector<std::string>> produce(const std::string& topic, int partitions, int n,
-                                                const std::string& run = "r") {
+  /// Produces `n` generated events per partition; returns their ids per partition in
+  /// order.
+  std::vector<std::vector<std::string>> produce(const std::string& topic, int partitions,
+                                                int n, const std::string& run = "r") {
     core::event_generator gen{run, 7};
     std::vector<std::vector<std::string>> ids(static_cast<size_t>(partitions));
     std::string e;
@@ -71,7 +74,8 @@ struct task_fixture {
       e.clear();
       gen.next(e, ts + core::millis{i * 1000});
       int p = i % partitions;
-      ids[static_cast<size_t>(p)].push_back((*core::json::parse(e)).find("id")->as_string());
+      ids[static_cast<size_t>(p)].push_back(
+          (*core::json::parse(e)).find("id")->as_string());
       REQUIRE_FALSE(kafka.producer->produce(topic, p, {}, e));
     }
     REQUIRE_FALSE(kafka.producer->flush(std::chrono::seconds{30}));
@@ -79,17 +83,21 @@ struct task_fixture {
   }
 
   /// A task spec over `topic` with one row per event (rollup off, "id" a dimension).
-  core::task::task_spec spec(const std::string& id, const std::string& topic, core::offset_map start,
-                             std::optional<core::offset_map> end, const std::string& tuning = "{}") {
+  core::task::task_spec spec(const std::string& id, const std::string& topic,
+                             core::offset_map start, std::optional<core::offset_map> end,
+                             const std::string& tuning = "{}") {
     auto text = R"({"type":"kafka","id":"sup","spec":{"dataSchema":{"dataSource":"wiki",
       "timestampSpec":{"column":"timestamp","format":"iso"},
       "dimensionsSpec":{"dimensions":["id","page","user","country"]},
       "metricsSpec":[{"type":"count","name":"count"},{"type":"longSum","name":"added","fieldName":"added"}],
       "granularitySpec":{"segmentGranularity":"HOUR","queryGranularity":"NONE","rollup":false}},
-      "ioConfig":{"topic":")" + topic + R"(","inputFormat":{"type":"json"},
-      "consumerProperties":{"bootstrap.servers":")" + kafka.cluster->bootstrap() +
+      "ioConfig":{"topic":")" +
+                topic + R"(","inputFormat":{"type":"json"},
+      "consumerProperties":{"bootstrap.servers":")" +
+                kafka.cluster->bootstrap() +
                 R"(","fetch.wait.max.ms":"10"}},
-      "tuningConfig":)" + tuning + "}}";
+      "tuningConfig":)" +
+                tuning + "}}";
     auto parsed = core::parse_supervisor_spec_text(text);
     REQUIRE_MESSAGE(parsed.ok(), core::describe(parsed.problems));
     core::task::task_spec t;
@@ -125,7 +133,7 @@ struct task_fixture {
     caf::scoped_actor self{*sys};
     bool synced = false;
     self->request(metadata, caf::infinite, msg::md_list_tasks{})
-      .receive([&](msg::task_list&) { synced = true; }, [&](caf::error&) {});
+        .receive([&](msg::task_list&) { synced = true; }, [&](caf::error&) {});
     REQUIRE(synced);
     auto r = check->task(id);
     REQUIRE(r);

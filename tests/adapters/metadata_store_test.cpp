@@ -55,7 +55,8 @@ offset_map stored_offsets(adapters::metadata_store& s, const std::string& sup) {
 
 #define STORES test::sqlite_env, test::postgres_env
 
-TEST_CASE_TEMPLATE("a new store is migrated to the latest schema, idempotently", Env, STORES) {
+TEST_CASE_TEMPLATE("a new store is migrated to the latest schema, idempotently", Env,
+                   STORES) {
   Env env;
   auto s = test::open_store(env);
   auto v = s->schema_version();
@@ -66,8 +67,9 @@ TEST_CASE_TEMPLATE("a new store is migrated to the latest schema, idempotently",
   CHECK(*again->schema_version() == *v);
 }
 
-TEST_CASE_TEMPLATE("spec versions append, the latest per id wins, history is newest first", Env,
-                   STORES) {
+TEST_CASE_TEMPLATE(
+    "spec versions append, the latest per id wins, history is newest first", Env,
+    STORES) {
   Env env;
   auto s = test::open_store(env);
   auto spec = [](int n) { return json::make_object({{"type", "kafka"}, {"n", n}}); };
@@ -104,7 +106,8 @@ TEST_CASE_TEMPLATE("spec versions append, the latest per id wins, history is new
   // Member order of the payload survives storage.
   auto ordered = json::make_object({{"z", 1}, {"a", 2}});
   REQUIRE(s->append_spec("c", ordered));
-  CHECK(s->spec_history(std::string{"c"}, 1)->front().payload.dump() == R"({"z":1,"a":2})");
+  CHECK(s->spec_history(std::string{"c"}, 1)->front().payload.dump() ==
+        R"({"z":1,"a":2})");
 }
 
 TEST_CASE_TEMPLATE("committed offsets: absent, reset, read back, delete", Env, STORES) {
@@ -151,15 +154,17 @@ TEST_CASE_TEMPLATE("a publish continuing from the row commits and merges partiti
                    STORES) {
   Env env;
   auto s = test::open_store(env);
-  REQUIRE(s->publish(request("sup", {{"0", 0}, {"1", 0}}, {{"0", 10}, {"1", 20}}))->outcome ==
-          publish_outcome::committed);
+  REQUIRE(
+      s->publish(request("sup", {{"0", 0}, {"1", 0}}, {{"0", 10}, {"1", 20}}))->outcome ==
+      publish_outcome::committed);
   auto r = s->publish(request("sup", {{"0", 10}}, {{"0", 15}}, {segment("ds", 3)}));
   REQUIRE(r);
   CHECK(r->outcome == publish_outcome::committed);
   CHECK(stored_offsets(*s, "sup") == offset_map{{"0", 15}, {"1", 20}});
 }
 
-TEST_CASE_TEMPLATE("a publish whose start is ahead of the row changes nothing", Env, STORES) {
+TEST_CASE_TEMPLATE("a publish whose start is ahead of the row changes nothing", Env,
+                   STORES) {
   Env env;
   auto s = test::open_store(env);
   REQUIRE(s->publish(request("sup", {{"0", 0}}, {{"0", 10}}))->outcome ==
@@ -173,11 +178,13 @@ TEST_CASE_TEMPLATE("a publish whose start is ahead of the row changes nothing", 
   CHECK(s->segments("ds", true)->empty());
 }
 
-TEST_CASE_TEMPLATE("a publish behind the row is diverged and changes nothing", Env, STORES) {
+TEST_CASE_TEMPLATE("a publish behind the row is diverged and changes nothing", Env,
+                   STORES) {
   Env env;
   auto s = test::open_store(env);
-  REQUIRE(s->publish(request("sup", {{"0", 0}}, {{"0", 10}}, {segment("ds", 1)}))->outcome ==
-          publish_outcome::committed);
+  REQUIRE(
+      s->publish(request("sup", {{"0", 0}}, {{"0", 10}}, {segment("ds", 1)}))->outcome ==
+      publish_outcome::committed);
   auto r = s->publish(request("sup", {{"0", 0}}, {{"0", 10}}, {segment("ds", 1, 1)}));
   REQUIRE(r);
   CHECK(r->outcome == publish_outcome::diverged);
@@ -187,7 +194,8 @@ TEST_CASE_TEMPLATE("a publish behind the row is diverged and changes nothing", E
 TEST_CASE_TEMPLATE("commit-as moves the row past the published end", Env, STORES) {
   Env env;
   auto s = test::open_store(env);
-  auto req = request("sup", {{"0", 0}, {"1", 0}}, {{"0", 40}, {"1", 50}}, {segment("ds", 1)});
+  auto req =
+      request("sup", {{"0", 0}, {"1", 0}}, {{"0", 40}, {"1", 50}}, {segment("ds", 1)});
   req.commit_as = {{"0", 100}, {"1", 120}};
   REQUIRE(s->publish(req)->outcome == publish_outcome::committed);
   CHECK(stored_offsets(*s, "sup") == offset_map{{"0", 100}, {"1", 120}});
@@ -219,21 +227,24 @@ TEST_CASE_TEMPLATE("a bounded row only accepts publishes of the same bounded ran
 TEST_CASE_TEMPLATE("a failing segment insert rolls the offsets back too", Env, STORES) {
   Env env;
   auto s = test::open_store(env);
-  REQUIRE(s->publish(request("sup", {{"0", 0}}, {{"0", 10}}, {segment("ds", 1)}))->outcome ==
-          publish_outcome::committed);
+  REQUIRE(
+      s->publish(request("sup", {{"0", 0}}, {{"0", 10}}, {segment("ds", 1)}))->outcome ==
+      publish_outcome::committed);
   // Same segment id again under another supervisor: the insert fails.
-  auto r = s->publish(request("other", {{"0", 0}}, {{"0", 10}}, {segment("ds", 2), segment("ds", 1)}));
+  auto r = s->publish(
+      request("other", {{"0", 0}}, {{"0", 10}}, {segment("ds", 2), segment("ds", 1)}));
   REQUIRE_FALSE(r);
   CHECK(adapters::is(r.error(), adapters::errc::store_failed));
   CHECK_FALSE(s->committed_offsets("other")->has_value());
   CHECK(s->segments("ds", true)->size() == 1);
   // The store stays usable after the failed transaction.
-  CHECK(s->publish(request("other", {{"0", 0}}, {{"0", 10}}, {segment("ds", 2)}))->outcome ==
-        publish_outcome::committed);
+  CHECK(s->publish(request("other", {{"0", 0}}, {{"0", 10}}, {segment("ds", 2)}))
+            ->outcome == publish_outcome::committed);
 }
 
-TEST_CASE_TEMPLATE("two connections racing to publish the same range: exactly one commits", Env,
-                   STORES) {
+TEST_CASE_TEMPLATE(
+    "two connections racing to publish the same range: exactly one commits", Env,
+    STORES) {
   Env env;
   auto a = test::open_store(env);
   auto b = test::open_store(env);
@@ -256,8 +267,10 @@ TEST_CASE_TEMPLATE("two connections racing to publish the same range: exactly on
     tb.join();
     REQUIRE_MESSAGE(ra, core::error_message(ra.error()));
     REQUIRE_MESSAGE(rb, core::error_message(rb.error()));
-    int c = (ra->outcome == publish_outcome::committed) + (rb->outcome == publish_outcome::committed);
-    int d = (ra->outcome == publish_outcome::diverged) + (rb->outcome == publish_outcome::diverged);
+    int c = (ra->outcome == publish_outcome::committed) +
+            (rb->outcome == publish_outcome::committed);
+    int d = (ra->outcome == publish_outcome::diverged) +
+            (rb->outcome == publish_outcome::diverged);
     CHECK(c == 1);
     CHECK(d == 1);
     committed += c;
@@ -359,8 +372,9 @@ TEST_CASE("an unreachable PostgreSQL server is reported as unavailable") {
   CHECK(adapters::is(s.error(), adapters::errc::store_unavailable));
 }
 
-TEST_CASE_TEMPLATE("segments without ids get the interval's version and the next partition", Env,
-                   STORES) {
+TEST_CASE_TEMPLATE(
+    "segments without ids get the interval's version and the next partition", Env,
+    STORES) {
   Env env;
   auto s = test::open_store(env);
   auto unallocated = [](int64_t hour) {
@@ -370,7 +384,8 @@ TEST_CASE_TEMPLATE("segments without ids get the interval's version and the next
     seg.partition_num = -1;
     return seg;
   };
-  auto first = s->publish(request("a", {{"0", 0}}, {{"0", 10}}, {unallocated(1), unallocated(1), unallocated(2)}));
+  auto first = s->publish(request("a", {{"0", 0}}, {{"0", 10}},
+                                  {unallocated(1), unallocated(1), unallocated(2)}));
   REQUIRE(first);
   REQUIRE(first->outcome == publish_outcome::committed);
   REQUIRE(first->segments.size() == 3);
@@ -381,7 +396,8 @@ TEST_CASE_TEMPLATE("segments without ids get the interval's version and the next
   CHECK(first->segments[1].version == version);
   CHECK(first->segments[2].partition_num == 0);  // another interval
   CHECK(first->segments[1].id == core::make_segment_id("ds", first->segments[1].start,
-                                                       first->segments[1].end, version, 1));
+                                                       first->segments[1].end, version,
+                                                       1));
   // A second supervisor writing the same datasource and interval appends.
   auto second = s->publish(request("b", {{"0", 0}}, {{"0", 5}}, {unallocated(1)}));
   REQUIRE(second);

@@ -8,7 +8,8 @@
 using namespace sv::core;
 using namespace sv::core::task;
 
-TEST_CASE("a streaming task: one open sequence, checkpoints split it, the final end stops it") {
+TEST_CASE(
+    "a streaming task: one open sequence, checkpoints split it, the final end stops it") {
   sequences s{{{"0", 100}, {"1", 200}}};
   CHECK(s.route("0", 100) == 0);
   CHECK(s.route("0", 99) == -1);
@@ -29,7 +30,8 @@ TEST_CASE("a streaming task: one open sequence, checkpoints split it, the final 
   CHECK(s.ready().empty());
   CHECK_FALSE(s.done());
   // Final end.
-  REQUIRE_FALSE(s.set_end({{"0", 170}, {"1", 300}}, true, offset_map{{"0", 999}, {"1", 999}}));
+  REQUIRE_FALSE(
+      s.set_end({{"0", 170}, {"1", 300}}, true, offset_map{{"0", 999}, {"1", 999}}));
   CHECK(s.has_final_end());
   CHECK(s.route("0", 170) == -1);
   CHECK(s.to_read() == offset_map{{"0", 160}, {"1", 260}});
@@ -54,7 +56,8 @@ TEST_CASE("end offsets are validated against the task's position and partitions"
   CHECK(s.ready() == std::vector<int32_t>{0});  // already at the end
 }
 
-TEST_CASE("a bounded task knows its end from the start; an empty range is complete at once") {
+TEST_CASE(
+    "a bounded task knows its end from the start; an empty range is complete at once") {
   sequences s{{{"0", 5}, {"1", 7}}, offset_map{{"0", 8}, {"1", 7}}};
   CHECK(s.to_read() == offset_map{{"0", 5}});
   s.advance("0", 8);

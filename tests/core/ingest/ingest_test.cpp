@@ -315,3 +315,75 @@ TEST_CASE(
   CHECK(st.exceptions_json().as_array()[1].find("details")->as_array()[0].as_string() ==
         "oops 2");
 }
+
+TEST_CASE("every aggregator folds inputs and combines states") {
+  struct expect {
+    const char* type;
+    double folded;    // after adding 5, 2, 9 at times 30, 10, 20 (and one absent input)
+    double combined;  // after combining with a state that saw 7 at time 5
+  };
+  const std::vector<expect> table = {
+      {"count", 4, 5},       {"longSum", 16, 23},  {"doubleSum", 16, 23},
+      {"floatSum", 16, 23},  {"longMin", 2, 2},    {"longMax", 9, 9},
+      {"doubleMin", 2, 2},   {"doubleMax", 9, 9},  {"floatMin", 2, 2},
+      {"floatMax", 9, 9},    {"longFirst", 2, 7},  {"longLast", 5, 5},
+      {"doubleFirst", 2, 7}, {"doubleLast", 5, 5}, {"floatFirst", 2, 7},
+      {"floatLast", 5, 5},
+  };
+  auto value = [](const aggregator& a, const agg_state& s) {
+    return a.type() == num_type::long_ ? static_cast<double>(s.l) : s.d;
+  };
+  auto num = [](double v, bool is_double) {
+    num_value n;
+    n.present = true;
+    n.is_double = is_double;
+    n.l = static_cast<int64_t>(v);
+    n.d = v;
+    return n;
+  };
+  for (const auto& e : table) {
+    CAPTURE(e.type);
+    auto a = aggregator::make(e.type);
+    REQUIRE(a);
+    bool dbl = a->type() != num_type::long_;
+    agg_state s;
+    a->init(s);
+    CHECK((a->op() == agg_op::count || a->op() == agg_op::sum) != a->empty(s));
+    a->add(s, num(5, dbl), 30);
+    a->add(s, num(2, dbl), 10);
+    a->add(s, num(9, dbl), 20);
+    a->add(s, num_value{}, 40);  // absent: ignored (count still counts the row)
+    CHECK(value(*a, s) == doctest::Approx(e.folded));
+    agg_state other;
+    a->init(other);
+    a->add(other, num(7, dbl), 5);
+    a->combine(s, other);
+    if (a->op() == agg_op::count) {
+      CHECK(s.l == 5);
+    } else {
+      CHECK(value(*a, s) == doctest::Approx(e.combined));
+    }
+    CHECK_FALSE(a->empty(s));
+    CHECK(a->type_name() == e.type);
+  }
+  CHECK_FALSE(aggregator::make("longAvg"));
+  CHECK_FALSE(aggregator::make("hyperUnique"));
+}
+
+TEST_CASE("float and double dimensions keep their types through the index") {
+  harness h{R"({"dataSource":"d","timestampSpec":{"column":"ts"},
+    "dimensionsSpec":{"dimensions":[{"type":"float","name":"f"},{"type":"double","name":"d"},{"type":"long","name":"l"}]},
+    "granularitySpec":{"queryGranularity":"NONE"}})"};
+  h.add(R"({"ts":"2026-01-01T00:00:00Z","f":1.1,"d":2.25,"l":"7"})");
+  h.add(R"({"ts":"2026-01-01T00:00:00Z","f":"bad","d":-0.5,"l":3.9})");
+  auto seg = h.index.to_segment();
+  REQUIRE(seg.rows() == 2);
+  CHECK(seg.dimension("f")->type == column_type::float_);
+  CHECK(seg.dimension("d")->type == column_type::double_);
+  // Sorted by dimension value: f null (the bad row) first.
+  CHECK(seg.row_json(0).find("f")->is_null());
+  CHECK(seg.row_json(0).find("l")->as_int() == 3);
+  CHECK(seg.row_json(1).find("f")->as_real() == doctest::Approx(1.1f));
+  CHECK(seg.row_json(1).find("d")->as_real() == 2.25);
+  CHECK(seg.row_json(1).find("l")->as_int() == 7);
+}
