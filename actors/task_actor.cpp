@@ -146,6 +146,18 @@ void on_published(self_ptr self, core::publish_result& r) {
   schedule_read(self);
 }
 
+// The row already sits exactly where this sequence would move it: a replica
+// (same group, same range, same rows) committed it first.
+bool published_by_replica(const core::publish_request& req,
+                          const core::publish_result& r) {
+  if (!r.stored || req.commit_as.empty()) return false;
+  for (const auto& [p, o] : req.commit_as) {
+    auto s = r.stored->offsets.find(p);
+    if (s == r.stored->offsets.end() || s->second != o) return false;
+  }
+  return true;
+}
+
 void retry_publish_later(self_ptr self) {
   auto& st = self->state;
   auto delay =
@@ -164,6 +176,12 @@ void send_publish(self_ptr self) {
               case core::publish_outcome::committed:
                 return on_published(self, r);
               case core::publish_outcome::diverged:
+                if (published_by_replica(*st.request, r)) {
+                  spdlog::info("task [{}]: a replica already published offsets {}",
+                               st.spec.id, core::to_json(st.request->commit_as).dump());
+                  r.segments.clear();
+                  return on_published(self, r);
+                }
                 return finish(
                     self, false,
                     "Stored metadata state " +
@@ -249,6 +267,18 @@ void on_read(self_ptr self) {
   if (!st.finished && !st.seqs->to_read().empty()) schedule_read(self);
 }
 
+// Sequences as the group has them: closed at each earlier checkpoint, then
+// open (or final at the known end).
+std::unique_ptr<core::task::sequences> make_sequences(const core::task::task_spec& t) {
+  if (t.checkpoints.empty())
+    return std::make_unique<core::task::sequences>(t.start, t.end, t.commit_as);
+  auto seqs = std::make_unique<core::task::sequences>(t.start);
+  for (const auto& cp : t.checkpoints)
+    if (seqs->set_end(cp, false)) return nullptr;
+  if (t.end && seqs->set_end(*t.end, true, t.commit_as)) return nullptr;
+  return seqs;
+}
+
 void start(self_ptr self) {
   auto& st = self->state;
   st.ph = phase::starting;
@@ -256,8 +286,10 @@ void start(self_ptr self) {
   st.sequence_started = st.started;
   write_row(self, "RUNNING", core::json{});
   if (auto err = st.pipe->open()) return finish(self, false, core::error_message(err));
-  st.seqs = std::make_unique<core::task::sequences>(st.spec.start, st.spec.end,
-                                                    st.spec.commit_as);
+  st.seqs = make_sequences(st.spec);
+  if (!st.seqs)
+    return finish(self, false, "the task's checkpoints do not fit its offsets");
+
   if (st.spec.end)
     if (auto err = st.pipe->reassign(st.seqs->to_read()))
       return finish(self, false, core::error_message(err));

@@ -21,6 +21,8 @@ caf::expected<std::optional<offset_map>> read_opt(const json& j, std::string_vie
 }  // namespace
 
 json to_json(const task_spec& t) {
+  json::array checkpoints;
+  for (const auto& c : t.checkpoints) checkpoints.push_back(to_json(c));
   json bounded;
   if (t.bounded)
     bounded = json::make_object({{"startSequenceNumbers", to_json(t.bounded->start)},
@@ -33,6 +35,7 @@ json to_json(const task_spec& t) {
       {"baseSequenceName", t.base_sequence_name},
       {"dataSource", t.data_source()},
       {"startOffsets", to_json(t.start)},
+      {"checkpoints", json{std::move(checkpoints)}},
       {"endOffsets", opt_offsets(t.end)},
       {"commitAsOffsets", opt_offsets(t.commit_as)},
       {"boundedStreamConfig", bounded},
@@ -65,6 +68,13 @@ caf::expected<task_spec> task_spec_from_json(const json& j) {
   auto s = offset_map_from_json(*start);
   if (!s) return s.error();
   t.start = std::move(*s);
+  if (const json* cps = j.find("checkpoints"); cps && cps->is_array())
+    for (const auto& c : cps->as_array()) {
+      auto m = offset_map_from_json(c);
+      if (!m) return m.error();
+      t.checkpoints.push_back(std::move(*m));
+    }
+
   auto end = read_opt(j, "endOffsets");
   if (!end) return end.error();
   t.end = std::move(*end);

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/expected.hpp>
 
@@ -21,6 +22,10 @@ struct task_spec {
   std::string base_sequence_name;
   supervisor_spec spec;  ///< dataSchema, ioConfig, tuningConfig, context
   offset_map start;
+  /// Checkpoints its group already took (sequence starts after `start`): a
+  /// replica created late closes its sequences at the same offsets.
+  std::vector<offset_map> checkpoints;
+
   std::optional<offset_map> end;  ///< known end (bounded, or a sealed group re-created)
   std::optional<offset_map> commit_as;   ///< commit-as offsets for that end
   std::optional<bounded_range> bounded;  ///< bounded (backfill) supervisors

@@ -1,0 +1,221 @@
+#pragma once
+// The supervisor's brain (Druid's SeekableStreamSupervisor, minus the I/O):
+// what it knows about the stream, its offsets row and its task groups, and
+// what to do next. The supervisor actor feeds it observations and events and
+// executes the actions it returns; every decision is here, unit-tested.
+//
+// A run (run()) is Druid's: partitions (repartition handling), task duration
+// (roll over: pause, max offsets, end offsets; the next group starts there at
+// once; stopTaskCount), publishing groups (success, failure,
+// completionTimeout), failed tasks, and creating missing groups and replicas
+// from the next start offsets, else the committed row, else earliest/latest.
+// Bounded supervisors (boundedStreamConfig) read a fixed range and complete.
+
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/offsets.hpp"
+#include "core/spec/supervisor_spec.hpp"
+#include "core/status_report.hpp"
+#include "core/supervisor/state_manager.hpp"
+#include "core/task/task_spec.hpp"
+
+namespace sv::core::supervisor {
+
+// -- actions ------------------------------------------------------------------
+
+/// Start a task (the task runner may queue it).
+struct create_task {
+  task::task_spec spec;
+};
+/// Pause the group's tasks, take the maximum offset per partition, set it as
+/// end offsets (finish: publish and exit; else: checkpoint and read on), then
+/// report back with rolled_over().
+struct roll_over {
+  int32_t group = 0;
+  int32_t generation = 0;
+  std::vector<std::string> tasks;
+  bool finish = true;
+  std::optional<offset_map> commit_as;
+};
+/// Stop a task at once, publishing nothing.
+struct kill_task {
+  std::string task_id;
+  std::string reason;
+};
+/// Set the offsets row unconditionally (resetOffsets, automatic reset).
+struct write_offsets {
+  committed_offsets row;
+};
+/// Delete the offsets row (hard reset).
+struct delete_offsets {};
+
+using action =
+    std::variant<create_task, roll_over, kill_task, write_offsets, delete_offsets>;
+using actions = std::vector<action>;
+
+// -- state ------------------------------------------------------------------
+
+enum class task_phase : uint8_t { pending, running, succeeded, failed };
+
+struct task_slot {
+  std::string id;
+  task_phase phase = task_phase::pending;
+  std::optional<utc_time> start_time;
+  offset_map current;
+};
+
+struct task_group {
+  int32_t id = 0;
+  int32_t generation = 0;
+  offset_map start;
+  std::optional<offset_map> end;
+  std::optional<offset_map> commit_as;
+  std::map<std::string, task_slot> tasks;
+  std::string base_sequence_name;
+  std::optional<utc_time> min_message_time;
+  std::optional<utc_time> max_message_time;
+  std::optional<utc_time> completion_deadline;  ///< publishing groups
+  std::vector<offset_map> checkpoints;          ///< sequence starts
+  bool handoff_early = false;
+  bool rolling = false;  ///< a roll_over conversation is in flight
+  bool doomed = false;   ///< a predecessor timed out: stop when possible
+
+  /// Earliest start of a running task.
+  std::optional<utc_time> started() const;
+  std::vector<std::string> task_ids() const;
+};
+
+struct reconciler_config {
+  state_thresholds thresholds;
+  uint64_t seed = 1;  ///< for the random part of task ids
+  /// Node default for idleConfig.inactiveAfterMillis.
+  int64_t idle_after_ms_default = 600000;
+};
+
+class reconciler {
+ public:
+  reconciler(supervisor_spec spec, reconciler_config cfg, utc_time now);
+
+  // -- observations ----------------------------------------------------------
+  /// The stream's partitions with their earliest and latest offsets.
+  void observe_stream(std::vector<partition_id> partitions, offset_map earliest,
+                      offset_map latest, utc_time at);
+  /// Reading the stream's metadata failed (counts against the run).
+  void observe_stream_error(const std::string& message, utc_time at);
+  /// Latest offsets only (lag refresh).
+  void observe_latest(offset_map latest, utc_time at);
+  /// The committed offsets row as read before a run.
+  void observe_committed(std::optional<committed_offsets> row);
+  /// An error to show in the status (store unavailable, ...).
+  void observe_error(const std::string& exception_class, const std::string& message,
+                     utc_time at);
+
+  // -- task events -------------------------------------------------------------
+  void task_started(const std::string& id, utc_time at);
+  void task_offsets(const std::string& id, offset_map current);
+  actions task_finished(const std::string& id, bool success, const std::string& error,
+                        utc_time now);
+  /// The end of a roll_over: the end offsets, or nullopt when no task answered.
+  actions rolled_over(int32_t group, int32_t generation, bool finish,
+                      const std::optional<offset_map>& end, utc_time now);
+  /// A task asks for a checkpoint of its group (intermediate handoff).
+  actions checkpoint_requested(const std::string& task_id, int32_t group,
+                               const offset_map& sequence_start, utc_time now);
+
+  // -- notices -------------------------------------------------------------------
+  /// Hard reset: forget offsets, kill reading groups (caller deletes the row).
+  actions reset(utc_time now);
+  /// resetOffsets: merge `given` into the row, restart the groups of its partitions.
+  actions reset_offsets(const offset_map& given, utc_time now);
+  /// taskGroups/handoff: these groups roll over at the next run.
+  void handoff(const std::vector<int32_t>& groups);
+  /// A new spec: reading groups roll over (publish); new groups use the new spec.
+  void update_spec(supervisor_spec spec, utc_time now);
+  /// Terminate: roll over everything and create nothing more.
+  void set_stopping();
+
+  // -- the run -------------------------------------------------------------------
+  actions run(utc_time now);
+
+  // -- queries -------------------------------------------------------------------
+  supervisor_status status(utc_time now) const;
+  /// Per partition: the furthest offset read (tasks), else the next start,
+  /// else the committed row.
+  offset_map highest_ingested() const;
+  /// latest - highest ingested per partition (nullopt before latest is known).
+  std::optional<offset_map> lag() const;
+
+  detailed_state state() const { return states_.state(); }
+  const supervisor_spec& spec() const { return spec_; }
+  /// Whether an older group of this supervisor still publishes these partitions.
+  bool predecessor_publishing(int32_t group,
+                              const std::vector<partition_id>& partitions) const;
+  /// Stopping, and no group reads or rolls any more.
+  bool stopped() const;
+  const std::map<int32_t, task_group>& reading() const { return reading_; }
+  const std::map<int32_t, std::vector<task_group>>& publishing() const {
+    return publishing_;
+  }
+  /// Task ids of every reading and publishing group.
+  std::vector<std::string> task_ids() const;
+  /// Current task count (taskCount, or the autoscaler's).
+  int32_t task_count() const;
+
+ private:
+  // run steps (run.cpp)
+  bool check_completed(utc_time now);
+  void update_partitions(utc_time now);
+  void check_duration(actions& out, utc_time now);
+  void check_publishing(actions& out, utc_time now);
+  void check_reading(actions& out, utc_time now);
+  void check_idle(utc_time now);
+  void create_groups(actions& out, utc_time now);
+  std::optional<offset_map> start_offsets(const std::vector<partition_id>& ps,
+                                          actions& out, utc_time now);
+  task::task_spec make_task(const task_group& g);
+  /// A reading group goes away having committed nothing it read.
+  void forget_group(const task_group& g);
+
+  task_group* find_reading(int32_t group, int32_t generation);
+  void fail_publishing_group(int32_t group, size_t index, actions& out,
+                             const std::string& why, utc_time now);
+  std::string random_suffix();
+  bool bounded() const { return bounded_.has_value(); }
+
+  supervisor_spec spec_;
+  reconciler_config cfg_;
+  state_manager states_;
+  std::mt19937_64 rng_;
+  int32_t next_generation_ = 0;
+
+  std::vector<partition_id> partitions_;
+  std::set<partition_id, partition_less> initial_partitions_;  ///< first discovery
+
+  bool partitions_known_ = false;
+  offset_map earliest_;
+  offset_map latest_;
+  std::optional<utc_time> latest_at_;
+  std::optional<committed_offsets> committed_;
+  bool committed_known_ = false;
+  std::optional<bounded_range> bounded_;
+
+  std::map<int32_t, task_group> reading_;
+  std::map<int32_t, std::vector<task_group>> publishing_;
+  std::map<partition_id, stream_offset, partition_less>
+      next_offsets_;                    ///< partitionOffsets
+  std::optional<utc_time> early_stop_;  ///< repartition / graceful stop
+  bool stopping_ = false;
+  bool run_error_ = false;
+
+  // idle
+  std::optional<offset_map> idle_latest_;
+  std::optional<utc_time> active_since_;
+};
+
+}  // namespace sv::core::supervisor

@@ -1,0 +1,102 @@
+// What the supervisor reports: the status payload (Druid's §9.2) and lag.
+
+#include <algorithm>
+
+#include "core/supervisor/reconciler.hpp"
+
+namespace sv::core::supervisor {
+
+offset_map reconciler::highest_ingested() const {
+  // Per partition: the furthest any task has read, else where the next group
+  // starts, else the committed row.
+  offset_map out;
+  if (committed_)
+    for (const auto& [p, o] : committed_->offsets) out[p] = o;
+  for (const auto& [p, o] : next_offsets_)
+    out[p] = std::max(out.count(p) ? out[p] : o, o);
+  auto take = [&](const task_group& g) {
+    for (const auto& [_, t] : g.tasks)
+      for (const auto& [p, o] : t.current) {
+        auto i = out.find(p);
+        if (i == out.end() || i->second < o) out[p] = o;
+      }
+  };
+  for (const auto& [_, g] : reading_) take(g);
+  for (const auto& [_, list] : publishing_)
+    for (const auto& g : list) take(g);
+  return out;
+}
+
+std::optional<offset_map> reconciler::lag() const {
+  if (!latest_at_) return std::nullopt;
+  auto highest = highest_ingested();
+  offset_map out;
+  for (const auto& [p, latest] : latest_) {
+    auto h = highest.find(p);
+    out[p] = h == highest.end() ? 0 : latest - h->second;
+  }
+  return out;
+}
+
+supervisor_status reconciler::status(utc_time now) const {
+  supervisor_status s;
+  s.id = spec_.id;
+  s.data_source = spec_.data_source();
+  s.stream = spec_.stream();
+  s.partitions = static_cast<int32_t>(partitions_.size());
+  s.replicas = spec_.io.replicas;
+  s.duration_seconds = spec_.io.task_duration.to_millis().count() / 1000;
+  s.suspended = spec_.suspended;
+  s.state = states_.state();
+  s.recent_errors.assign(states_.recent_errors().begin(), states_.recent_errors().end());
+
+  auto duration = spec_.io.task_duration.to_millis();
+  for (const auto& [_, g] : reading_)
+    for (const auto& [id, t] : g.tasks) {
+      task_report r;
+      r.id = id;
+      r.starting_offsets = g.start;
+      r.current_offsets = t.current;
+      r.start_time = t.start_time;
+      if (t.start_time)
+        r.remaining_seconds =
+            std::max<int64_t>(0, (*t.start_time + duration - now).count() / 1000);
+      if (latest_at_) {
+        offset_map lag;
+        for (const auto& [p, start] : g.start) {
+          auto l = latest_.find(p);
+          if (l == latest_.end()) continue;
+          auto c = t.current.find(p);
+          lag[p] = l->second - (c == t.current.end() ? start : c->second);
+        }
+        r.lag = std::move(lag);
+      }
+      s.active_tasks.push_back(std::move(r));
+    }
+  for (const auto& [_, list] : publishing_)
+    for (const auto& g : list)
+      for (const auto& [id, t] : g.tasks) {
+        task_report r;
+        r.id = id;
+        r.publishing = true;
+        r.starting_offsets = g.start;
+        r.current_offsets = t.current.empty() && g.end ? *g.end : t.current;
+        r.start_time = t.start_time;
+        if (g.completion_deadline)
+          r.remaining_seconds =
+              std::max<int64_t>(0, (*g.completion_deadline - now).count() / 1000);
+        s.publishing_tasks.push_back(std::move(r));
+      }
+
+  if (latest_at_) {
+    s.latest_offsets = latest_;
+    s.minimum_lag = lag();
+    int64_t total = 0;
+    for (const auto& [_, l] : *s.minimum_lag) total += std::max<int64_t>(0, l);
+    s.aggregate_lag = total;
+    s.offsets_last_updated = latest_at_;
+  }
+  return s;
+}
+
+}  // namespace sv::core::supervisor
