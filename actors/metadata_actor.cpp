@@ -54,6 +54,11 @@ metadata_actor::behavior_type metadata_behavior(
         if (auto err = s.reset_offsets(m.supervisor_id, m.offsets)) return err;
         return msg::ack{};
       },
+      [&s](msg::md_edit_offsets& m) -> caf::result<core::committed_offsets> {
+        return reply<core::committed_offsets>(
+            s.edit_offsets(m.supervisor_id, m.type, m.stream, m.set, m.drop),
+            [](core::committed_offsets o) { return o; });
+      },
       [&s](msg::md_delete_offsets& m) -> caf::result<bool> {
         return reply<bool>(s.delete_offsets(m.supervisor_id), [](bool b) { return b; });
       },

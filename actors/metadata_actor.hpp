@@ -31,7 +31,9 @@ using metadata_actor =
                      caf::replies_to<msg::md_spec_history>::with<msg::spec_history>,
                      caf::replies_to<msg::md_get_offsets>::with<msg::offsets_reply>,
                      caf::replies_to<msg::md_reset_offsets>::with<msg::ack>,
+                     caf::replies_to<msg::md_edit_offsets>::with<core::committed_offsets>,
                      caf::replies_to<msg::md_delete_offsets>::with<bool>,
+
                      caf::replies_to<msg::md_publish>::with<core::publish_result>,
                      caf::replies_to<msg::md_segments>::with<msg::segment_list>,
                      caf::replies_to<msg::md_data_sources>::with<msg::data_source_list>,

@@ -35,27 +35,37 @@ class metadata_store {
   virtual caf::expected<std::vector<core::spec_version>> latest_specs() = 0;
   /// History newest first; all ids when `spec_id` is empty; at most `limit` rows per id.
   virtual caf::expected<std::vector<core::spec_version>> spec_history(
-    const std::optional<std::string>& spec_id, std::optional<int32_t> limit) = 0;
+      const std::optional<std::string>& spec_id, std::optional<int32_t> limit) = 0;
 
   // -- committed offsets ----------------------------------------------------
 
   virtual caf::expected<std::optional<core::committed_offsets>> committed_offsets(
-    const std::string& supervisor_id) = 0;
+      const std::string& supervisor_id) = 0;
   /// Unconditionally writes the row (resetOffsets, bounded config binding).
   virtual caf::error reset_offsets(const std::string& supervisor_id,
                                    const core::committed_offsets& offsets) = 0;
+  /// In one transaction with the publishes of this supervisor: the row
+  /// becomes (stored minus `drop`) plus `set` (Druid's resetOffsets merge, and
+  /// the automatic reset of unavailable offsets), created with `type` and
+  /// `stream` when absent. Returns the new row.
+  virtual caf::expected<core::committed_offsets> edit_offsets(
+      const std::string& supervisor_id, const std::string& type,
+      const std::string& stream, const core::offset_map& set,
+      const std::vector<core::partition_id>& drop) = 0;
   /// Deletes the row (hard reset); true if a row existed.
+
   virtual caf::expected<bool> delete_offsets(const std::string& supervisor_id) = 0;
 
   /// In one transaction: checks the row against `start` (core::check_publish),
   /// and when it matches inserts the segments and sets the row to
   /// stored.plus(commit_as). Otherwise changes nothing.
-  virtual caf::expected<core::publish_result> publish(const core::publish_request& req) = 0;
+  virtual caf::expected<core::publish_result> publish(
+      const core::publish_request& req) = 0;
 
   // -- segments -------------------------------------------------------------
 
   virtual caf::expected<std::vector<core::segment_record>> segments(
-    const std::string& data_source, bool used_only) = 0;
+      const std::string& data_source, bool used_only) = 0;
   /// Every datasource with at least one used segment.
   virtual caf::expected<std::vector<std::string>> data_sources() = 0;
 
@@ -64,14 +74,16 @@ class metadata_store {
   virtual caf::error upsert_task(const core::task_record& task) = 0;
   virtual caf::expected<std::optional<core::task_record>> task(const std::string& id) = 0;
   /// Newest first.
-  virtual caf::expected<std::vector<core::task_record>> tasks(const core::task_filter& f) = 0;
+  virtual caf::expected<std::vector<core::task_record>> tasks(
+      const core::task_filter& f) = 0;
 
   // -- audit ----------------------------------------------------------------
 
-  virtual caf::expected<core::audit_record> append_audit(const core::audit_record& rec) = 0;
+  virtual caf::expected<core::audit_record> append_audit(
+      const core::audit_record& rec) = 0;
   /// Newest first; all keys when `key` is empty.
   virtual caf::expected<std::vector<core::audit_record>> audit(
-    const std::optional<std::string>& key, std::optional<int32_t> limit) = 0;
+      const std::optional<std::string>& key, std::optional<int32_t> limit) = 0;
 
   /// The schema version after migrations.
   virtual caf::expected<int32_t> schema_version() = 0;
@@ -82,6 +94,7 @@ class metadata_store {
 /// Opens a store by URI: "sqlite:PATH" (WAL mode; "sqlite::memory:" for a
 /// private in-memory database) or "postgres://..." / "postgresql://..." /
 /// "postgres:KEY=VALUE ..." (libpq conninfo). Runs migrations.
-caf::expected<std::unique_ptr<metadata_store>> open_metadata_store(const std::string& uri);
+caf::expected<std::unique_ptr<metadata_store>> open_metadata_store(
+    const std::string& uri);
 
 }  // namespace sv::adapters

@@ -67,6 +67,22 @@ typename Inspector::result_type inspect(Inspector& f, md_reset_offsets& x) {
   return f(caf::meta::type_name("md_reset_offsets"), x.supervisor_id, x.offsets);
 }
 
+/// resetOffsets / automatic reset: row = (stored - drop) + set, atomically
+/// with this supervisor's publishes. Replies the new row.
+struct md_edit_offsets {
+  std::string supervisor_id;
+  std::string type;
+  std::string stream;
+  core::offset_map set;
+  std::vector<core::partition_id> drop;
+  friend bool operator==(const md_edit_offsets&, const md_edit_offsets&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, md_edit_offsets& x) {
+  return f(caf::meta::type_name("md_edit_offsets"), x.supervisor_id, x.type, x.stream,
+           x.set, x.drop);
+}
+
 /// Replies true if a row existed.
 struct md_delete_offsets {
   std::string supervisor_id;

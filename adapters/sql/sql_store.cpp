@@ -109,6 +109,32 @@ class sql_store final : public metadata_store {
     return write_offsets(supervisor_id, offsets);
   }
 
+  caf::expected<core::committed_offsets> edit_offsets(
+      const std::string& supervisor_id, const std::string& type,
+      const std::string& stream, const core::offset_map& set,
+      const std::vector<core::partition_id>& drop) override {
+    if (auto err = conn_->begin_write({"publish:" + supervisor_id})) return err;
+    auto result = [&]() -> caf::expected<core::committed_offsets> {
+      auto stored = committed_offsets(supervisor_id);
+      if (!stored) return stored.error();
+      auto row =
+          stored->value_or(core::committed_offsets{type, stream, {}, std::nullopt});
+      for (const auto& p : drop) row.offsets.erase(p);
+      row.offsets = core::plus(row.offsets, set);
+      if (auto err = write_offsets(supervisor_id, row)) return err;
+      return row;
+    }();
+    if (!result) {
+      conn_->rollback();
+      return result;
+    }
+    if (auto err = conn_->commit()) {
+      conn_->rollback();
+      return err;
+    }
+    return result;
+  }
+
   caf::expected<bool> delete_offsets(const std::string& supervisor_id) override {
     auto rows = conn_->query("DELETE FROM datasource_metadata WHERE supervisor_id = $1",
                              {supervisor_id});

@@ -63,6 +63,11 @@ void reconciler::observe_committed(std::optional<committed_offsets> row) {
   committed_known_ = true;
 }
 
+void reconciler::observe_committed_error(const std::string& message, utc_time at) {
+  committed_known_ = false;
+  states_.record_error(at, "MetadataStorageException", message, false);
+}
+
 void reconciler::observe_error(const std::string& exception_class,
                                const std::string& message, utc_time at) {
   states_.record_error(at, exception_class, message, false);
@@ -233,14 +238,13 @@ actions reconciler::reset(utc_time now) {
 actions reconciler::reset_offsets(const offset_map& given, utc_time now) {
   (void)now;
   actions out;
-  committed_offsets row;
-  if (committed_) row = *committed_;
-  row.type = spec_.type;
-  row.stream = spec_.stream();
-  row.offsets = plus(row.offsets, given);
-  row.bounded = bounded_;
-  out.push_back(write_offsets{row});
-  committed_ = row;
+  // Merged in the store, atomically with publishes; our view until the next
+  // run reads the row back.
+  out.push_back(edit_offsets{given, {}});
+  if (!committed_)
+    committed_ = committed_offsets{spec_.type, spec_.stream(), {}, bounded_};
+  committed_->offsets = plus(committed_->offsets, given);
+
   for (auto it = reading_.begin(); it != reading_.end();) {
     bool affected = false;
     for (const auto& [p, _] : given) affected |= it->second.start.count(p) > 0;

@@ -48,15 +48,18 @@ struct kill_task {
   std::string task_id;
   std::string reason;
 };
-/// Set the offsets row unconditionally (resetOffsets, automatic reset).
-struct write_offsets {
-  committed_offsets row;
+/// Edit the offsets row atomically in the store: (row - drop) + set
+/// (resetOffsets; the automatic reset of unavailable offsets).
+struct edit_offsets {
+  offset_map set;
+  std::vector<partition_id> drop;
 };
 /// Delete the offsets row (hard reset).
 struct delete_offsets {};
 
 using action =
-    std::variant<create_task, roll_over, kill_task, write_offsets, delete_offsets>;
+    std::variant<create_task, roll_over, kill_task, edit_offsets, delete_offsets>;
+
 using actions = std::vector<action>;
 
 // -- state ------------------------------------------------------------------
@@ -112,6 +115,10 @@ class reconciler {
   void observe_latest(offset_map latest, utc_time at);
   /// The committed offsets row as read before a run.
   void observe_committed(std::optional<committed_offsets> row);
+  /// The row could not be read: the run creates no task (it would not know
+  /// where to start) and counts as failed.
+  void observe_committed_error(const std::string& message, utc_time at);
+
   /// An error to show in the status (store unavailable, ...).
   void observe_error(const std::string& exception_class, const std::string& message,
                      utc_time at);

@@ -40,7 +40,8 @@ actions reconciler::run(utc_time now) {
   check_publishing(out, now);
   check_reading(out, now);
   check_idle(now);
-  if (!stopping_ && !spec_.suspended && states_.state() != detailed_state::idle) {
+  if (!stopping_ && !spec_.suspended && committed_known_ &&
+      states_.state() != detailed_state::idle) {
     states_.maybe_set(detailed_state::creating_tasks);
     create_groups(out, now);
   }
@@ -192,7 +193,7 @@ void reconciler::check_idle(utc_time now) {
 std::optional<offset_map> reconciler::start_offsets(const std::vector<partition_id>& ps,
                                                     actions& out, utc_time now) {
   offset_map start;
-  std::optional<committed_offsets> reset_row;
+  std::vector<partition_id> reset;
   for (const auto& p : ps) {
     if (auto n = next_offsets_.find(p); n != next_offsets_.end()) {
       start[p] = n->second;
@@ -229,8 +230,7 @@ std::optional<offset_map> reconciler::start_offsets(const std::vector<partition_
                                true);
           return std::nullopt;
         }
-        if (!reset_row) reset_row = *committed_;
-        reset_row->offsets.erase(p);
+        reset.push_back(p);
       }
     if (bounded()) {
       start[p] = bounded_->start.at(p);
@@ -246,11 +246,12 @@ std::optional<offset_map> reconciler::start_offsets(const std::vector<partition_
     if (o == side.end()) return std::nullopt;  // offsets not known yet
     start[p] = o->second;
   }
-  if (reset_row) {
+  if (!reset.empty()) {
     // resetOffsetAutomatically: drop the unavailable offsets from the row and
     // record it; the partitions start from earliest/latest.
-    out.push_back(write_offsets{*reset_row});
-    committed_ = reset_row;
+    for (const auto& p : reset) committed_->offsets.erase(p);
+    out.push_back(edit_offsets{{}, std::move(reset)});
+
     states_.record_error(
         now, "StreamException",
         "Offsets no longer available were reset automatically: " + to_json(start).dump(),

@@ -60,6 +60,12 @@ class faulty_store final : public adapters::metadata_store {
     if (auto e = fault("reset_offsets")) return e;
     return inner_->reset_offsets(s, o);
   }
+  caf::expected<core::committed_offsets> edit_offsets(
+      const std::string& s, const std::string& type, const std::string& stream,
+      const core::offset_map& set, const std::vector<core::partition_id>& drop) override {
+    if (auto e = fault("edit_offsets")) return e;
+    return inner_->edit_offsets(s, type, stream, set, drop);
+  }
   caf::expected<bool> delete_offsets(const std::string& s) override {
     if (auto e = fault("delete_offsets")) return e;
     return inner_->delete_offsets(s);

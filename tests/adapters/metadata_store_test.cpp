@@ -130,6 +130,38 @@ TEST_CASE_TEMPLATE("committed offsets: absent, reset, read back, delete", Env, S
   CHECK_FALSE(s->committed_offsets("sup")->has_value());
 }
 
+TEST_CASE_TEMPLATE(
+    "edit offsets: merge into the row, drop partitions, create when absent", Env,
+    STORES) {
+  Env env;
+  auto s = test::open_store(env);
+  // Druid's resetOffsets example: {0:0,1:10,2:20,3:40} + {0:100,2:650}.
+  auto created = s->edit_offsets("sup", "kafka", "events",
+                                 {{"0", 0}, {"1", 10}, {"2", 20}, {"3", 40}}, {});
+  REQUIRE(created);
+  CHECK(created->stream == "events");
+  auto merged = s->edit_offsets("sup", "kafka", "events", {{"0", 100}, {"2", 650}}, {});
+  REQUIRE(merged);
+  core::offset_map expect{{"0", 100}, {"1", 10}, {"2", 650}, {"3", 40}};
+  CHECK(merged->offsets == expect);
+  CHECK(stored_offsets(*s, "sup") == expect);
+  auto dropped = s->edit_offsets("sup", "kafka", "events", {}, {"1", "3"});
+  REQUIRE(dropped);
+  CHECK(dropped->offsets == core::offset_map{{"0", 100}, {"2", 650}});
+  CHECK(stored_offsets(*s, "sup") == dropped->offsets);
+  // A publish continuing from the edited row commits.
+  core::publish_request req;
+  req.supervisor_id = "sup";
+  req.type = "kafka";
+  req.stream = "events";
+  req.start = {{"0", 100}};
+  req.end = req.commit_as = {{"0", 120}};
+  auto r = s->publish(req);
+  REQUIRE(r);
+  CHECK(r->outcome == core::publish_outcome::committed);
+  CHECK(stored_offsets(*s, "sup").at("0") == 120);
+}
+
 TEST_CASE_TEMPLATE("a first publish commits segments and offsets together", Env, STORES) {
   Env env;
   auto s = test::open_store(env);

@@ -111,14 +111,16 @@ TEST_CASE(
                             std::nullopt};
   auto created = only<create_task>(p.run_and_start(0));
   auto out = p.r->reset_offsets(offsets({{"0", 100}, {"2", 650}}), at(1));
-  auto writes = only<write_offsets>(out);
-  REQUIRE(writes.size() == 1);
-  CHECK(writes[0].row.offsets == offsets({{"0", 100}, {"1", 10}, {"2", 650}, {"3", 40}}));
-  CHECK(writes[0].row.stream == "wiki");
+  auto edits = only<edit_offsets>(out);
+  REQUIRE(edits.size() == 1);
+  CHECK(edits[0].set == offsets({{"0", 100}, {"2", 650}}));
+  CHECK(edits[0].drop.empty());
   auto kills = only<kill_task>(out);
   REQUIRE(kills.size() == 1);
   CHECK(kills[0].task_id == created[0].spec.id);  // group 0 owns partitions 0 and 2
-  p.row = writes[0].row;
+  p.commit(edits[0].set);                         // what the store does
+  CHECK(p.row->offsets == offsets({{"0", 100}, {"1", 10}, {"2", 650}, {"3", 40}}));
+
   auto again = only<create_task>(p.run(2));
   REQUIRE(again.size() == 1);
   CHECK(again[0].spec.start == offsets({{"0", 100}, {"2", 650}}));

@@ -75,7 +75,7 @@ TEST_CASE("run: an unavailable committed offset fails the run with Druid's messa
         "the previous sequenceNumber and start reading from a valid message by using the "
         "supervisor's reset API.");
   CHECK(status.recent_errors[0].stream_exception);
-  CHECK(only<write_offsets>(out).empty());
+  CHECK(only<edit_offsets>(out).empty());
 }
 
 TEST_CASE("run: resetOffsetAutomatically drops the unavailable offset and records it") {
@@ -83,9 +83,11 @@ TEST_CASE("run: resetOffsetAutomatically drops the unavailable offset and record
   p.earliest = 500;
   p.commit(offsets({{"0", 100}, {"1", 600}, {"2", 600}, {"3", 600}}));
   auto out = p.run(1);
-  auto writes = only<write_offsets>(out);
-  REQUIRE(writes.size() == 1);
-  CHECK(writes[0].row.offsets == offsets({{"1", 600}, {"2", 600}, {"3", 600}}));
+  auto edits = only<edit_offsets>(out);
+  REQUIRE(edits.size() == 1);
+  CHECK(edits[0].drop == std::vector<partition_id>{"0"});
+  CHECK(edits[0].set.empty());
+
   auto created = only<create_task>(out);
   REQUIRE(created.size() == 1);
   CHECK(created[0].spec.start ==
@@ -343,6 +345,21 @@ TEST_CASE("checkpoints: requests from publishing or unknown groups are ignored")
   p.finish_roll(only<roll_over>(p.run(10))[0], p.all(1100), 10);
   CHECK(p.r->checkpoint_requested(created[0].spec.id, 0, p.all(1000), at(11)).empty());
   CHECK(p.r->checkpoint_requested("nope", 3, p.all(1000), at(11)).empty());
+}
+
+}  // namespace sv::test
+
+namespace sv::test {
+
+TEST_CASE("run: an unreadable offsets row creates nothing and fails the run") {
+  planner p{make_spec()};
+  p.observe(1);
+  p.r->observe_committed_error("database is locked", at(1));
+  CHECK(only<create_task>(p.r->run(at(1))).empty());
+  auto errors = p.r->status(at(1)).recent_errors;
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].exception_class == "MetadataStorageException");
+  CHECK(only<create_task>(p.run(2)).size() == 1);
 }
 
 }  // namespace sv::test
