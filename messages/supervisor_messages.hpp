@@ -36,3 +36,28 @@ typename Inspector::result_type inspect(Inspector& f, stop_supervisor& x) {
 }
 
 }  // namespace sv::msg
+
+namespace sv::msg {
+
+/// Ask the stream probe for partitions and latest (and earliest) offsets.
+struct probe_stream {
+  bool earliest = true;
+  friend bool operator==(const probe_stream&, const probe_stream&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, probe_stream& x) {
+  return f(caf::meta::type_name("probe_stream"), x.earliest);
+}
+
+struct stream_snapshot {
+  std::vector<core::partition_id> partitions;
+  core::offset_map earliest;  ///< empty unless asked
+  core::offset_map latest;
+  friend bool operator==(const stream_snapshot&, const stream_snapshot&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_snapshot& x) {
+  return f(caf::meta::type_name("stream_snapshot"), x.partitions, x.earliest, x.latest);
+}
+
+}  // namespace sv::msg

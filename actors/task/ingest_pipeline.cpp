@@ -16,8 +16,14 @@ using core::ingest::row_outcome;
 
 caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
     const core::task::task_spec& t, const std::string& embedded_bootstrap) {
+  return open_kafka_spec_reader(t.spec, t.id, embedded_bootstrap);
+}
+
+caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_spec_reader(
+    const core::supervisor_spec& spec, const std::string& client_id,
+    const std::string& embedded_bootstrap) {
   adapters::kafka_reader_config cfg;
-  const auto& io = t.spec.io;
+  const auto& io = spec.io;
   if (io.consumer_properties) cfg.consumer_properties = *io.consumer_properties;
   // librdkafka 2.0.2 stops fetching for about a second whenever its local queue
   // passes queued.min.messages (100,000 by default, counted over all partitions)
@@ -30,7 +36,8 @@ caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
 
   cfg.topic = io.topic;
   cfg.topic_pattern = io.topic_pattern;
-  cfg.client_id = t.id;
+  cfg.client_id = client_id;
+
   cfg.embedded_bootstrap = embedded_bootstrap;
   return adapters::open_kafka_reader(cfg);
 }

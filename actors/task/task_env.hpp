@@ -35,7 +35,15 @@ struct task_env {
   task_listener listener;                ///< null for a task without a supervisor
 };
 
+/// The Kafka reader for a supervisor spec's ioConfig (consumerProperties,
+/// topic/topicPattern); "bootstrap.servers": "embedded" means this node's
+/// embedded Kafka.
+caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_spec_reader(
+    const core::supervisor_spec& spec, const std::string& client_id,
+    const std::string& embedded_bootstrap);
+
 /// The Kafka reader for a task spec (consumerProperties, topic/topicPattern).
+
 caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
     const core::task::task_spec& t, const std::string& embedded_bootstrap);
 

@@ -1,6 +1,8 @@
 // Notices and management: suspend, resume, spec update, taskCount change,
 // repartitioning, hard reset, resetOffsets, terminate, bounded ranges, idle.
 
+#include "core/errc.hpp"
+#include "core/supervisor/reset_request.hpp"
 #include "tests/core/supervisor/planner_fixture.hpp"
 
 namespace sv::test {
@@ -206,6 +208,52 @@ TEST_CASE(
   p.latest = 1010;
   CHECK(only<create_task>(p.run(30)).size() == 1);
   CHECK(p.r->state() == detailed_state::running);
+}
+
+}  // namespace sv::test
+
+namespace sv::test {
+
+TEST_CASE("resetOffsets body: Druid's shape, aliases and errors") {
+  auto spec = make_spec();
+  struct body_case {
+    const char* name;
+    const char* body;
+    std::optional<offset_map> expect;
+    const char* error;
+  };
+  for (
+      const auto& c : std::vector<body_case>{
+          {"the docs' example",
+           R"({"type":"kafka","partitions":{"type":"end","stream":"wiki","partitionOffsetMap":{"0":100,"2":650}}})",
+           offsets({{"0", 100}, {"2", 650}}), ""},
+          {"aliases",
+           R"({"type":"kafka","partitions":{"type":"end","topic":"wiki","partitionSequenceNumberMap":{"1":5}}})",
+           offsets({{"1", 5}}), ""},
+          {"wrong type",
+           R"({"type":"kinesis","partitions":{"type":"end","stream":"wiki","partitionOffsetMap":{}}})",
+           std::nullopt, "does not match required, found instance of [kinesis]"},
+          {"start sequence numbers",
+           R"({"type":"kafka","partitions":{"type":"start","stream":"wiki","partitionOffsetMap":{"0":1}}})",
+           std::nullopt, "Sequence numbers can only be of type[end], but found[start]"},
+          {"other stream",
+           R"({"type":"kafka","partitions":{"type":"end","stream":"other","partitionOffsetMap":{"0":1}}})",
+           std::nullopt, "Stream[other] doesn't exist in the supervisor[wiki]"},
+          {"not an object", "[]", std::nullopt, "Reset dataSourceMetadata is required"},
+          {"negative offset",
+           R"({"type":"kafka","partitions":{"type":"end","stream":"wiki","partitionOffsetMap":{"0":-1}}})",
+           std::nullopt, "must not be negative"},
+      }) {
+    CAPTURE(std::string{c.name});
+    auto r = parse_reset_offsets(*json::parse(c.body), spec);
+    if (c.expect) {
+      REQUIRE(r);
+      CHECK(*r == *c.expect);
+    } else {
+      REQUIRE_FALSE(r);
+      CHECK(error_message(r.error()).find(c.error) != std::string::npos);
+    }
+  }
 }
 
 }  // namespace sv::test

@@ -1,0 +1,102 @@
+#pragma once
+// Messages of the task runner: supervisors submit and kill tasks, the API
+// lists them, and the runner tells a task's supervisor when it starts.
+
+#include <string>
+#include <vector>
+
+#include <caf/actor_addr.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "messages/task_messages.hpp"
+
+namespace sv::msg {
+
+/// Start a task now, or queue it until a slot frees. `listener` (the
+/// supervisor) gets task_launched, and checkpoint_requested,
+/// predecessor_query and task_finished from the task.
+struct run_task {
+  core::task::task_spec spec;
+  caf::strong_actor_ptr listener;
+  friend bool operator==(const run_task& a, const run_task& b) {
+    return a.spec.id == b.spec.id && a.listener == b.listener;
+  }
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_task& x) {
+  return f(caf::meta::type_name("run_task"), x.spec, x.listener);
+}
+
+/// Stop a task at once (nothing is published). Unknown ids are ignored.
+struct kill_task {
+  std::string task_id;
+  std::string reason;
+  friend bool operator==(const kill_task&, const kill_task&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kill_task& x) {
+  return f(caf::meta::type_name("kill_task"), x.task_id, x.reason);
+}
+
+/// A queued task got a slot and runs: here is its handle (a task_actor).
+struct task_launched {
+  std::string task_id;
+  caf::strong_actor_ptr task;
+  std::string start_time;  ///< ISO 8601
+  friend bool operator==(const task_launched&, const task_launched&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_launched& x) {
+  return f(caf::meta::type_name("task_launched"), x.task_id, x.task, x.start_time);
+}
+
+/// The runner's live tasks (PENDING: waiting for a slot; RUNNING), optionally
+/// of one supervisor.
+struct list_runner_tasks {
+  std::string supervisor_id;
+  friend bool operator==(const list_runner_tasks&, const list_runner_tasks&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, list_runner_tasks& x) {
+  return f(caf::meta::type_name("list_runner_tasks"), x.supervisor_id);
+}
+
+struct runner_task {
+  std::string id;
+  std::string supervisor_id;
+  std::string data_source;
+  std::string type;
+  int32_t group_id = 0;
+  std::string status;        ///< PENDING or RUNNING (Druid's runnerStatusCode)
+  std::string created_date;  ///< submitted, ISO 8601
+  std::string start_time;    ///< empty while pending
+  friend bool operator==(const runner_task&, const runner_task&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, runner_task& x) {
+  return f(caf::meta::type_name("runner_task"), x.id, x.supervisor_id, x.data_source,
+           x.type, x.group_id, x.status, x.created_date, x.start_time);
+}
+
+struct runner_task_list {
+  std::vector<runner_task> tasks;
+  int32_t capacity = 0;
+  friend bool operator==(const runner_task_list&, const runner_task_list&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, runner_task_list& x) {
+  return f(caf::meta::type_name("runner_task_list"), x.tasks, x.capacity);
+}
+
+/// The live report of a running task (GET /task/{id}/reports while it runs).
+struct get_live_report {
+  std::string task_id;
+  friend bool operator==(const get_live_report&, const get_live_report&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, get_live_report& x) {
+  return f(caf::meta::type_name("get_live_report"), x.task_id);
+}
+
+}  // namespace sv::msg
