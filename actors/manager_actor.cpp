@@ -25,6 +25,7 @@ struct manager_state {
   // Not an aggregate: CAF would otherwise try to construct the state from `self`.
   manager_state() = default;
   metadata_actor metadata;
+  supervisor_env env;
   std::map<std::string, entry> supervisors;
   bool loaded = false;
   std::string load_error;
@@ -82,8 +83,8 @@ void apply(self_ptr self, core::supervisor_spec spec) {
   }
   auto id = spec.id;
   auto summary = initial_summary(spec);
-  auto handle =
-      spawn_supervisor(self->system(), spec, caf::actor_cast<supervisor_listener>(self));
+  auto handle = spawn_supervisor(
+      self->system(), spec, caf::actor_cast<supervisor_listener>(self), self->state.env);
   self->monitor(handle);
   sups.emplace(id, entry{handle, std::move(spec), std::move(summary)});
 }
@@ -129,15 +130,18 @@ void load(self_ptr self) {
           });
 }
 
-manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor metadata) {
+manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor metadata,
+                                              supervisor_env env) {
   self->state.metadata = std::move(metadata);
+  self->state.env = std::move(env);
   self->set_down_handler([self](caf::down_msg& dm) {
     for (auto& [id, e] : self->state.supervisors) {
       if (e.handle.address() != dm.source) continue;
       spdlog::error("supervisor [{}] died ({}); starting it again", id,
                     core::error_message(dm.reason));
-      e.handle = spawn_supervisor(self->system(), e.spec,
-                                  caf::actor_cast<supervisor_listener>(self));
+      e.handle =
+          spawn_supervisor(self->system(), e.spec,
+                           caf::actor_cast<supervisor_listener>(self), self->state.env);
       self->monitor(e.handle);
       return;
     }
@@ -189,6 +193,49 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
         return core::to_json(i->second.spec);
       },
       [self](msg::get_supervisor_status& m) -> caf::result<msg::supervisor_report> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end()) return unknown(m.id);
+        return self->delegate(i->second.handle, std::move(m));
+      },
+      [self](msg::reset_supervisor& m) -> caf::result<msg::ack> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end()) return unknown(m.id);
+        audit(self, "supervisor.reset", m.id, m.author, core::json{});
+        return self->delegate(i->second.handle, std::move(m));
+      },
+      [self](msg::reset_supervisor_offsets& m) -> caf::result<msg::ack> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end()) return unknown(m.id);
+        auto rp = self->make_response_promise<msg::ack>();
+        auto id = m.id, author = m.author;
+        auto body = m.body;
+        self->request(i->second.handle, caf::infinite, std::move(m))
+            .then(
+                [self, rp, id, author, body](msg::ack&) mutable {
+                  audit(self, "supervisor.resetOffsets", id, author, body);
+                  rp.deliver(msg::ack{});
+                },
+                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
+      [self](msg::handoff_task_groups& m) -> caf::result<msg::ack> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end())
+          return core::make_error(core::errc::not_found,
+                                  "Supervisor was not found [" + m.id + "]");
+        return self->delegate(i->second.handle, std::move(m));
+      },
+      [self](msg::get_supervisor_stats& m) -> caf::result<core::json> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end()) return unknown(m.id);
+        return self->delegate(i->second.handle, std::move(m));
+      },
+      [self](msg::get_parse_errors& m) -> caf::result<core::json> {
         if (!self->state.loaded) return not_loaded(self);
         auto i = self->state.supervisors.find(m.id);
         if (i == self->state.supervisors.end()) return unknown(m.id);
@@ -320,8 +367,9 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
 
 }  // namespace
 
-manager_actor spawn_manager(caf::actor_system& sys, metadata_actor metadata) {
-  return sys.spawn(manager_behavior, std::move(metadata));
+manager_actor spawn_manager(caf::actor_system& sys, metadata_actor metadata,
+                            supervisor_env env) {
+  return sys.spawn(manager_behavior, std::move(metadata), std::move(env));
 }
 
 }  // namespace sv::actors

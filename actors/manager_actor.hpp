@@ -10,7 +10,9 @@
 //   until loaded; retrying while the store is unavailable, answering API
 //   requests with errc::unavailable meanwhile) and spawns their supervisors.
 // Messages in: the manager API (messages/manager_messages.hpp) and
-//   supervisor_state_changed from its supervisors.
+//   supervisor_state_changed from its supervisors. Status, reset,
+//   resetOffsets, handoff, stats and parse errors are delegated to the
+//   supervisor of the id.
 // Messages out: md_* requests to the metadata actor; spec_updated and
 //   stop_supervisor to supervisors.
 // Failure behaviour: store errors are returned to the caller and nothing is
@@ -21,6 +23,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/metadata_actor.hpp"
+#include "actors/supervisor_actor.hpp"
 #include "messages/manager_messages.hpp"
 
 namespace sv::actors {
@@ -37,8 +40,15 @@ using manager_actor = caf::typed_actor<
     caf::replies_to<msg::terminate_supervisor>::with<msg::ack>,
     caf::replies_to<msg::terminate_all>::with<msg::ack>,
     caf::replies_to<msg::get_history>::with<msg::spec_history>,
+    caf::replies_to<msg::reset_supervisor>::with<msg::ack>,
+    caf::replies_to<msg::reset_supervisor_offsets>::with<msg::ack>,
+    caf::replies_to<msg::handoff_task_groups>::with<msg::ack>,
+    caf::replies_to<msg::get_supervisor_stats>::with<core::json>,
+    caf::replies_to<msg::get_parse_errors>::with<core::json>,
     caf::reacts_to<msg::supervisor_state_changed>, caf::reacts_to<reload_atom>>;
 
-manager_actor spawn_manager(caf::actor_system& sys, metadata_actor metadata);
+/// `env` is what every supervisor gets (metadata actor, task runner, ...).
+manager_actor spawn_manager(caf::actor_system& sys, metadata_actor metadata,
+                            supervisor_env env);
 
 }  // namespace sv::actors

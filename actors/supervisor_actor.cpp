@@ -1,65 +1,173 @@
 #include "actors/supervisor_actor.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
-#include "core/status_report.hpp"
+#include "actors/supervisor/supervisor_state.hpp"
+#include "core/errc.hpp"
+#include "core/supervisor/reset_request.hpp"
 
 namespace sv::actors {
 
 namespace {
 
-struct supervisor_state {
-  // Not an aggregate: CAF would otherwise try to construct the state from `self`.
-  supervisor_state() = default;
-  core::supervisor_spec spec;
-  supervisor_listener listener;
-  core::detailed_state state = core::detailed_state::pending;
-  static inline const char* name = "supervisor";
+using supervisor::self_ptr;
 
-  core::supervisor_summary summary() const {
-    return core::supervisor_summary{spec.id, spec.data_source(), spec.type, spec.stream(),
-                                    state,   spec.suspended};
-  }
+std::chrono::milliseconds lag_period(const core::supervisor_spec& spec) {
+  return std::max(spec.tuning.offset_fetch_period.to_millis(), core::millis{5000});
+}
 
-  core::supervisor_status status() const {
-    core::supervisor_status s;
-    s.id = spec.id;
-    s.data_source = spec.data_source();
-    s.stream = spec.stream();
-    s.replicas = spec.io.replicas;
-    s.duration_seconds = spec.io.task_duration.to_millis().count() / 1000;
-    s.suspended = spec.suspended;
-    s.state = state;
-    return s;
-  }
-};
-
-using self_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
-
-// Until the reconcile loop runs, a supervisor is PENDING, or SUSPENDED.
-void apply_spec(self_ptr self, core::supervisor_spec spec) {
+// Tasks of this id that an earlier incarnation of this supervisor started:
+// nothing knows their group any more, so they stop; the row is the truth.
+void kill_leftovers(self_ptr self) {
   auto& st = self->state;
-  st.spec = std::move(spec);
-  st.state =
-      st.spec.suspended ? core::detailed_state::suspended : core::detailed_state::pending;
-  self->send(st.listener, msg::supervisor_state_changed{st.summary()});
+  self->request(st.env.runner, st.env.chat_timeout, msg::list_runner_tasks{st.spec().id})
+      .then(
+          [self](msg::runner_task_list& l) {
+            for (const auto& t : l.tasks) {
+              if (self->state.tasks.count(t.id) || self->state.rec->knows_task(t.id))
+                continue;
+              spdlog::info("supervisor [{}]: stopping task [{}] left by a previous run",
+                           self->state.spec().id, t.id);
+              self->request(self->state.env.runner, self->state.env.chat_timeout,
+                            msg::kill_task{t.id, "left by a previous supervisor run"})
+                  .then([](msg::ack&) {}, [](caf::error&) {});
+            }
+          },
+          [](caf::error&) {});
+}
+
+msg::supervisor_report report(self_ptr self) {
+  auto& st = self->state;
+  auto now = st.now();
+  auto status = st.rec->status(now);
+  const auto& s = st.spec();
+  return msg::supervisor_report{
+      s.id, core::format_utc_time(now), core::to_json(status),
+      core::supervisor_summary{s.id, s.data_source(), s.type, s.stream(), status.state,
+                               s.suspended}};
+}
+
+void on_task_launched(self_ptr self, msg::task_launched& m) {
+  auto& st = self->state;
+  auto handle = caf::actor_cast<task_actor>(m.task);
+  if (!st.rec->knows_task(m.task_id)) {
+    // Killed or finished while it waited for its slot.
+    self->request(st.env.runner, st.env.chat_timeout,
+                  msg::kill_task{m.task_id, "not needed"})
+        .then([](msg::ack&) {}, [](caf::error&) {});
+    return;
+  }
+  st.tasks[m.task_id] = handle;
+  st.rec->task_started(m.task_id, st.now());
+  // Druid schedules a run for when the task's duration is up.
+  self->delayed_send(self,
+                     st.spec().io.task_duration.to_millis() + std::chrono::seconds{1},
+                     run_atom::value);
+  supervisor::after_change(self);
+}
+
+void on_task_finished(self_ptr self, msg::task_finished& m) {
+  auto& st = self->state;
+  st.tasks.erase(m.task_id);
+  if (!m.success)
+    spdlog::warn("supervisor [{}]: task [{}] failed: {}", st.spec().id, m.task_id,
+                 m.error);
+  supervisor::execute(self,
+                      st.rec->task_finished(m.task_id, m.success, m.error, st.now()));
+  supervisor::request_run(self);
+  supervisor::after_change(self);
+}
+
+caf::result<msg::ack> on_stop(self_ptr self, msg::stop_supervisor& m) {
+  auto& st = self->state;
+  if (m.mode == msg::stop_mode::leave_tasks) {
+    self->quit();
+    return msg::ack{};
+  }
+  auto rp = self->make_response_promise<msg::ack>();
+  st.stop_waiters.push_back(rp);
+  st.rec->set_stopping();
+  supervisor::request_run(self);
+  supervisor::after_change(self);
+  return rp;
+}
+
+caf::result<msg::ack> on_reset(self_ptr self) {
+  auto& st = self->state;
+  spdlog::info("supervisor [{}]: hard reset", st.spec().id);
+  auto rp = self->make_response_promise<msg::ack>();
+  supervisor::execute(self, st.rec->reset(st.now()), rp);
+  supervisor::request_run(self);
+  return rp;
+}
+
+caf::result<msg::ack> on_reset_offsets(self_ptr self, msg::reset_supervisor_offsets& m) {
+  auto& st = self->state;
+  auto given = core::supervisor::parse_reset_offsets(m.body, st.spec());
+  if (!given) return std::move(given.error());
+  spdlog::info("supervisor [{}]: resetting offsets {}", st.spec().id,
+               core::to_json(*given).dump());
+  auto rp = self->make_response_promise<msg::ack>();
+  supervisor::execute(self, st.rec->reset_offsets(*given, st.now()), rp);
+  supervisor::request_run(self);
+  return rp;
 }
 
 supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
                                                     core::supervisor_spec spec,
-                                                    supervisor_listener listener) {
-  self->state.listener = std::move(listener);
-  apply_spec(self, std::move(spec));
+                                                    supervisor_listener listener,
+                                                    supervisor_env env) {
+  auto& st = self->state;
+  st.env = std::move(env);
+  if (!st.env.clock) st.env.clock = core::utc_now;
+  st.listener = std::move(listener);
+  st.rec = std::make_unique<core::supervisor::reconciler>(std::move(spec), st.env.planner,
+                                                          st.now());
+  supervisor::respawn_probe(self);
+  kill_leftovers(self);
+  auto start_delay = st.spec().io.start_delay.to_millis();
+  self->delayed_send(self, start_delay, tick_atom::value);
+  self->delayed_send(self, start_delay, lag_atom::value);
+  supervisor::after_change(self);
   return {
-      [self](msg::get_supervisor_status&) -> msg::supervisor_report {
-        const auto& st = self->state;
-        return msg::supervisor_report{st.spec.id, core::format_utc_time(core::utc_now()),
-                                      core::to_json(st.status()), st.summary()};
+      [self](msg::get_supervisor_status&) { return report(self); },
+      [self](msg::spec_updated& m) {
+        auto& st = self->state;
+        st.rec->update_spec(std::move(m.spec), st.now());
+        supervisor::respawn_probe(self);
+        supervisor::request_run(self);
+        supervisor::after_change(self);
       },
-      [self](msg::spec_updated& m) { apply_spec(self, std::move(m.spec)); },
-      [self](msg::stop_supervisor&) -> msg::ack {
-        self->quit();
-        return msg::ack{};
+      [self](msg::stop_supervisor& m) { return on_stop(self, m); },
+      [self](msg::reset_supervisor&) { return on_reset(self); },
+      [self](msg::reset_supervisor_offsets& m) { return on_reset_offsets(self, m); },
+      [self](msg::handoff_task_groups& m) -> msg::ack {
+        self->state.rec->handoff(m.groups);
+        supervisor::request_run(self);
+        return {};
+      },
+      [self](msg::get_supervisor_stats&) { return supervisor::collect_stats(self); },
+      [self](msg::get_parse_errors&) { return supervisor::collect_parse_errors(self); },
+      [self](msg::checkpoint_requested& m) {
+        auto& st = self->state;
+        supervisor::execute(self, st.rec->checkpoint_requested(
+                                      m.task_id, m.group_id, m.sequence_start, st.now()));
+      },
+      [self](msg::task_finished& m) { on_task_finished(self, m); },
+      [self](msg::predecessor_query& m) {
+        return self->state.rec->predecessor_publishing(m.group_id, m.partitions);
+      },
+      [self](msg::task_launched& m) { on_task_launched(self, m); },
+      [self](run_atom) { supervisor::on_run(self); },
+      [self](tick_atom) {
+        supervisor::request_run(self);
+        self->delayed_send(self, self->state.spec().io.period.to_millis(),
+                           tick_atom::value);
+      },
+      [self](lag_atom) {
+        supervisor::refresh_lag(self);
+        self->delayed_send(self, lag_period(self->state.spec()), lag_atom::value);
       },
   };
 }
@@ -67,8 +175,9 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
 }  // namespace
 
 supervisor_actor spawn_supervisor(caf::actor_system& sys, core::supervisor_spec spec,
-                                  supervisor_listener listener) {
-  return sys.spawn(supervisor_behavior, std::move(spec), std::move(listener));
+                                  supervisor_listener listener, supervisor_env env) {
+  return sys.spawn(supervisor_behavior, std::move(spec), std::move(listener),
+                   std::move(env));
 }
 
 }  // namespace sv::actors

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -9,6 +10,8 @@
 
 #include "actors/manager_actor.hpp"
 #include "actors/metadata_actor.hpp"
+#include "actors/task_runner_actor.hpp"
+#include "adapters/deep_storage.hpp"
 #include "adapters/errc.hpp"
 #include "adapters/kafka/mock_cluster.hpp"
 #include "adapters/metadata_store.hpp"
@@ -65,8 +68,8 @@ class node_impl final : public node {
                    std::unique_ptr<adapters::metadata_store> store) {
     if (auto err = start_kafka(opts)) return err;
     metadata_ = actors::spawn_metadata_actor(sys_, std::move(store));
-
-    manager_ = actors::spawn_manager(sys_, metadata_);
+    if (auto err = start_runner(opts)) return err;
+    manager_ = actors::spawn_manager(sys_, metadata_, supervisor_env(opts));
     http::gateway_config gw;
     gw.host = opts.listen_host;
     gw.port = opts.listen_port;
@@ -96,14 +99,55 @@ class node_impl final : public node {
       gateway_ = nullptr;
     }
     caf::anon_send_exit(manager_, caf::exit_reason::user_shutdown);
+    // Tasks stop with the node; what they did not publish is read again.
+    caf::anon_send_exit(runner_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(metadata_, caf::exit_reason::user_shutdown);
     manager_ = nullptr;
+    runner_ = nullptr;
     metadata_ = nullptr;
     sys_.await_all_actors_done();
     kafka_.reset();
   }
 
  private:
+  caf::error start_runner(const serve_options& opts) {
+    namespace fs = std::filesystem;
+    auto deep = adapters::open_local_deep_storage(
+        (fs::path{opts.data_dir} / "segments").string());
+    if (!deep) return deep.error();
+    actors::task_runner_config rc;
+    rc.capacity = opts.worker_capacity > 0
+                      ? opts.worker_capacity
+                      : std::max<int32_t>(
+                            4, static_cast<int32_t>(std::thread::hardware_concurrency()));
+    rc.env.metadata = metadata_;
+    rc.env.deep_storage = std::move(*deep);
+    rc.env.work_dir = (fs::path{opts.data_dir} / "tasks").string();
+    rc.env.embedded_kafka_bootstrap = kafka_bootstrap_;
+    spdlog::info("task runner with {} slots", rc.capacity);
+    runner_ = actors::spawn_task_runner(sys_, std::move(rc));
+    return {};
+  }
+
+  actors::supervisor_env supervisor_env(const serve_options& opts) const {
+    actors::supervisor_env env;
+    env.metadata = metadata_;
+    env.runner = runner_;
+    env.open_probe = [bootstrap = kafka_bootstrap_](const core::supervisor_spec& spec) {
+      return actors::open_kafka_spec_reader(spec, spec.id + "-supervisor", bootstrap);
+    };
+    auto& t = env.planner.thresholds;
+    t.unhealthiness = opts.unhealthiness_threshold;
+    t.healthiness = opts.healthiness_threshold;
+    t.task_unhealthiness = opts.task_unhealthiness_threshold;
+    t.task_healthiness = opts.task_healthiness_threshold;
+    t.max_stored_errors = opts.max_stored_exception_events;
+    env.planner.idle_enabled_default = opts.idle_enabled;
+    env.planner.idle_after_ms_default = opts.idle_inactive_after_ms;
+    env.planner.seed = std::random_device{}();
+    return env;
+  }
+
   // Without --kafka the node runs an embedded Kafka and writes its address to
   // {data-dir}/kafka.bootstrap for other processes (kcat, generate).
   caf::error start_kafka(const serve_options& opts) {
@@ -128,6 +172,7 @@ class node_impl final : public node {
   caf::actor_system sys_;
   actors::metadata_actor metadata_;
   actors::manager_actor manager_;
+  actors::task_runner_actor runner_;
   std::shared_ptr<adapters::mock_cluster> kafka_;
   std::string kafka_bootstrap_;
   http::gateway_actor gateway_;

@@ -1,5 +1,6 @@
 #include "app/options.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -12,6 +13,31 @@ namespace {
 
 caf::error bad(const std::string& what) {
   return core::make_error(core::errc::invalid_input, what);
+}
+
+// The state manager's thresholds, by flag or by Druid's property name.
+int32_t* threshold_field(serve_options& o, const std::string& key) {
+  static const std::map<std::string, int32_t serve_options::*> fields{
+      {"supervisor-unhealthiness-threshold", &serve_options::unhealthiness_threshold},
+      {"druid.supervisor.unhealthinessThreshold",
+       &serve_options::unhealthiness_threshold},
+      {"supervisor-healthiness-threshold", &serve_options::healthiness_threshold},
+      {"druid.supervisor.healthinessThreshold", &serve_options::healthiness_threshold},
+      {"supervisor-task-unhealthiness-threshold",
+       &serve_options::task_unhealthiness_threshold},
+      {"druid.supervisor.taskUnhealthinessThreshold",
+       &serve_options::task_unhealthiness_threshold},
+      {"supervisor-task-healthiness-threshold",
+       &serve_options::task_healthiness_threshold},
+      {"druid.supervisor.taskHealthinessThreshold",
+       &serve_options::task_healthiness_threshold},
+      {"supervisor-max-stored-exception-events",
+       &serve_options::max_stored_exception_events},
+      {"druid.supervisor.maxStoredExceptionEvents",
+       &serve_options::max_stored_exception_events},
+  };
+  auto i = fields.find(key);
+  return i == fields.end() ? nullptr : &(o.*(i->second));
 }
 
 caf::error set(serve_options& o, const std::string& key, const std::string& value) {
@@ -35,6 +61,24 @@ caf::error set(serve_options& o, const std::string& key, const std::string& valu
     auto v = number(1, 16);
     if (!v) return v.error();
     o.kafka_brokers = static_cast<int32_t>(*v);
+  } else if (key == "worker-capacity" || key == "druid.worker.capacity") {
+    auto v = number(1, 1024);
+    if (!v) return v.error();
+    o.worker_capacity = static_cast<int32_t>(*v);
+  } else if (auto* threshold = threshold_field(o, key)) {
+    auto v = number(1, 1000);
+    if (!v) return v.error();
+    *threshold = static_cast<int32_t>(*v);
+  } else if (key == "supervisor-idle-enabled" ||
+             key == "druid.supervisor.idleConfig.enabled") {
+    if (value != "true" && value != "false")
+      return bad("option '" + key + "' must be true or false, not '" + value + "'");
+    o.idle_enabled = value == "true";
+  } else if (key == "supervisor-idle-inactive-after-millis" ||
+             key == "druid.supervisor.idleConfig.inactiveAfterMillis") {
+    auto v = number(1, int64_t{1} << 40);
+    if (!v) return v.error();
+    o.idle_inactive_after_ms = *v;
   } else if (key == "metadata-connect-timeout") {
     auto v = number(0, 86400);
     if (!v) return v.error();
@@ -83,6 +127,12 @@ caf::expected<serve_options> parse_serve_options(const std::vector<std::string>&
     if (k != "config")
       if (auto err = set(o, k, v)) return err;
   if (o.metadata_uri.empty()) o.metadata_uri = "sqlite:" + o.data_dir + "/metadata.db";
+  auto run_max = std::max(o.unhealthiness_threshold, o.healthiness_threshold);
+  if (o.max_stored_exception_events == 0) o.max_stored_exception_events = run_max;
+  if (o.max_stored_exception_events < run_max)
+    return bad("supervisor-max-stored-exception-events (" +
+               std::to_string(o.max_stored_exception_events) +
+               ") must be >= both run thresholds (" + std::to_string(run_max) + ")");
   return o;
 }
 
@@ -97,6 +147,22 @@ std::string serve_usage() {
   --kafka BOOTSTRAP              use this Kafka as the node's default and run no
                                 embedded Kafka
   --kafka-brokers N             brokers of the embedded Kafka (default 1)
+  --worker-capacity N           task slots of this node; more tasks wait as
+                                PENDING (default: max(4, cores))
+  --supervisor-unhealthiness-threshold N        failed runs in a row before a
+                                supervisor is unhealthy (default 3)
+  --supervisor-healthiness-threshold N          good runs in a row to recover (3)
+  --supervisor-task-unhealthiness-threshold N   failed tasks in a row before
+                                UNHEALTHY_TASKS (default 3)
+  --supervisor-task-healthiness-threshold N     good tasks in a row to recover (3)
+  --supervisor-max-stored-exception-events N    recentErrors kept (default: the
+                                larger run threshold)
+  --supervisor-idle-enabled true|false          idleConfig.enabled for specs
+                                without one (default false)
+  --supervisor-idle-inactive-after-millis MS    idleConfig.inactiveAfterMillis
+                                default (600000)
+                                (config files also take Druid's property names,
+                                e.g. druid.supervisor.unhealthinessThreshold=5)
   --metadata-connect-timeout S  keep retrying the metadata store for S seconds
                                 at start-up (default 60)
   --config FILE                 read options from FILE (key=value per line, the

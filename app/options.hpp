@@ -22,6 +22,16 @@ struct serve_options {
   /// cluster) and specs may say "bootstrap.servers": "embedded".
   std::string kafka_bootstrap;
   int32_t kafka_brokers = 1;  ///< brokers of the embedded Kafka
+  /// Task slots of this node (druid.worker.capacity); 0 = max(4, cores).
+  int32_t worker_capacity = 0;
+  // druid.supervisor.*
+  int32_t unhealthiness_threshold = 3;
+  int32_t healthiness_threshold = 3;
+  int32_t task_unhealthiness_threshold = 3;
+  int32_t task_healthiness_threshold = 3;
+  int32_t max_stored_exception_events = 0;  ///< 0 = max of the two run thresholds
+  bool idle_enabled = false;                ///< idleConfig.enabled when a spec has none
+  int64_t idle_inactive_after_ms = 600000;
 };
 
 /// Parses flags (`--key value` or `--key=value`), reading `--config FILE` first.

@@ -175,7 +175,64 @@ typename Inspector::result_type inspect(Inspector& f, spec_history& x) {
   return f(caf::meta::type_name("spec_history"), x.versions);
 }
 
+/// POST /{id}/reset (hard reset). The manager forwards it to the supervisor.
+struct reset_supervisor {
+  std::string id;
+  std::string author;
+  friend bool operator==(const reset_supervisor&, const reset_supervisor&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reset_supervisor& x) {
+  return f(caf::meta::type_name("reset_supervisor"), x.id, x.author);
+}
+
+/// POST /{id}/resetOffsets with Druid's datasource-metadata body; the
+/// supervisor checks it against its spec (400 on mismatch).
+struct reset_supervisor_offsets {
+  std::string id;
+  core::json body;
+  std::string author;
+  friend bool operator==(const reset_supervisor_offsets&,
+                         const reset_supervisor_offsets&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reset_supervisor_offsets& x) {
+  return f(caf::meta::type_name("reset_supervisor_offsets"), x.id, x.body, x.author);
+}
+
+/// POST /{id}/taskGroups/handoff {"taskGroupIds": [...]}.
+struct handoff_task_groups {
+  std::string id;
+  std::vector<int32_t> groups;
+  friend bool operator==(const handoff_task_groups&, const handoff_task_groups&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, handoff_task_groups& x) {
+  return f(caf::meta::type_name("handoff_task_groups"), x.id, x.groups);
+}
+
+/// GET /{id}/stats: {"<group>": {"<task>": rowStats}}.
+struct get_supervisor_stats {
+  std::string id;
+  friend bool operator==(const get_supervisor_stats&, const get_supervisor_stats&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, get_supervisor_stats& x) {
+  return f(caf::meta::type_name("get_supervisor_stats"), x.id);
+}
+
+/// GET /{id}/parseErrors: the running tasks' saved parse exceptions.
+struct get_parse_errors {
+  std::string id;
+  friend bool operator==(const get_parse_errors&, const get_parse_errors&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, get_parse_errors& x) {
+  return f(caf::meta::type_name("get_parse_errors"), x.id);
+}
+
 /// A supervisor tells the manager its state changed.
+
 struct supervisor_state_changed {
   core::supervisor_summary summary;
   friend bool operator==(const supervisor_state_changed&,

@@ -221,9 +221,12 @@ void reconciler::fail_publishing_group(int32_t gid, size_t index, actions& out,
 
 actions reconciler::reset(utc_time now) {
   (void)now;
-  actions out{delete_offsets{}};
+  // Kills first: the row goes after the readers were told to stop.
+  actions out;
   for (const auto& [_, g] : reading_)
     for (const auto& id : g.task_ids()) out.push_back(kill_task{id, "supervisor reset"});
+  out.push_back(delete_offsets{});
+
   reading_.clear();
   next_offsets_.clear();
   committed_.reset();
@@ -324,6 +327,19 @@ void reconciler::forget_group(const task_group& g) {
     else
       next_offsets_.erase(p);
   }
+}
+
+std::optional<int32_t> reconciler::group_of_task(const std::string& id) const {
+  for (const auto& [gid, g] : reading_)
+    if (g.tasks.count(id)) return gid;
+  for (const auto& [gid, list] : publishing_)
+    for (const auto& g : list)
+      if (g.tasks.count(id)) return gid;
+  return std::nullopt;
+}
+
+bool reconciler::knows_task(const std::string& id) const {
+  return group_of_task(id).has_value();
 }
 
 std::vector<std::string> reconciler::task_ids() const {

@@ -97,7 +97,8 @@ struct task_group {
 struct reconciler_config {
   state_thresholds thresholds;
   uint64_t seed = 1;  ///< for the random part of task ids
-  /// Node default for idleConfig.inactiveAfterMillis.
+  /// Node defaults for idleConfig (druid.supervisor.idleConfig.*).
+  bool idle_enabled_default = false;
   int64_t idle_after_ms_default = 600000;
 };
 
@@ -169,7 +170,13 @@ class reconciler {
   const std::map<int32_t, std::vector<task_group>>& publishing() const {
     return publishing_;
   }
+  /// The group of a task of a reading or publishing group.
+  std::optional<int32_t> group_of_task(const std::string& id) const;
+  /// Whether a reading or publishing group has this task.
+
+  bool knows_task(const std::string& id) const;
   /// Task ids of every reading and publishing group.
+
   std::vector<std::string> task_ids() const;
   /// Current task count (taskCount, or the autoscaler's).
   int32_t task_count() const;

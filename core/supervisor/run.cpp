@@ -171,9 +171,13 @@ void reconciler::check_reading(actions& out, utc_time now) {
 }
 
 void reconciler::check_idle(utc_time now) {
-  if (!spec_.io.idle || !spec_.io.idle->enabled || spec_.suspended || bounded()) return;
-  auto after =
-      millis{spec_.io.idle->inactive_after_millis.value_or(cfg_.idle_after_ms_default)};
+  bool enabled = spec_.io.idle ? spec_.io.idle->enabled : cfg_.idle_enabled_default;
+  // Rabbit streams never idle (as in Druid).
+  if (!enabled || spec_.type == "rabbit" || spec_.suspended || bounded()) return;
+  std::optional<int64_t> ms;
+  if (spec_.io.idle) ms = spec_.io.idle->inactive_after_millis;
+  auto after = millis{ms.value_or(cfg_.idle_after_ms_default)};
+
   int64_t lag = 0;
   if (auto per_partition = this->lag())
     for (const auto& [_, l] : *per_partition) lag += std::max<int64_t>(0, l);

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "tests/actors/actor_fixture.hpp"
+#include "tests/actors/supervisor_fixture.hpp"
 #include "tests/spec_cases.hpp"
 
 using namespace sv;
@@ -18,11 +18,12 @@ core::supervisor_spec spec(const std::string& id, bool suspended = false) {
   return *r.spec;
 }
 
-struct manager_fixture : test::actor_fixture {
+struct manager_fixture : test::supervisor_fixture {
   actors::manager_actor manager;
 
   void start_manager() {
-    manager = actors::spawn_manager(sys, metadata);
+    manager = actors::spawn_manager(sys, metadata, env());
+
     to_stop.push_back(caf::actor_cast<caf::actor>(manager));
     sched.run();
   }

@@ -52,8 +52,9 @@ TEST_CASE_FIXTURE(test::task_fixture,
   CHECK(report->find("errorMsg")->is_null());
 }
 
-TEST_CASE_FIXTURE(test::task_fixture,
-                  "two replicas of the same range: one commits, the other finds it committed") {
+TEST_CASE_FIXTURE(
+    test::task_fixture,
+    "two replicas of the same range: one commits, the other finds it committed") {
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
   auto ids = produce("t", 2, 200);
   offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 200}, {"1", 200}};
@@ -70,8 +71,9 @@ TEST_CASE_FIXTURE(test::task_fixture,
   CHECK(published_ids() == expected_ids(ids, start, end));
 }
 
-TEST_CASE_FIXTURE(test::task_fixture,
-                  "a task whose start was committed to a different end fails as diverged") {
+TEST_CASE_FIXTURE(
+    test::task_fixture,
+    "a task whose start was committed to a different end fails as diverged") {
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 1));
   auto ids = produce("t", 1, 200);
   offset_map start{{"0", 0}};
@@ -86,7 +88,6 @@ TEST_CASE_FIXTURE(test::task_fixture,
   CHECK(msg.find("diverged") != std::string::npos);
   CHECK(published_ids() == expected_ids(ids, start, offset_map{{"0", 200}}));
 }
-
 
 TEST_CASE_FIXTURE(
     test::task_fixture,

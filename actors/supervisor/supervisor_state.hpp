@@ -1,0 +1,66 @@
+#pragma once
+// The supervisor actor's state and the helpers its handlers share
+// (supervisor_actor.cpp: handlers; supervisor/run_loop.cpp: runs, actions,
+// the roll-over conversation; supervisor/reports.cpp: stats, parse errors).
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/supervisor_actor.hpp"
+#include "core/supervisor/reconciler.hpp"
+
+namespace sv::actors::supervisor {
+
+struct state {
+  // Not an aggregate: CAF would otherwise try to construct the state from `self`.
+  state() = default;
+  supervisor_env env;
+  supervisor_listener listener;
+  std::unique_ptr<core::supervisor::reconciler> rec;
+  stream_probe_actor probe;
+  std::map<std::string, task_actor> tasks;  ///< launched tasks
+
+  // Run scheduling.
+  bool run_queued = false;  ///< a run_atom is on its way
+  bool run_active = false;  ///< waiting for the probe / the row
+  bool run_again = false;   ///< something happened during a run
+  core::utc_time last_run{};
+  int64_t runs = 0;
+
+  // Terminate: promises answered once every reading group handed off.
+  std::vector<caf::typed_response_promise<msg::ack>> stop_waiters;
+
+  std::optional<core::supervisor_summary> last_summary;
+  static inline const char* name = "supervisor";
+
+  core::utc_time now() const { return env.clock(); }
+  const core::supervisor_spec& spec() const { return rec->spec(); }
+};
+
+using self_ptr = supervisor_actor::stateful_pointer<state>;
+
+/// Asks for a run (coalesced, rate-limited).
+void request_run(self_ptr self);
+/// A run: probe, offsets row, plan, execute.
+void on_run(self_ptr self);
+/// Executes planner actions; `done` (if any) is answered once the offsets
+/// row edit or delete among them is written (at once if there is none).
+void execute(self_ptr self, core::supervisor::actions acts,
+             std::optional<caf::typed_response_promise<msg::ack>> done = std::nullopt);
+
+/// Refreshes latest offsets and the tasks' current offsets.
+void refresh_lag(self_ptr self);
+/// Tells the manager when the summary changed; answers stop waiters.
+void after_change(self_ptr self);
+/// (Re)spawns the stream probe for the current spec.
+void respawn_probe(self_ptr self);
+
+/// GET /stats and /parseErrors: asks every live task.
+caf::result<core::json> collect_stats(self_ptr self);
+caf::result<core::json> collect_parse_errors(self_ptr self);
+
+}  // namespace sv::actors::supervisor
