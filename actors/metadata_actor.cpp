@@ -79,6 +79,13 @@ metadata_actor::behavior_type metadata_behavior(
         if (auto err = s.upsert_task(m.task)) return err;
         return msg::ack{};
       },
+      [&s](msg::md_get_task& m) -> caf::result<msg::task_list> {
+        return reply<msg::task_list>(s.task(m.task_id), [](auto row) {
+          msg::task_list out;
+          if (row) out.tasks.push_back(std::move(*row));
+          return out;
+        });
+      },
       [&s](msg::md_list_tasks& m) -> caf::result<msg::task_list> {
         return reply<msg::task_list>(s.tasks(m.filter),
                                      [](auto v) { return msg::task_list{std::move(v)}; });

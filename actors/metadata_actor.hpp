@@ -38,7 +38,9 @@ using metadata_actor =
                      caf::replies_to<msg::md_segments>::with<msg::segment_list>,
                      caf::replies_to<msg::md_data_sources>::with<msg::data_source_list>,
                      caf::replies_to<msg::md_upsert_task>::with<msg::ack>,
+                     caf::replies_to<msg::md_get_task>::with<msg::task_list>,
                      caf::replies_to<msg::md_list_tasks>::with<msg::task_list>,
+
                      caf::replies_to<msg::md_append_audit>::with<core::audit_record>,
                      caf::replies_to<msg::md_audit>::with<msg::audit_list>>;
 

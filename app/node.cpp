@@ -74,6 +74,7 @@ class node_impl final : public node {
     gw.host = opts.listen_host;
     gw.port = opts.listen_port;
     gw.api.embedded_kafka = kafka_;
+    gw.api.runner = runner_;
     auto gateway = http::spawn_gateway(sys_, manager_, metadata_, gw);
 
     if (!gateway) return gateway.error();

@@ -5,18 +5,20 @@
 #include "http/coordinator_routes.hpp"
 #include "http/kafka_control_routes.hpp"
 #include "http/supervisor_routes.hpp"
+#include "http/task_routes.hpp"
 
 namespace sv::http {
 
 handler make_api(caf::actor_system& sys, actors::manager_actor manager,
                  actors::metadata_actor metadata, api_options opts) {
   auto r = std::make_shared<router>();
-  route_context ctx{sys, manager, metadata, opts.request_timeout};
+  route_context ctx{sys, manager, metadata, opts.runner, opts.request_timeout};
   r->add("GET", "/status/health", [](const request&, const captures&) {
     return response{200, "true"};
   });
   add_supervisor_routes(*r, ctx);
   add_coordinator_routes(*r, ctx);
+  if (opts.runner) add_task_routes(*r, ctx);
   if (opts.embedded_kafka)
     add_kafka_control_routes(*r, opts.embedded_kafka, "/streamvisor/v1/kafka");
   return [r](const request& req) { return r->dispatch(req); };

@@ -7,6 +7,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/manager_actor.hpp"
+#include "actors/task_runner_actor.hpp"
 #include "adapters/kafka/mock_cluster.hpp"
 #include "http/server.hpp"
 
@@ -18,6 +19,8 @@ struct api_options {
   /// The node's embedded Kafka, whose control API is then served under
   /// /streamvisor/v1/kafka; null when the node uses an external Kafka.
   std::shared_ptr<adapters::mock_cluster> embedded_kafka;
+  /// The node's task runner (task endpoints); null on a node without tasks.
+  actors::task_runner_actor runner;
 };
 
 /// The request handler for the whole API.

@@ -180,6 +180,63 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
           });
   }
 
+  r.add("GET", base + "/{}/stats", [&sys, mgr, t](const request&, const captures& c) {
+    auto stats = ask<json>(sys, mgr, t, msg::get_supervisor_stats{c[0]});
+    if (!stats) return error_response(stats.error());
+    return ok(std::move(*stats));
+  });
+
+  r.add("GET", base + "/{}/parseErrors",
+        [&sys, mgr, t](const request&, const captures& c) {
+          auto errors = ask<json>(sys, mgr, t, msg::get_parse_errors{c[0]});
+          if (!errors) return error_response(errors.error());
+          return ok(std::move(*errors));
+        });
+
+  r.add(
+      "POST", base + "/{}/reset", [&sys, mgr, t](const request& req, const captures& c) {
+        auto a = ask<msg::ack>(sys, mgr, t, msg::reset_supervisor{c[0], req.remote_addr});
+        if (!a) return error_response(a.error());
+        return ok(json::make_object({{"id", c[0]}}));
+      });
+
+  r.add("POST", base + "/{}/resetOffsets",
+        [&sys, mgr, t](const request& req, const captures& c) {
+          if (!is_json_content(req.content_type))
+            return error_response(415, "Content-Type must be application/json (got '" +
+                                           req.content_type + "')");
+          auto body = json::parse(req.body);
+          if (!body)
+            return error_response(
+                400, "Invalid JSON body: " + core::error_message(body.error()));
+          auto a = ask<msg::ack>(
+              sys, mgr, t,
+              msg::reset_supervisor_offsets{c[0], std::move(*body), req.remote_addr});
+          if (!a) return error_response(a.error());
+          return ok(json::make_object({{"id", c[0]}}));
+        });
+
+  r.add("POST", base + "/{}/taskGroups/handoff",
+        [&sys, mgr, t](const request& req, const captures& c) {
+          auto body = json::parse(req.body.empty() ? "{}" : req.body);
+          if (!body)
+            return error_response(
+                400, "Invalid JSON body: " + core::error_message(body.error()));
+          std::vector<int32_t> groups;
+          if (const json* ids = body->find("taskGroupIds"); ids && ids->is_array())
+            for (const auto& g : ids->as_array()) {
+              if (!g.is_int())
+                return error_response(400, "taskGroupIds must be a list of integers");
+              groups.push_back(static_cast<int32_t>(g.as_int()));
+            }
+          if (groups.empty())
+            return error_response(400, "List of task groups to handoff can't be empty");
+          auto a = ask<msg::ack>(sys, mgr, t,
+                                 msg::handoff_task_groups{c[0], std::move(groups)});
+          if (!a) return error_response(a.error());
+          return response{202, ""};
+        });
+
   for (const char* verb : {"/{}/terminate", "/{}/shutdown"}) {
     r.add("POST", base + verb, [&sys, mgr, t](const request& req, const captures& c) {
       auto a =

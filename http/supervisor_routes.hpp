@@ -6,6 +6,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/manager_actor.hpp"
+#include "actors/task_runner_actor.hpp"
 #include "http/router.hpp"
 
 namespace sv::http {
@@ -16,6 +17,7 @@ struct route_context {
   caf::actor_system& sys;
   actors::manager_actor manager;
   actors::metadata_actor metadata;
+  actors::task_runner_actor runner;
   std::chrono::milliseconds timeout;
 };
 

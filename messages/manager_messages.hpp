@@ -204,7 +204,8 @@ typename Inspector::result_type inspect(Inspector& f, reset_supervisor_offsets& 
 struct handoff_task_groups {
   std::string id;
   std::vector<int32_t> groups;
-  friend bool operator==(const handoff_task_groups&, const handoff_task_groups&) = default;
+  friend bool operator==(const handoff_task_groups&,
+                         const handoff_task_groups&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, handoff_task_groups& x) {
@@ -214,7 +215,8 @@ typename Inspector::result_type inspect(Inspector& f, handoff_task_groups& x) {
 /// GET /{id}/stats: {"<group>": {"<task>": rowStats}}.
 struct get_supervisor_stats {
   std::string id;
-  friend bool operator==(const get_supervisor_stats&, const get_supervisor_stats&) = default;
+  friend bool operator==(const get_supervisor_stats&,
+                         const get_supervisor_stats&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, get_supervisor_stats& x) {

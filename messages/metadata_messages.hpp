@@ -153,6 +153,16 @@ typename Inspector::result_type inspect(Inspector& f, md_upsert_task& x) {
   return f(caf::meta::type_name("md_upsert_task"), x.task);
 }
 
+/// One task row by id; replies a task_list with zero or one row.
+struct md_get_task {
+  std::string task_id;
+  friend bool operator==(const md_get_task&, const md_get_task&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, md_get_task& x) {
+  return f(caf::meta::type_name("md_get_task"), x.task_id);
+}
+
 struct md_list_tasks {
   core::task_filter filter;
   friend bool operator==(const md_list_tasks& a, const md_list_tasks& b) {

@@ -84,6 +84,8 @@ void reconciler::task_started(const std::string& id, utc_time at) {
     if (auto t = g.tasks.find(id); t != g.tasks.end()) {
       t->second.phase = task_phase::running;
       if (!t->second.start_time) t->second.start_time = at;
+      if (t->second.current.empty()) t->second.current = g.start;
+
     }
 }
 

@@ -14,6 +14,9 @@ offset_map reconciler::highest_ingested() const {
     for (const auto& [p, o] : committed_->offsets) out[p] = o;
   for (const auto& [p, o] : next_offsets_)
     out[p] = std::max(out.count(p) ? out[p] : o, o);
+  for (const auto& [_, g] : reading_)
+    for (const auto& [p, o] : g.start) out[p] = std::max(out.count(p) ? out[p] : o, o);
+
   auto take = [&](const task_group& g) {
     for (const auto& [_, t] : g.tasks)
       for (const auto& [p, o] : t.current) {

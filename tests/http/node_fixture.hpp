@@ -78,6 +78,10 @@ class node_fixture {
   }
 
   const app::serve_options& options() const { return opts_; }
+  app::serve_options& mutable_options() { return opts_; }
+
+  /// The node's Kafka (the embedded one unless --kafka was given).
+  std::string kafka() const { return node_->kafka_bootstrap(); }
 
  private:
   httplib::Client client() {
