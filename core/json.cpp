@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string_view>
+#include <unordered_map>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
@@ -178,8 +180,7 @@ class builder {
     if (top.value.is_array()) {
       top.value.as_array().push_back(std::move(v));
     } else {
-      // Duplicate keys: the last one wins, as with Jackson.
-      top.value.set(top.key, std::move(v));
+      top.value.as_object().push_back(json::member{std::move(top.key), std::move(v)});
     }
     return true;
   }
@@ -187,7 +188,31 @@ class builder {
   bool close() {
     auto v = std::move(stack_.back().value);
     stack_.pop_back();
+    if (v.is_object()) dedupe(v.as_object());
     return add(std::move(v));
+  }
+
+  // Duplicate keys: the last value wins (as with Jackson), at the place the
+  // key first appeared. Linear; most objects have none.
+  static void dedupe(json::object& obj) {
+    if (obj.size() < 2) return;
+    std::unordered_map<std::string_view, size_t> seen;
+    seen.reserve(obj.size());
+    bool duplicates = false;
+    for (size_t i = 0; i < obj.size() && !duplicates; ++i)
+      duplicates = !seen.emplace(obj[i].key, i).second;
+    if (!duplicates) return;
+    json::object out;
+    out.reserve(obj.size());
+    std::unordered_map<std::string, size_t> at;
+    for (auto& m : obj) {
+      auto [it, fresh] = at.try_emplace(m.key, out.size());
+      if (fresh)
+        out.push_back(std::move(m));
+      else
+        out[it->second].value = std::move(m.value);
+    }
+    obj = std::move(out);
   }
 
   std::vector<frame> stack_;

@@ -6,9 +6,29 @@
 
 namespace sv::core {
 
+namespace {
+
+// A plain partition number: digits without leading zeros ("0", "17").
+bool plain_number(const std::string& s) {
+  if (s.empty() || (s[0] == '0' && s.size() > 1)) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+}  // namespace
+
 bool partition_less::operator()(const std::string& a, const std::string& b) const {
+  // Fast path for Kafka's partition numbers: shorter is smaller, else by digits.
+  if (plain_number(a) && plain_number(b)) {
+    if (a.size() != b.size()) return a.size() < b.size();
+    for (size_t k = 0; k < a.size(); ++k)
+      if (a[k] != b[k]) return a[k] < b[k];
+    return false;
+  }
   size_t i = 0, j = 0;
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
+
   while (i < a.size() && j < b.size()) {
     if (digit(a[i]) && digit(b[j])) {
       size_t i0 = i, j0 = j;

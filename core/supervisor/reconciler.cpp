@@ -38,7 +38,9 @@ int32_t reconciler::task_count() const {
 void reconciler::observe_stream(std::vector<partition_id> partitions, offset_map earliest,
                                 offset_map latest, utc_time at) {
   if (!bounded()) {
-    std::sort(partitions.begin(), partitions.end(), partition_less{});
+    if (!std::is_sorted(partitions.begin(), partitions.end(), partition_less{}))
+      std::sort(partitions.begin(), partitions.end(), partition_less{});
+
     partitions_ = std::move(partitions);
     if (!partitions_known_)
       initial_partitions_.insert(partitions_.begin(), partitions_.end());

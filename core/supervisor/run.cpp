@@ -1,6 +1,7 @@
 // The supervisor run: Druid's steps, as pure decisions.
 
 #include <algorithm>
+#include <set>
 
 #include "core/errc.hpp"
 #include "core/supervisor/partition_groups.hpp"
@@ -69,12 +70,13 @@ void reconciler::update_partitions(utc_time now) {
   if (bounded()) return;
   // A partition no group's start knows about: groups roll over within
   // repartitionTransitionDuration so they are recomputed.
+  if (reading_.empty() || early_stop_) return;
+  std::set<partition_id, partition_less> known;
+  for (const auto& [_, g] : reading_)
+    for (const auto& [p, __] : g.start) known.insert(p);
   bool unknown = false;
-  for (const auto& p : partitions_) {
-    bool known = false;
-    for (const auto& [_, g] : reading_) known |= g.start.count(p) > 0;
-    unknown |= !known;
-  }
+  for (const auto& p : partitions_) unknown |= !known.count(p);
+
   if (unknown && !reading_.empty() && !early_stop_)
     early_stop_ = now + spec_.tuning.repartition_transition_duration.to_millis();
 }

@@ -51,3 +51,18 @@ TEST_CASE("json strings with escapes and unicode round-trip") {
   CHECK(*again == *j);
   CHECK(j->find("s")->as_string() == "line\nbreak \"quoted\" \xC3\xA9 \xF0\x9F\x98\x80");
 }
+
+TEST_CASE("duplicate keys: the last value wins, where the key first appeared") {
+  auto j = sv::core::json::parse(R"({"a":1,"b":2,"a":3,"c":{"x":1,"x":2}})");
+  REQUIRE(j);
+  CHECK(j->dump() == R"({"a":3,"b":2,"c":{"x":2}})");
+  // Large objects parse in linear time (a committed-offsets row of 4096 partitions).
+  std::string big = "{";
+  for (int i = 0; i < 4096; ++i)
+    big += (i ? ",\"" : "\"") + std::to_string(i) + "\":" + std::to_string(i);
+  big += "}";
+  auto b = sv::core::json::parse(big);
+  REQUIRE(b);
+  CHECK(b->as_object().size() == 4096);
+  CHECK(b->find("4095")->as_int() == 4095);
+}
