@@ -1,5 +1,6 @@
 #include "actors/manager_actor.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <spdlog/spdlog.h>
@@ -27,6 +28,8 @@ struct manager_state {
   metadata_actor metadata;
   supervisor_env env;
   std::map<std::string, entry> supervisors;
+  /// Terminated supervisors still waiting for their groups to publish.
+  std::vector<supervisor_actor> retiring;
   bool loaded = false;
   std::string load_error;
   static inline const char* name = "manager";
@@ -135,6 +138,13 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
   self->state.metadata = std::move(metadata);
   self->state.env = std::move(env);
   self->set_down_handler([self](caf::down_msg& dm) {
+    auto& retiring = self->state.retiring;
+    auto r = std::find_if(retiring.begin(), retiring.end(),
+                          [&](const auto& h) { return h.address() == dm.source; });
+    if (r != retiring.end()) {
+      retiring.erase(r);
+      return;
+    }
     for (auto& [id, e] : self->state.supervisors) {
       if (e.handle.address() != dm.source) continue;
       spdlog::error("supervisor [{}] died ({}); starting it again", id,
@@ -150,6 +160,7 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
   // supervisor does not take the manager down).
   self->set_exit_handler([self](caf::exit_msg& em) {
     for (auto& [id, e] : self->state.supervisors) self->send_exit(e.handle, em.reason);
+    for (auto& h : self->state.retiring) self->send_exit(h, em.reason);
     self->quit(em.reason);
   });
   load(self);
@@ -311,7 +322,8 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
                 [self, rp, id, author](core::spec_version&) mutable {
                   auto j = self->state.supervisors.find(id);
                   if (j != self->state.supervisors.end()) {
-                    self->demonitor(j->second.handle.address());
+                    // It stays (monitored) until its groups have published.
+                    self->state.retiring.push_back(j->second.handle);
                     self->request(j->second.handle, caf::infinite, msg::stop_supervisor{})
                         .then([](msg::ack&) {}, [](caf::error&) {});
                     self->state.supervisors.erase(j);

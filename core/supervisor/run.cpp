@@ -219,9 +219,14 @@ std::optional<offset_map> reconciler::start_offsets(const std::vector<partition_
     }
     if (committed_)
       if (auto c = committed_->offsets.find(p); c != committed_->offsets.end()) {
+        // Below the earliest retained offset (retention), or past the latest
+        // (the topic was deleted and created again): nothing can be read there.
         auto e = earliest_.find(p);
+        auto l = latest_.find(p);
         bool unavailable = !spec_.tuning.skip_sequence_number_availability_check &&
-                           e != earliest_.end() && c->second < e->second;
+                           ((e != earliest_.end() && c->second < e->second) ||
+                            (l != latest_.end() && c->second > l->second));
+
         if (!unavailable) {
           start[p] = c->second;
           continue;

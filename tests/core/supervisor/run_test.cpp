@@ -303,6 +303,8 @@ TEST_CASE(
 
 TEST_CASE("failed tasks: without a predecessor the row is the truth") {
   planner p{make_spec()};
+  p.latest = 2000;
+
   p.commit(p.all(1000));
   auto first = only<create_task>(p.run_and_start(0));
   p.commit(p.all(1050));  // an intermediate handoff committed before the crash
@@ -360,6 +362,24 @@ TEST_CASE("run: an unreadable offsets row creates nothing and fails the run") {
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].exception_class == "MetadataStorageException");
   CHECK(only<create_task>(p.run(2)).size() == 1);
+}
+
+}  // namespace sv::test
+
+namespace sv::test {
+
+TEST_CASE(
+    "run: a committed offset past the latest (topic recreated) is unavailable too") {
+  planner p{make_spec("", R"("resetOffsetAutomatically":true)")};
+  p.latest = 50;  // the topic was created again and holds 50 records
+  p.commit(p.all(1000));
+  auto out = p.run(1);
+  auto edits = only<edit_offsets>(out);
+  REQUIRE(edits.size() == 1);
+  CHECK(edits[0].drop.size() == 4);
+  auto created = only<create_task>(out);
+  REQUIRE(created.size() == 1);
+  CHECK(created[0].spec.start == p.all(50));
 }
 
 }  // namespace sv::test
