@@ -64,17 +64,8 @@ core::json report(self_ptr self, const std::string& error) {
 
 void write_row(self_ptr self, const std::string& status, core::json report_json) {
   auto& st = self->state;
-  core::task_record row;
-  row.id = st.spec.id;
-  row.supervisor_id = st.spec.supervisor_id;
-  row.data_source = st.spec.data_source();
-  row.type = st.spec.type();
-  row.group_id = st.spec.group_id;
-  row.status = status;
-  row.created_date = core::format_utc_time(st.started);
-  row.location = "local";
-  row.payload = core::task::to_json(st.spec);
-  row.report = std::move(report_json);
+  auto row =
+      core::task::task_row(st.spec, status, st.started, "local", std::move(report_json));
   self->request(st.env.metadata, store_timeout, msg::md_upsert_task{std::move(row)})
       .then([](msg::ack&) {},
             [id = st.spec.id](caf::error& e) {

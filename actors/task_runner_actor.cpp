@@ -39,17 +39,7 @@ using self_ptr = task_runner_actor::stateful_pointer<runner_state>;
 
 void write_row(self_ptr self, const entry& e, const std::string& status,
                core::json report, const std::string& location) {
-  core::task_record row;
-  row.id = e.spec.id;
-  row.supervisor_id = e.spec.supervisor_id;
-  row.data_source = e.spec.data_source();
-  row.type = e.spec.type();
-  row.group_id = e.spec.group_id;
-  row.status = status;
-  row.created_date = core::format_utc_time(e.created);
-  row.location = location;
-  row.payload = core::task::to_json(e.spec);
-  row.report = std::move(report);
+  auto row = core::task::task_row(e.spec, status, e.created, location, std::move(report));
   self->request(self->state.cfg.env.metadata, store_timeout,
                 msg::md_upsert_task{std::move(row)})
       .then([](msg::ack&) {},

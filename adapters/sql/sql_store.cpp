@@ -113,26 +113,19 @@ class sql_store final : public metadata_store {
       const std::string& supervisor_id, const std::string& type,
       const std::string& stream, const core::offset_map& set,
       const std::vector<core::partition_id>& drop) override {
-    if (auto err = conn_->begin_write({"publish:" + supervisor_id})) return err;
-    auto result = [&]() -> caf::expected<core::committed_offsets> {
-      auto stored = committed_offsets(supervisor_id);
-      if (!stored) return stored.error();
-      auto row =
-          stored->value_or(core::committed_offsets{type, stream, {}, std::nullopt});
-      for (const auto& p : drop) row.offsets.erase(p);
-      row.offsets = core::plus(row.offsets, set);
-      if (auto err = write_offsets(supervisor_id, row)) return err;
-      return row;
-    }();
-    if (!result) {
-      conn_->rollback();
-      return result;
-    }
-    if (auto err = conn_->commit()) {
-      conn_->rollback();
-      return err;
-    }
-    return result;
+    return in_write_tx<core::committed_offsets>(
+        {"publish:" + supervisor_id},
+        [&]() -> caf::expected<core::committed_offsets> {
+          auto stored = committed_offsets(supervisor_id);
+          if (!stored) return stored.error();
+          auto row =
+              stored->value_or(core::committed_offsets{type, stream, {}, std::nullopt});
+          for (const auto& p : drop) row.offsets.erase(p);
+          row.offsets = core::plus(row.offsets, set);
+          if (auto err = write_offsets(supervisor_id, row)) return err;
+          return row;
+        },
+        [](const core::committed_offsets&) { return true; });
   }
 
   caf::expected<bool> delete_offsets(const std::string& supervisor_id) override {
@@ -148,17 +141,11 @@ class sql_store final : public metadata_store {
     std::vector<std::string> locks{"publish:" + req.supervisor_id};
     if (!req.segments.empty())
       locks.push_back("datasource:" + req.segments.front().data_source);
-    if (auto err = conn_->begin_write(locks)) return err;
-    auto result = publish_in_tx(req);
-    if (!result || result->outcome != core::publish_outcome::committed) {
-      conn_->rollback();
-      return result;
-    }
-    if (auto err = conn_->commit()) {
-      conn_->rollback();
-      return err;
-    }
-    return result;
+    return in_write_tx<core::publish_result>(
+        locks, [&] { return publish_in_tx(req); },
+        [](const core::publish_result& r) {
+          return r.outcome == core::publish_outcome::committed;
+        });
   }
 
   // -- segments -------------------------------------------------------------
@@ -340,6 +327,24 @@ class sql_store final : public metadata_store {
       out.push_back(std::move(t));
     }
     return out;
+  }
+
+  // Runs `body` in a write transaction holding `locks`; commits when `body`
+  // succeeded and `keep` says so, else rolls back.
+  template <class T, class Body, class Keep>
+  caf::expected<T> in_write_tx(const std::vector<std::string>& locks, Body body,
+                               Keep keep) {
+    if (auto err = conn_->begin_write(locks)) return err;
+    caf::expected<T> result = body();
+    if (!result || !keep(*result)) {
+      conn_->rollback();
+      return result;
+    }
+    if (auto err = conn_->commit()) {
+      conn_->rollback();
+      return err;
+    }
+    return result;
   }
 
   caf::error write_offsets(const std::string& supervisor_id,

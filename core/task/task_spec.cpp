@@ -47,6 +47,22 @@ json to_json(const task_spec& t) {
   });
 }
 
+task_record task_row(const task_spec& t, std::string status, utc_time created,
+                     std::string location, json report) {
+  task_record row;
+  row.id = t.id;
+  row.supervisor_id = t.supervisor_id;
+  row.data_source = t.data_source();
+  row.type = t.type();
+  row.group_id = t.group_id;
+  row.status = std::move(status);
+  row.created_date = format_utc_time(created);
+  row.location = std::move(location);
+  row.payload = to_json(t);
+  row.report = std::move(report);
+  return row;
+}
+
 caf::expected<task_spec> task_spec_from_json(const json& j) {
   task_spec t;
   auto str = [&](std::string_view key) -> std::string {

@@ -10,6 +10,7 @@
 #include <caf/expected.hpp>
 
 #include "core/offsets.hpp"
+#include "core/records.hpp"
 #include "core/spec/supervisor_spec.hpp"
 #include "core/time.hpp"
 
@@ -37,6 +38,10 @@ struct task_spec {
 };
 
 json to_json(const task_spec& t);
+
+/// The task's row in the tasks table.
+task_record task_row(const task_spec& t, std::string status, utc_time created,
+                     std::string location, json report);
 caf::expected<task_spec> task_spec_from_json(const json& j);
 
 }  // namespace sv::core::task
