@@ -52,6 +52,14 @@ class metadata_store {
       const std::string& supervisor_id, const std::string& type,
       const std::string& stream, const core::offset_map& set,
       const std::vector<core::partition_id>& drop) = 0;
+  /// Reset to latest and backfill, in one transaction: appends the backfill
+  /// supervisor's first spec version, records `jump` in the row of
+  /// `supervisor_id` (created when absent), and appends `audit`.
+  virtual caf::expected<core::spec_version> begin_backfill(
+      const std::string& supervisor_id, const std::string& type,
+      const std::string& stream, const core::offset_jump& jump,
+      const std::string& backfill_id, const core::json& backfill_spec,
+      const core::audit_record& audit) = 0;
   /// Deletes the row (hard reset); true if a row existed.
 
   virtual caf::expected<bool> delete_offsets(const std::string& supervisor_id) = 0;

@@ -92,7 +92,7 @@ void planner_bench(const std::string& dir) {
       ps.push_back(std::to_string(p));
       offsets[ps.back()] = 1000;
     }
-    core::committed_offsets row{"kafka", "t", offsets, std::nullopt};
+    core::committed_offsets row{"kafka", "t", offsets, std::nullopt, {}};
     if (auto err = (*store)->reset_offsets("bench", row)) die(core::error_message(err));
     auto t0 = core::utc_now();
     core::supervisor::reconciler rec{

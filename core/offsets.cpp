@@ -1,5 +1,7 @@
 #include "core/offsets.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 
 #include "core/errc.hpp"
@@ -105,9 +107,13 @@ json to_json(const committed_offsets& x) {
   if (x.bounded)
     bounded = json::make_object({{"startSequenceNumbers", to_json(x.bounded->start)},
                                  {"endSequenceNumbers", to_json(x.bounded->end)}});
-  return json::make_object({{"type", x.type},
-                            {"partitions", std::move(partitions)},
-                            {"boundedStreamConfig", bounded}});
+  auto out = json::make_object({{"type", x.type},
+                                {"partitions", std::move(partitions)},
+                                {"boundedStreamConfig", bounded}});
+  if (!x.jump.empty())
+    out.set("pendingJump", json::make_object({{"from", to_json(x.jump.from)},
+                                              {"to", to_json(x.jump.to)}}));
+  return out;
 }
 
 caf::expected<committed_offsets> committed_offsets_from_json(const json& x) {
@@ -139,6 +145,20 @@ caf::expected<committed_offsets> committed_offsets_from_json(const json& x) {
     if (!em) return em.error();
     out.bounded = bounded_range{std::move(*sm), std::move(*em)};
   }
+  if (const json* j = x.find("pendingJump"); j && j->is_object()) {
+    const json* from = j->find("from");
+    const json* to = j->find("to");
+    if (!from || !to)
+      return make_error(errc::invalid_input, "pendingJump needs from and to");
+    auto f = offset_map_from_json(*from);
+    if (!f) return f.error();
+    auto t = offset_map_from_json(*to);
+    if (!t) return t.error();
+    if (f->size() != t->size())
+      return make_error(errc::invalid_input,
+                        "pendingJump: from and to differ in partitions");
+    out.jump = offset_jump{std::move(*f), std::move(*t)};
+  }
   return out;
 }
 
@@ -155,9 +175,15 @@ std::string_view to_string(publish_outcome x) {
 }
 
 publish_outcome check_publish(const std::optional<committed_offsets>& stored,
-                              const offset_map& start,
+                              const offset_map& start, const offset_map& end,
                               const std::optional<bounded_range>& bounded) {
   if (!stored) return publish_outcome::committed;
+  for (const auto& [p, from] : stored->jump.from) {
+    auto s = start.find(p);
+    auto e = end.find(p);
+    if (s != start.end() && e != end.end() && s->second < from && from < e->second)
+      return publish_outcome::diverged;
+  }
   if (!stored->offsets.empty() && stored->bounded != bounded)
     return publish_outcome::diverged;
   bool ahead = false;
@@ -173,6 +199,36 @@ publish_outcome check_publish(const std::optional<committed_offsets>& stored,
   if (behind) return publish_outcome::diverged;
   if (ahead) return publish_outcome::ahead;
   return publish_outcome::committed;
+}
+
+committed_offsets row_after_publish(const std::optional<committed_offsets>& stored,
+                                    const std::string& type, const std::string& stream,
+                                    const offset_map& end, const offset_map& commit_as,
+                                    const std::optional<bounded_range>& bounded) {
+  committed_offsets next;
+  next.type = type;
+  next.stream = stream;
+  next.bounded = bounded;
+  if (stored) {
+    next.offsets = stored->offsets;
+    next.jump = stored->jump;
+  }
+  next.offsets = plus(next.offsets, commit_as);
+  for (const auto& [p, from] : next.jump.from)
+    if (auto e = end.find(p); e != end.end() && e->second == from) {
+      auto to = next.jump.to.at(p);
+      next.offsets[p] = std::max(next.offsets[p], to);
+    }
+  for (auto it = next.jump.from.begin(); it != next.jump.from.end();) {
+    auto o = next.offsets.find(it->first);
+    if (o != next.offsets.end() && o->second >= next.jump.to.at(it->first)) {
+      next.jump.to.erase(it->first);
+      it = next.jump.from.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return next;
 }
 
 }  // namespace sv::core

@@ -32,18 +32,32 @@ struct bounded_range {
   friend bool operator==(const bounded_range&, const bounded_range&) = default;
 };
 
+/// A pending jump of the offsets row (reset to latest and backfill): on each
+/// partition p, the range [from[p], to[p]) belongs to a backfill supervisor.
+/// A publish that ends p exactly at from[p] moves the row to to[p]; a publish
+/// whose range contains from[p] is refused. An entry goes once the row
+/// reached to[p].
+struct offset_jump {
+  offset_map from;
+  offset_map to;
+  bool empty() const { return from.empty(); }
+  friend bool operator==(const offset_jump&, const offset_jump&) = default;
+};
+
 /// The committed position of one supervisor: what the datasource_metadata row holds.
 struct committed_offsets {
   std::string type;    ///< supervisor type: "kafka", "kinesis", "rabbit"
   std::string stream;  ///< topic (or pattern) / stream name
   offset_map offsets;
   std::optional<bounded_range> bounded;
+  offset_jump jump;  ///< pending reset-to-latest jumps (usually none)
   friend bool operator==(const committed_offsets&, const committed_offsets&) = default;
 };
 
 /// Druid's payload shape:
 /// {"type":"kafka","partitions":{"type":"end","stream":"t","partitionOffsetMap":{...}},
 ///  "boundedStreamConfig":null}
+/// plus "pendingJump": {"from": {...}, "to": {...}} while a jump is pending.
 json to_json(const committed_offsets& x);
 caf::expected<committed_offsets> committed_offsets_from_json(const json& x);
 
@@ -69,12 +83,22 @@ enum class publish_outcome : uint8_t {
 
 std::string_view to_string(publish_outcome x);
 
-/// Decides a publish: `stored` is the row (nullopt = no row). Start offsets must
-/// equal the stored offsets on every partition both have; partitions the row
-/// does not have are a valid start. A bounded publish must carry the same
-/// bounded range as the row (when the row has offsets).
+/// Decides a publish of [start, end): `stored` is the row (nullopt = no row).
+/// Start offsets must equal the stored offsets on every partition both have;
+/// partitions the row does not have are a valid start. A bounded publish must
+/// carry the same bounded range as the row (when the row has offsets). A range
+/// that contains a pending jump's `from` (start < from < end) is diverged: that
+/// data belongs to the backfill.
 publish_outcome check_publish(const std::optional<committed_offsets>& stored,
-                              const offset_map& start,
+                              const offset_map& start, const offset_map& end,
                               const std::optional<bounded_range>& bounded);
+
+/// The row after a committed publish: stored offsets plus `commit_as`, except
+/// that a partition ending exactly at a pending jump's `from` takes its `to`;
+/// jumps the row has reached are dropped.
+committed_offsets row_after_publish(const std::optional<committed_offsets>& stored,
+                                    const std::string& type, const std::string& stream,
+                                    const offset_map& end, const offset_map& commit_as,
+                                    const std::optional<bounded_range>& bounded);
 
 }  // namespace sv::core

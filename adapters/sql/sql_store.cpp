@@ -118,14 +118,40 @@ class sql_store final : public metadata_store {
         [&]() -> caf::expected<core::committed_offsets> {
           auto stored = committed_offsets(supervisor_id);
           if (!stored) return stored.error();
-          auto row =
-              stored->value_or(core::committed_offsets{type, stream, {}, std::nullopt});
+          auto row = stored->value_or(
+              core::committed_offsets{type, stream, {}, std::nullopt, {}});
           for (const auto& p : drop) row.offsets.erase(p);
           row.offsets = core::plus(row.offsets, set);
+          // The operator's offsets replace a pending jump on those partitions.
+          for (const auto& p : drop) forget_jump(row.jump, p);
+          for (const auto& [p, _] : set) forget_jump(row.jump, p);
           if (auto err = write_offsets(supervisor_id, row)) return err;
           return row;
         },
         [](const core::committed_offsets&) { return true; });
+  }
+
+  caf::expected<core::spec_version> begin_backfill(
+      const std::string& supervisor_id, const std::string& type,
+      const std::string& stream, const core::offset_jump& jump,
+      const std::string& backfill_id, const core::json& backfill_spec,
+      const core::audit_record& audit) override {
+    return in_write_tx<core::spec_version>(
+        {"publish:" + supervisor_id},
+        [&]() -> caf::expected<core::spec_version> {
+          auto stored = committed_offsets(supervisor_id);
+          if (!stored) return stored.error();
+          auto row = stored->value_or(
+              core::committed_offsets{type, stream, {}, std::nullopt, {}});
+          row.jump.from = core::plus(row.jump.from, jump.from);
+          row.jump.to = core::plus(row.jump.to, jump.to);
+          if (auto err = write_offsets(supervisor_id, row)) return err;
+          auto v = append_spec(backfill_id, backfill_spec);
+          if (!v) return v.error();
+          if (auto a = append_audit(audit); !a) return a.error();
+          return v;
+        },
+        [](const core::spec_version&) { return true; });
   }
 
   caf::expected<bool> delete_offsets(const std::string& supervisor_id) override {
@@ -347,6 +373,11 @@ class sql_store final : public metadata_store {
     return result;
   }
 
+  static void forget_jump(core::offset_jump& j, const core::partition_id& p) {
+    j.from.erase(p);
+    j.to.erase(p);
+  }
+
   caf::error write_offsets(const std::string& supervisor_id,
                            const core::committed_offsets& o) {
     auto r = conn_->query(
@@ -362,7 +393,7 @@ class sql_store final : public metadata_store {
     if (!stored) return stored.error();
     core::publish_result result;
     result.stored = *stored;
-    result.outcome = core::check_publish(*stored, req.start, req.bounded);
+    result.outcome = core::check_publish(*stored, req.start, req.end, req.bounded);
     if (result.outcome != core::publish_outcome::committed) return result;
     const auto created = core::format_utc_time(core::utc_now());
     for (auto s : req.segments) {
@@ -383,12 +414,8 @@ class sql_store final : public metadata_store {
       s.supervisor_id = req.supervisor_id;
       result.segments.push_back(std::move(s));
     }
-    core::committed_offsets next;
-    next.type = req.type;
-    next.stream = req.stream;
-    next.offsets =
-        *stored ? core::plus((*stored)->offsets, req.commit_as) : req.commit_as;
-    next.bounded = req.bounded;
+    auto next = core::row_after_publish(*stored, req.type, req.stream, req.end,
+                                        req.commit_as, req.bounded);
     if (auto err = write_offsets(req.supervisor_id, next)) return err;
     return result;
   }

@@ -87,7 +87,6 @@ void reconciler::task_started(const std::string& id, utc_time at) {
       t->second.phase = task_phase::running;
       if (!t->second.start_time) t->second.start_time = at;
       if (t->second.current.empty()) t->second.current = g.start;
-
     }
 }
 
@@ -249,7 +248,7 @@ actions reconciler::reset_offsets(const offset_map& given, utc_time now) {
   // run reads the row back.
   out.push_back(edit_offsets{given, {}});
   if (!committed_)
-    committed_ = committed_offsets{spec_.type, spec_.stream(), {}, bounded_};
+    committed_ = committed_offsets{spec_.type, spec_.stream(), {}, bounded_, {}};
   committed_->offsets = plus(committed_->offsets, given);
 
   for (auto it = reading_.begin(); it != reading_.end();) {

@@ -66,6 +66,13 @@ class faulty_store final : public adapters::metadata_store {
     if (auto e = fault("edit_offsets")) return e;
     return inner_->edit_offsets(s, type, stream, set, drop);
   }
+  caf::expected<core::spec_version> begin_backfill(
+      const std::string& s, const std::string& type, const std::string& stream,
+      const core::offset_jump& jump, const std::string& backfill_id,
+      const core::json& spec, const core::audit_record& audit) override {
+    if (auto e = fault("begin_backfill")) return e;
+    return inner_->begin_backfill(s, type, stream, jump, backfill_id, spec, audit);
+  }
   caf::expected<bool> delete_offsets(const std::string& s) override {
     if (auto e = fault("delete_offsets")) return e;
     return inner_->delete_offsets(s);

@@ -22,7 +22,8 @@ core::supervisor_spec quick_spec(const std::string& io = "") {
 struct fixture : test::supervisor_fixture {
   void seed_row(offset_map o) {
     REQUIRE_FALSE(store->reset_offsets(
-        "wiki", core::committed_offsets{"kafka", "wiki", std::move(o), std::nullopt}));
+        "wiki",
+        core::committed_offsets{"kafka", "wiki", std::move(o), std::nullopt, {}}));
   }
   size_t count(const core::json& status, const char* list) {
     return status.find(list)->as_array().size();

@@ -116,7 +116,7 @@ TEST_CASE_TEMPLATE("committed offsets: absent, reset, read back, delete", Env, S
   auto none = s->committed_offsets("sup");
   REQUIRE(none);
   CHECK_FALSE(none->has_value());
-  core::committed_offsets row{"kafka", "events", {{"0", 5}, {"1", 7}}, std::nullopt};
+  core::committed_offsets row{"kafka", "events", {{"0", 5}, {"1", 7}}, std::nullopt, {}};
   REQUIRE_FALSE(s->reset_offsets("sup", row));
   auto back = s->committed_offsets("sup");
   REQUIRE(back);
@@ -441,4 +441,44 @@ TEST_CASE_TEMPLATE(
   CHECK(lost->outcome == publish_outcome::diverged);
   CHECK(lost->segments.empty());
   CHECK(s->segments("ds", true)->size() == 4);
+}
+
+TEST_CASE_TEMPLATE(
+    "begin_backfill: spec, jump and audit in one transaction; the jump lands", Env,
+    STORES) {
+  Env env;
+  auto s = test::open_store(env);
+  REQUIRE_FALSE(s->reset_offsets(
+      "main",
+      core::committed_offsets{"kafka", "t", {{"0", 100}, {"1", 100}}, std::nullopt, {}}));
+  core::offset_jump jump{{{"0", 300}}, {{"0", 900}}};
+  core::audit_record audit;
+  audit.key = "main";
+  audit.type = "supervisor.resetToLatestAndBackfill";
+  audit.payload = core::json::make_object({{"backfillSupervisorId", "main_backfill_x"}});
+  auto v = s->begin_backfill("main", "kafka", "t", jump, "main_backfill_x",
+                             core::json::make_object({{"id", "main_backfill_x"}}), audit);
+  REQUIRE(v);
+  CHECK(v->spec_id == "main_backfill_x");
+  auto row = s->committed_offsets("main");
+  REQUIRE(row);
+  REQUIRE(row->has_value());
+  CHECK((*row)->jump == jump);
+  CHECK((*row)->offsets.at("0") == 100);
+  CHECK(s->audit(std::string{"main"}, 1)->at(0).type ==
+        "supervisor.resetToLatestAndBackfill");
+  // A publish crossing from is refused; one ending at from jumps the row to 900.
+  core::publish_request req;
+  req.supervisor_id = "main";
+  req.type = "kafka";
+  req.stream = "t";
+  req.start = {{"0", 100}};
+  req.end = req.commit_as = {{"0", 350}};
+  CHECK(s->publish(req)->outcome == core::publish_outcome::diverged);
+  req.end = {{"0", 300}};
+  req.commit_as = {{"0", 900}};
+  CHECK(s->publish(req)->outcome == core::publish_outcome::committed);
+  row = s->committed_offsets("main");
+  CHECK((*row)->offsets.at("0") == 900);
+  CHECK((*row)->jump.empty());
 }

@@ -17,7 +17,7 @@ TEST_CASE("partition ids order naturally") {
 }
 
 TEST_CASE("committed offsets use Druid's payload shape and round-trip") {
-  committed_offsets c{"kafka", "events", {{"0", 12}, {"1", 40}}, std::nullopt};
+  committed_offsets c{"kafka", "events", {{"0", 12}, {"1", 40}}, std::nullopt, {}};
   auto j = to_json(c);
   CHECK(
       j.dump() ==
@@ -45,37 +45,74 @@ TEST_CASE("plus overrides the given partitions only (Druid's example)") {
   CHECK(plus(stored, given) == offset_map{{"0", 100}, {"1", 10}, {"2", 650}, {"3", 40}});
 }
 
+namespace {
+// A publish check of a range starting (and, for these cases, ending) at `start`.
+publish_outcome check(const std::optional<committed_offsets>& row,
+                      const offset_map& start,
+                      const std::optional<bounded_range>& bounded) {
+  return check_publish(row, start, start, bounded);
+}
+}  // namespace
+
 TEST_CASE("publish check: committed, ahead and diverged") {
-  committed_offsets row{"kafka", "t", {{"0", 100}, {"1", 50}}, std::nullopt};
+  committed_offsets row{"kafka", "t", {{"0", 100}, {"1", 50}}, std::nullopt, {}};
   SUBCASE("no row is a valid start") {
-    CHECK(check_publish(std::nullopt, {{"0", 5}}, std::nullopt) ==
-          publish_outcome::committed);
+    CHECK(check(std::nullopt, {{"0", 5}}, std::nullopt) == publish_outcome::committed);
   }
   SUBCASE("matching start commits") {
-    CHECK(check_publish(row, {{"0", 100}, {"1", 50}}, std::nullopt) ==
+    CHECK(check(row, {{"0", 100}, {"1", 50}}, std::nullopt) ==
           publish_outcome::committed);
   }
   SUBCASE("partitions the row lacks are a valid start") {
-    CHECK(check_publish(row, {{"0", 100}, {"7", 3}}, std::nullopt) ==
-          publish_outcome::committed);
+    CHECK(check(row, {{"0", 100}, {"7", 3}}, std::nullopt) == publish_outcome::committed);
   }
   SUBCASE("start beyond the row means a predecessor has not published yet") {
-    CHECK(check_publish(row, {{"0", 150}}, std::nullopt) == publish_outcome::ahead);
+    CHECK(check(row, {{"0", 150}}, std::nullopt) == publish_outcome::ahead);
   }
   SUBCASE("start behind the row means someone else already published") {
-    CHECK(check_publish(row, {{"0", 60}}, std::nullopt) == publish_outcome::diverged);
+    CHECK(check(row, {{"0", 60}}, std::nullopt) == publish_outcome::diverged);
   }
   SUBCASE("mixed ahead and behind is diverged") {
-    CHECK(check_publish(row, {{"0", 150}, {"1", 10}}, std::nullopt) ==
-          publish_outcome::diverged);
+    CHECK(check(row, {{"0", 150}, {"1", 10}}, std::nullopt) == publish_outcome::diverged);
   }
   SUBCASE("a different bounded run never matches") {
     auto bounded_row = row;
     bounded_row.bounded = bounded_range{{{"0", 0}}, {{"0", 500}}};
-    CHECK(check_publish(bounded_row, {{"0", 100}},
-                        bounded_range{{{"0", 0}}, {{"0", 400}}}) ==
+    CHECK(check(bounded_row, {{"0", 100}}, bounded_range{{{"0", 0}}, {{"0", 400}}}) ==
           publish_outcome::diverged);
-    CHECK(check_publish(bounded_row, {{"0", 100}}, bounded_row.bounded) ==
+    CHECK(check(bounded_row, {{"0", 100}}, bounded_row.bounded) ==
           publish_outcome::committed);
   }
+}
+
+TEST_CASE(
+    "pending jump: a publish ending at from moves the row to to; crossing it is "
+    "refused") {
+  committed_offsets row{"kafka", "t", {{"0", 100}, {"1", 50}}, std::nullopt, {}};
+  row.jump = offset_jump{{{"0", 300}}, {{"0", 900}}};
+  CHECK(check_publish(row, {{"0", 100}}, {{"0", 300}}, std::nullopt) ==
+        publish_outcome::committed);
+  CHECK(check_publish(row, {{"0", 100}}, {{"0", 301}}, std::nullopt) ==
+        publish_outcome::diverged);
+  CHECK(check_publish(row, {{"0", 100}}, {{"0", 250}}, std::nullopt) ==
+        publish_outcome::committed);
+  // Reaching from (commit-as or not) jumps; the jump is then done.
+  auto next =
+      row_after_publish(row, "kafka", "t", {{"0", 300}}, {{"0", 300}}, std::nullopt);
+  CHECK(next.offsets == offset_map{{"0", 900}, {"1", 50}});
+  CHECK(next.jump.empty());
+  // Short of from: the jump stays.
+  auto partial =
+      row_after_publish(row, "kafka", "t", {{"0", 250}}, {{"0", 250}}, std::nullopt);
+  CHECK(partial.offsets.at("0") == 250);
+  CHECK(partial.jump == row.jump);
+  // A group starting at to waits (ahead) until the jump landed.
+  CHECK(check_publish(row, {{"0", 900}}, {{"0", 950}}, std::nullopt) ==
+        publish_outcome::ahead);
+  CHECK(check_publish(next, {{"0", 900}}, {{"0", 950}}, std::nullopt) ==
+        publish_outcome::committed);
+  // The jump survives the payload round trip.
+  auto back = committed_offsets_from_json(to_json(row));
+  REQUIRE(back);
+  CHECK(*back == row);
 }

@@ -108,9 +108,11 @@ TEST_CASE(
 TEST_CASE(
     "resetOffsets: merge into the row, restart only the groups of the given partitions") {
   planner p{make_spec(R"("taskCount":2)")};
-  p.row = committed_offsets{"kafka", "wiki",
+  p.row = committed_offsets{"kafka",
+                            "wiki",
                             offsets({{"0", 0}, {"1", 10}, {"2", 20}, {"3", 40}}),
-                            std::nullopt};
+                            std::nullopt,
+                            {}};
   auto created = only<create_task>(p.run_and_start(0));
   auto out = p.r->reset_offsets(offsets({{"0", 100}, {"2", 650}}), at(1));
   auto edits = only<edit_offsets>(out);
@@ -156,8 +158,8 @@ TEST_CASE("bounded: groups read a fixed range and the supervisor completes") {
   CHECK(created[0].spec.end == offsets({{"0", 30}}));
   CHECK(created[0].spec.bounded.has_value());
   p.r->task_finished(created[0].spec.id, true, "", at(5));
-  p.row =
-      committed_offsets{"kafka", "wiki", offsets({{"0", 30}}), created[0].spec.bounded};
+  p.row = committed_offsets{
+      "kafka", "wiki", offsets({{"0", 30}}), created[0].spec.bounded, {}};
   CHECK(only<create_task>(p.run(6)).empty());
   CHECK(p.r->state() == detailed_state::completed);
   CHECK(is_healthy(p.r->state()));
@@ -166,8 +168,11 @@ TEST_CASE("bounded: groups read a fixed range and the supervisor completes") {
 TEST_CASE("bounded: a row from another bounded range refuses to start") {
   planner p{make_spec(R"("boundedStreamConfig":{
       "startSequenceNumbers":{"0":10},"endSequenceNumbers":{"0":30}})")};
-  p.row = committed_offsets{"kafka", "wiki", offsets({{"0", 50}}),
-                            bounded_range{offsets({{"0", 40}}), offsets({{"0", 60}})}};
+  p.row = committed_offsets{"kafka",
+                            "wiki",
+                            offsets({{"0", 50}}),
+                            bounded_range{offsets({{"0", 40}}), offsets({{"0", 60}})},
+                            {}};
   CHECK(only<create_task>(p.run(1)).empty());
   auto errors = p.r->status(at(1)).recent_errors;
   REQUIRE(errors.size() == 1);

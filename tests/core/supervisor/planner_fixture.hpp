@@ -105,7 +105,7 @@ struct planner {
 
   /// A committed publish: the row moves to `end` (merged).
   void commit(const offset_map& end) {
-    if (!row) row = committed_offsets{"kafka", "wiki", {}, std::nullopt};
+    if (!row) row = committed_offsets{"kafka", "wiki", {}, std::nullopt, {}};
     row->offsets = plus(row->offsets, end);
   }
 
