@@ -43,6 +43,14 @@ struct roll_over {
   bool finish = true;
   std::optional<offset_map> commit_as;
 };
+/// Reset to latest and backfill: the group's (paused) tasks read up to `end`,
+/// publish, and move the row to `commit_as` (set_end_offsets, finish).
+struct seal_group {
+  int32_t group = 0;
+  std::vector<std::string> tasks;
+  offset_map end;
+  offset_map commit_as;
+};
 /// Stop a task at once, publishing nothing.
 struct kill_task {
   std::string task_id;
@@ -57,8 +65,8 @@ struct edit_offsets {
 /// Delete the offsets row (hard reset).
 struct delete_offsets {};
 
-using action =
-    std::variant<create_task, roll_over, kill_task, edit_offsets, delete_offsets>;
+using action = std::variant<create_task, roll_over, kill_task, edit_offsets,
+                            delete_offsets, seal_group>;
 
 using actions = std::vector<action>;
 
@@ -92,6 +100,28 @@ struct task_group {
   /// Earliest start of a running task.
   std::optional<utc_time> started() const;
   std::vector<std::string> task_ids() const;
+};
+
+/// Reset to latest and backfill, first step: the groups to pause, and where
+/// the partitions no reading task holds end (their next start or the row).
+struct backfill_plan {
+  struct pause {
+    int32_t group = 0;
+    int32_t generation = 0;
+    std::vector<std::string> tasks;
+  };
+  std::vector<pause> groups;
+  offset_map unread;
+  actions acts;  ///< kills of tasks that never started
+};
+
+/// P (where the main supervisor's data ends) and L (the stream's latest, at
+/// least P) per partition.
+struct backfill_offsets {
+  offset_map start;  ///< P
+  offset_map end;    ///< L
+  /// The partitions with P < L: what the backfill reads and the row jumps over.
+  offset_jump jump() const;
 };
 
 struct reconciler_config {
@@ -148,6 +178,24 @@ class reconciler {
   /// Terminate: roll over everything and create nothing more.
   void set_stopping();
 
+  // -- reset to latest and backfill (backfill.cpp) ---------------------------------
+  /// Validates (Druid's rules and messages) and starts: every reading group is
+  /// held for the conversation; groups whose tasks never started are dropped.
+  /// unavailable when a roll-over is in flight (try again shortly).
+  caf::expected<backfill_plan> begin_backfill(utc_time now);
+  /// P and L from the paused groups' positions (max over replicas) and the
+  /// stream's latest offsets.
+  backfill_offsets backfill_range(const std::map<int32_t, offset_map>& paused,
+                                  const offset_map& latest) const;
+  /// The jump is persisted: paused groups publish [start, P) and move the row
+  /// to L; partitions no group held get an offsets-only jump task; new groups
+  /// start at L.
+  actions seal_backfill(const std::map<int32_t, offset_map>& paused,
+                        const backfill_offsets& range, utc_time now);
+  /// The conversation failed: the held groups read on (the caller resumes them).
+  void abort_backfill();
+  bool backfill_in_progress() const { return backfill_.has_value(); }
+
   // -- the run -------------------------------------------------------------------
   actions run(utc_time now);
 
@@ -182,6 +230,12 @@ class reconciler {
   int32_t task_count() const;
 
  private:
+  // backfill.cpp
+  void seal_from_row(actions& out, utc_time now);
+  task_group sealed_group(int32_t gid, offset_map start,
+                          std::vector<offset_map> checkpoints, offset_map end,
+                          offset_map commit_as, utc_time now);
+
   // run steps (run.cpp)
   bool check_completed(utc_time now);
   void update_partitions(utc_time now);
@@ -225,6 +279,13 @@ class reconciler {
       next_offsets_;                    ///< partitionOffsets
   std::optional<utc_time> early_stop_;  ///< repartition / graceful stop
   bool stopping_ = false;
+  // The groups held by a reset-to-latest-and-backfill conversation.
+  struct held_group {
+    int32_t generation = 0;
+    offset_map start;
+    std::vector<offset_map> checkpoints;
+  };
+  std::optional<std::map<int32_t, held_group>> backfill_;
   bool run_error_ = false;
 
   // idle

@@ -41,7 +41,7 @@ actions reconciler::run(utc_time now) {
   check_publishing(out, now);
   check_reading(out, now);
   check_idle(now);
-  if (!stopping_ && !spec_.suspended && committed_known_ &&
+  if (!stopping_ && !spec_.suspended && committed_known_ && !backfill_ &&
       states_.state() != detailed_state::idle) {
     states_.maybe_set(detailed_state::creating_tasks);
     create_groups(out, now);
@@ -291,6 +291,7 @@ task::task_spec reconciler::make_task(const task_group& g) {
 }
 
 void reconciler::create_groups(actions& out, utc_time now) {
+  seal_from_row(out, now);
   const auto& ps = partitions_;
   auto groups = partition_groups(ps, task_count());
   // Partitions a reading group (perhaps of an older taskCount) still owns.
