@@ -246,6 +246,21 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
         if (i == self->state.supervisors.end()) return unknown(m.id);
         return self->delegate(i->second.handle, std::move(m));
       },
+      [self](msg::reset_and_backfill& m) -> caf::result<msg::backfill_reply> {
+        if (!self->state.loaded) return not_loaded(self);
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end()) return unknown(m.id);
+        return self->delegate(i->second.handle, std::move(m));
+      },
+      [self](msg::start_persisted_supervisor& m) -> caf::result<msg::ack> {
+        // The backfill of a reset-and-backfill: its spec and audit row were
+        // written by its source supervisor, in the transaction of the reset.
+        if (self->state.supervisors.count(m.spec.id))
+          return core::make_error(core::errc::conflict,
+                                  "supervisor [" + m.spec.id + "] already exists");
+        apply(self, std::move(m.spec));
+        return msg::ack{};
+      },
       [self](msg::get_parse_errors& m) -> caf::result<core::json> {
         if (!self->state.loaded) return not_loaded(self);
         auto i = self->state.supervisors.find(m.id);

@@ -59,6 +59,12 @@ metadata_actor::behavior_type metadata_behavior(
             s.edit_offsets(m.supervisor_id, m.type, m.stream, m.set, m.drop),
             [](core::committed_offsets o) { return o; });
       },
+      [&s](msg::md_begin_backfill& m) -> caf::result<core::spec_version> {
+        return reply<core::spec_version>(
+            s.begin_backfill(m.supervisor_id, m.type, m.stream, m.jump, m.backfill_id,
+                             m.backfill_spec, m.audit),
+            [](core::spec_version v) { return v; });
+      },
       [&s](msg::md_delete_offsets& m) -> caf::result<bool> {
         return reply<bool>(s.delete_offsets(m.supervisor_id), [](bool b) { return b; });
       },

@@ -32,6 +32,7 @@ using metadata_actor =
                      caf::replies_to<msg::md_get_offsets>::with<msg::offsets_reply>,
                      caf::replies_to<msg::md_reset_offsets>::with<msg::ack>,
                      caf::replies_to<msg::md_edit_offsets>::with<core::committed_offsets>,
+                     caf::replies_to<msg::md_begin_backfill>::with<core::spec_version>,
                      caf::replies_to<msg::md_delete_offsets>::with<bool>,
 
                      caf::replies_to<msg::md_publish>::with<core::publish_result>,

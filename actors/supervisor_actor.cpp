@@ -149,6 +149,8 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
       },
       [self](msg::get_supervisor_stats&) { return supervisor::collect_stats(self); },
       [self](msg::get_parse_errors&) { return supervisor::collect_parse_errors(self); },
+      [self](msg::reset_and_backfill& m) { return supervisor::start_backfill(self, m); },
+      [self](backfill_atom) { supervisor::backfill_step(self); },
       [self](msg::checkpoint_requested& m) {
         auto& st = self->state;
         supervisor::execute(self, st.rec->checkpoint_requested(

@@ -20,12 +20,20 @@
 //   for the offsets row, then plans. Lag (latest offsets and the tasks'
 //   current offsets) is refreshed every max(offsetFetchPeriod, 5 s).
 // Messages in: the supervisor API (status, spec_updated, stop, reset,
-//   resetOffsets, handoff, stats, parse errors); from its tasks
+//   resetOffsets, resetToLatestAndBackfill, handoff, stats, parse errors);
+//   from its tasks
 //   checkpoint_requested, predecessor_query, task_finished; task_launched from
 //   the runner; its own timers.
 // Messages out: supervisor_state_changed to the manager when its summary
-//   changes; run_task / kill_task to the runner; the chat API to its tasks;
-//   md_get_offsets / md_edit_offsets / md_delete_offsets to the metadata actor.
+//   changes, start_persisted_supervisor for a backfill; run_task / kill_task
+//   to the runner; the chat API to its tasks; md_get_offsets /
+//   md_edit_offsets / md_delete_offsets / md_begin_backfill to the metadata
+//   actor.
+// Reset to latest and backfill (supervisor/backfill.cpp): pause every reading
+//   group, read latest, persist the backfill spec with the row's jump in one
+//   transaction (retried while the store is unavailable; tasks stay paused),
+//   then seal the groups and start new ones at the latest offsets. Before the
+//   transaction any failure resumes the paused tasks and changes nothing.
 // Failure behaviour: stream and store errors fail the run (recentErrors, and
 //   after unhealthinessThreshold runs an unhealthy state) and are retried on
 //   the next run; a task that does not answer the pause / end-offsets calls
@@ -49,6 +57,7 @@ namespace sv::actors {
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using lag_atom = caf::atom_constant<caf::atom("lag")>;
+using backfill_atom = caf::atom_constant<caf::atom("backfill")>;
 
 using supervisor_actor = task_owner::extend<
     caf::replies_to<msg::get_supervisor_status>::with<msg::supervisor_report>,
@@ -58,12 +67,15 @@ using supervisor_actor = task_owner::extend<
     caf::replies_to<msg::reset_supervisor_offsets>::with<msg::ack>,
     caf::replies_to<msg::handoff_task_groups>::with<msg::ack>,
     caf::replies_to<msg::get_supervisor_stats>::with<core::json>,
-    caf::replies_to<msg::get_parse_errors>::with<core::json>, caf::reacts_to<run_atom>,
-    caf::reacts_to<tick_atom>, caf::reacts_to<lag_atom>>;
+    caf::replies_to<msg::get_parse_errors>::with<core::json>,
+    caf::replies_to<msg::reset_and_backfill>::with<msg::backfill_reply>,
+    caf::reacts_to<run_atom>, caf::reacts_to<tick_atom>, caf::reacts_to<lag_atom>,
+    caf::reacts_to<backfill_atom>>;
 
 /// The part of the manager's interface a supervisor talks to.
 using supervisor_listener =
-    caf::typed_actor<caf::reacts_to<msg::supervisor_state_changed>>;
+    caf::typed_actor<caf::reacts_to<msg::supervisor_state_changed>,
+                     caf::replies_to<msg::start_persisted_supervisor>::with<msg::ack>>;
 
 /// What the node gives every supervisor.
 struct supervisor_env {

@@ -156,7 +156,8 @@ node_result node_bench(const std::string& dir, int supervisors, int seconds) {
         std::make_unique<test::fake_reader>(stream)};
   };
   auto listener = sys.spawn([]() -> actors::supervisor_listener::behavior_type {
-    return {[](msg::supervisor_state_changed&) {}};
+    return {[](msg::supervisor_state_changed&) {},
+            [](msg::start_persisted_supervisor&) { return msg::ack{}; }};
   });
   std::vector<actors::supervisor_actor> sups;
   for (int i = 0; i < supervisors; ++i)

@@ -71,9 +71,14 @@ typename Inspector::result_type inspect(Inspector& f, bounded_range& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, offset_jump& x) {
+  return f(caf::meta::type_name("offset_jump"), x.from, x.to);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, committed_offsets& x) {
   return f(caf::meta::type_name("committed_offsets"), x.type, x.stream, x.offsets,
-           x.bounded);
+           x.bounded, x.jump);
 }
 
 template <class Inspector>

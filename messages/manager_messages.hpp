@@ -233,6 +233,46 @@ typename Inspector::result_type inspect(Inspector& f, get_parse_errors& x) {
   return f(caf::meta::type_name("get_parse_errors"), x.id);
 }
 
+/// POST /{id}/resetToLatestAndBackfill[?backfillTaskCount=N] (also
+/// resetOffsetsAndBackfill). task_count 0: the source's taskCount.
+struct reset_and_backfill {
+  std::string id;
+  int32_t task_count = 0;
+  std::string author;
+  friend bool operator==(const reset_and_backfill&, const reset_and_backfill&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reset_and_backfill& x) {
+  return f(caf::meta::type_name("reset_and_backfill"), x.id, x.task_count, x.author);
+}
+
+/// {"id", "backfillSupervisorId", "startOffsets": P, "endOffsets": L}
+struct backfill_reply {
+  std::string id;
+  std::string backfill_id;
+  core::offset_map start;
+  core::offset_map end;
+  friend bool operator==(const backfill_reply&, const backfill_reply&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, backfill_reply& x) {
+  return f(caf::meta::type_name("backfill_reply"), x.id, x.backfill_id, x.start, x.end);
+}
+
+/// A supervisor asks the manager to run a spec it already persisted (the
+/// backfill supervisor of a reset-and-backfill).
+struct start_persisted_supervisor {
+  core::supervisor_spec spec;
+  friend bool operator==(const start_persisted_supervisor& a,
+                         const start_persisted_supervisor& b) {
+    return core::to_json(a.spec) == core::to_json(b.spec);
+  }
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, start_persisted_supervisor& x) {
+  return f(caf::meta::type_name("start_persisted_supervisor"), x.spec);
+}
+
 /// A supervisor tells the manager its state changed.
 
 struct supervisor_state_changed {

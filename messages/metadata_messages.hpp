@@ -83,6 +83,24 @@ typename Inspector::result_type inspect(Inspector& f, md_edit_offsets& x) {
            x.set, x.drop);
 }
 
+/// Reset to latest and backfill: the backfill's spec, the jump in the row and
+/// the audit row, in one transaction. Replies the backfill's spec version.
+struct md_begin_backfill {
+  std::string supervisor_id;
+  std::string type;
+  std::string stream;
+  core::offset_jump jump;
+  std::string backfill_id;
+  core::json backfill_spec;
+  core::audit_record audit;
+  friend bool operator==(const md_begin_backfill&, const md_begin_backfill&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, md_begin_backfill& x) {
+  return f(caf::meta::type_name("md_begin_backfill"), x.supervisor_id, x.type, x.stream,
+           x.jump, x.backfill_id, x.backfill_spec, x.audit);
+}
+
 /// Replies true if a row existed.
 struct md_delete_offsets {
   std::string supervisor_id;

@@ -158,6 +158,26 @@ void roll(self_ptr self, plan::roll_over ro) {
   if (c->pending == 0) set_ends(self, c);
 }
 
+// Paused tasks of a sealed group: read up to `end`, publish, move the row to
+// `commit_as`. A task that refuses is stopped; its group is then handled like
+// any publishing group that lost its tasks.
+void seal_tasks(self_ptr self, plan::seal_group s) {
+  auto& st = self->state;
+  for (const auto& id : s.tasks) {
+    auto h = st.tasks.find(id);
+    if (h == st.tasks.end()) continue;
+    self->request(h->second, st.env.chat_timeout,
+                  msg::set_end_offsets{s.end, true, s.commit_as})
+        .then([](msg::ack&) {},
+              [self, id](caf::error& err) {
+                spdlog::warn(
+                    "supervisor [{}]: task [{}] refused its sealed end offsets: {}",
+                    self->state.spec().id, id, core::error_message(err));
+                kill(self, id, "did not take its end offsets");
+              });
+  }
+}
+
 }  // namespace
 
 void request_run(self_ptr self) {
@@ -217,6 +237,7 @@ void execute(self_ptr self, plan::actions acts,
             [&](plan::create_task& c) { start_task(self, std::move(c.spec)); },
             [&](plan::kill_task& k) { kill(self, k.task_id, k.reason); },
             [&](plan::roll_over& r) { roll(self, std::move(r)); },
+            [&](plan::seal_group& s) { seal_tasks(self, std::move(s)); },
             [&](plan::edit_offsets& e) {
               writes = true;
               const auto& s = st.spec();

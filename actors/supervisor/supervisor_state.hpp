@@ -15,6 +15,24 @@
 
 namespace sv::actors::supervisor {
 
+/// A reset-and-backfill in progress (supervisor/backfill.cpp).
+struct backfill_conversation {
+  enum class step { begin, pause, persist };
+  step step = step::begin;
+  msg::reset_and_backfill request;
+  caf::typed_response_promise<msg::backfill_reply> rp;
+  core::supervisor::backfill_plan plan;
+  size_t pending = 0;
+  std::map<int32_t, core::offset_map> paused;  ///< group -> furthest read
+  std::vector<std::string> paused_tasks;
+  std::vector<std::string> failed;
+  core::supervisor::backfill_offsets range;
+  std::string backfill_id;
+  core::supervisor_spec backfill_spec;
+  int busy_attempts = 0;
+  int store_attempts = 0;
+};
+
 struct state {
   // Not an aggregate: CAF would otherwise try to construct the state from `self`.
   state() = default;
@@ -35,6 +53,7 @@ struct state {
   std::vector<caf::typed_response_promise<msg::ack>> stop_waiters;
 
   std::optional<core::supervisor_summary> last_summary;
+  std::shared_ptr<backfill_conversation> backfill;
   static inline const char* name = "supervisor";
 
   core::utc_time now() const { return env.clock(); }
@@ -58,6 +77,12 @@ void refresh_lag(self_ptr self);
 void after_change(self_ptr self);
 /// (Re)spawns the stream probe for the current spec.
 void respawn_probe(self_ptr self);
+
+/// POST /resetToLatestAndBackfill (supervisor/backfill.cpp).
+caf::result<msg::backfill_reply> start_backfill(self_ptr self,
+                                                msg::reset_and_backfill& m);
+/// A delayed retry of the conversation's current step.
+void backfill_step(self_ptr self);
 
 /// GET /stats and /parseErrors: asks every live task.
 caf::result<core::json> collect_stats(self_ptr self);

@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "core/errc.hpp"
+#include "core/supervisor/backfill_spec.hpp"
 #include "core/supervisor/partition_groups.hpp"
 #include "core/supervisor/reconciler.hpp"
 
@@ -221,7 +222,10 @@ actions reconciler::seal_backfill(const std::map<int32_t, offset_map>& paused,
   return out;
 }
 
+std::string reconciler::next_backfill_id() { return backfill_id(spec_.id, rng_); }
+
 void reconciler::abort_backfill() {
+
   if (!backfill_) return;
   for (const auto& [gid, held] : *backfill_)
     if (auto* g = find_reading(gid, held.generation)) g->rolling = false;
@@ -234,15 +238,26 @@ void reconciler::seal_from_row(actions& out, utc_time now) {
   std::map<int32_t, offset_map> targets;
   for (const auto& [p, from] : committed_->jump.from) {
     if (next_offsets_.count(p)) continue;
-    bool owned = false;
-    for (const auto& [_, g] : reading_) owned |= g.start.count(p) > 0;
+    bool reading = false;
+    for (const auto& [_, g] : reading_) reading |= g.start.count(p) > 0;
+    if (reading) continue;
+    // Where the data of p will end once the groups publishing it have: the
+    // newest one's end, else the row.
+    std::optional<stream_offset> published_end;
     for (const auto& [_, list] : publishing_)
-      for (const auto& g : list) owned |= g.start.count(p) > 0;
-    if (owned) continue;
+      for (const auto& g : list)
+        if (g.end && g.end->count(p)) published_end = g.end->at(p);
     stream_offset start;
-    if (auto c = committed_->offsets.find(p); c != committed_->offsets.end()) {
+    if (published_end) {
+      start = *published_end;
+      if (start == from) {  // that publish lands the jump itself
+        next_offsets_[p] = committed_->jump.to.at(p);
+        continue;
+      }
+    } else if (auto c = committed_->offsets.find(p); c != committed_->offsets.end()) {
       start = c->second;
     } else {
+
       // Nothing was ever committed here: read from the earliest offset up to
       // the jump, so nothing before it is lost (more than the original
       // groups read, never twice).

@@ -195,6 +195,9 @@ class reconciler {
   /// The conversation failed: the held groups read on (the caller resumes them).
   void abort_backfill();
   bool backfill_in_progress() const { return backfill_.has_value(); }
+  /// {id}_backfill_{8 random letters}.
+  std::string next_backfill_id();
+
 
   // -- the run -------------------------------------------------------------------
   actions run(utc_time now);

@@ -13,18 +13,26 @@
 
 namespace sv::test {
 
+// Plays the manager: records summaries and the backfill specs it is asked to start.
 struct summary_log_state {
   summary_log_state() = default;
   std::vector<core::supervisor_summary>* log = nullptr;
+  std::vector<core::supervisor_spec>* started = nullptr;
 };
 
 inline actors::supervisor_listener::behavior_type summary_log(
     actors::supervisor_listener::stateful_pointer<summary_log_state> self,
-    std::vector<core::supervisor_summary>* log) {
+    std::vector<core::supervisor_summary>* log,
+    std::vector<core::supervisor_spec>* started) {
   self->state.log = log;
-  return {[self](msg::supervisor_state_changed& m) {
-    self->state.log->push_back(m.summary);
-  }};
+  self->state.started = started;
+  return {
+      [self](msg::supervisor_state_changed& m) { self->state.log->push_back(m.summary); },
+      [self](msg::start_persisted_supervisor& m) {
+        self->state.started->push_back(std::move(m.spec));
+        return msg::ack{};
+      },
+  };
 }
 
 struct supervisor_fixture : actor_fixture {
@@ -34,6 +42,7 @@ struct supervisor_fixture : actor_fixture {
   actors::task_runner_actor runner;
   actors::supervisor_listener listener;
   std::vector<core::supervisor_summary> summaries;
+  std::vector<core::supervisor_spec> started;
   caf::actor_clock::time_point t0;
 
   supervisor_fixture() : t0(sched.clock().now()) {}
@@ -50,7 +59,7 @@ struct supervisor_fixture : actor_fixture {
       rc.spawn = fake_spawner(fakes, store);
       runner = actors::spawn_task_runner(sys, std::move(rc));
       to_stop.push_back(caf::actor_cast<caf::actor>(runner));
-      listener = sys.spawn(summary_log, &summaries);
+      listener = sys.spawn(summary_log, &summaries, &started);
       to_stop.push_back(caf::actor_cast<caf::actor>(listener));
     }
     actors::supervisor_env e;

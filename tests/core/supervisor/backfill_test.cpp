@@ -2,6 +2,7 @@
 // pause, P and L, sealing, and sealing again from the row after a failure.
 
 #include "core/errc.hpp"
+#include "core/supervisor/backfill_spec.hpp"
 #include "tests/core/supervisor/planner_fixture.hpp"
 
 namespace sv::test {
@@ -204,6 +205,37 @@ TEST_CASE("backfill: after a restart the row's jump is honoured before anything 
   CHECK(created[0].spec.end == offsets({{"0", 150}}));
   CHECK(created[0].spec.commit_as == offsets({{"0", 900}}));
   CHECK(created[1].spec.start == offsets({{"0", 900}, {"2", 100}}));
+}
+
+}  // namespace sv::test
+
+namespace sv::test {
+
+TEST_CASE(
+    "backfill spec: the source with a new id, a bounded range and maybe a taskCount") {
+  auto source =
+      make_spec(R"("taskCount":4,"taskDuration":"PT5M")", R"("maxRowsPerSegment":1234)",
+                R"("context":{"useConcurrentLocks":true},)");
+  std::mt19937_64 rng{7};
+  auto id = backfill_id("wiki", rng);
+  CHECK(id.rfind("wiki_backfill_", 0) == 0);
+  CHECK(id.size() == std::string{"wiki_backfill_"}.size() + 8);
+  for (char c : id.substr(14)) CHECK((c >= 'a' && c <= 'p'));
+  bounded_range range{offsets({{"0", 10}, {"1", 20}}), offsets({{"0", 100}, {"1", 200}})};
+  auto b = make_backfill_spec(source, id, range, 2);
+  REQUIRE(b);
+  CHECK(b->id == id);
+  CHECK(b->data_source() == "wiki");
+  CHECK(b->io.task_count == 2);
+  CHECK(b->io.task_duration == source.io.task_duration);
+  CHECK(b->tuning.max_rows_per_segment == 1234);
+  CHECK(b->uses_concurrent_locks());
+  REQUIRE(b->io.bounded);
+  std::vector<problem> ps;
+  CHECK(bounded_offsets(*b->io.bounded, "", ps) == range);
+  auto same_count = make_backfill_spec(source, id, range, 0);
+  REQUIRE(same_count);
+  CHECK(same_count->io.task_count == 4);
 }
 
 }  // namespace sv::test

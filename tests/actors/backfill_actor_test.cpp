@@ -1,0 +1,133 @@
+// Reset to latest and backfill in the supervisor actor, deterministically:
+// the conversation, the store transaction (and its retries), the sealed
+// groups' publishes landing the jump, and the new groups at L.
+
+#include <doctest/doctest.h>
+
+#include "actors/supervisor_actor.hpp"
+#include "tests/actors/supervisor_fixture.hpp"
+
+using namespace sv;
+using core::offset_map;
+using test::offsets;
+
+namespace {
+
+core::supervisor_spec spec(bool concurrent = true) {
+  return test::make_spec(
+      R"("startDelay":"PT1S","period":"PT2S","taskCount":2,"taskDuration":"PT1H")", "",
+      concurrent ? R"("context":{"useConcurrentLocks":true},)" : "");
+}
+
+struct fixture : test::supervisor_fixture {
+  fixture() {
+    stream->partitions = 4;
+    REQUIRE_FALSE(store->reset_offsets(
+        "wiki",
+        core::committed_offsets{"kafka",
+                                "wiki",
+                                offsets({{"0", 100}, {"1", 100}, {"2", 100}, {"3", 100}}),
+                                std::nullopt,
+                                {}}));
+  }
+
+  // Sends the request and lets `seconds` pass; returns the reply.
+  caf::expected<msg::backfill_reply> backfill(const actors::supervisor_actor& sup,
+                                              int seconds = 0) {
+    auto h = self->request(sup, caf::infinite, msg::reset_and_backfill{"wiki", 0, "test"});
+    sched.run();
+    step(seconds);
+    caf::expected<msg::backfill_reply> out{caf::error{}};
+    std::move(h).receive([&](msg::backfill_reply& r) { out = std::move(r); },
+                         [&](caf::error& e) { out = std::move(e); });
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(
+    fixture,
+    "backfill: old groups end at P and jump the row to L; new groups read from L") {
+  auto sup = start(spec());
+  step(1);
+  REQUIRE(live().size() == 2);
+  reading(0)[0]->position = offsets({{"0", 150}, {"2", 160}});
+  reading(1)[0]->position = offsets({{"1", 170}, {"3", 180}});
+  auto old0 = reading(0)[0], old1 = reading(1)[0];
+  stream->latest = 5000;
+  auto reply = backfill(sup);
+  REQUIRE(reply);
+  auto& r = *reply;
+  CHECK(r.backfill_id.rfind("wiki_backfill_", 0) == 0);
+  CHECK(r.start == offsets({{"0", 150}, {"1", 170}, {"2", 160}, {"3", 180}}));
+  CHECK(r.end == offsets({{"0", 5000}, {"1", 5000}, {"2", 5000}, {"3", 5000}}));
+  // The backfill supervisor was persisted with its range and handed to the manager.
+  REQUIRE(started.size() == 1);
+  CHECK(started[0].id == r.backfill_id);
+  std::vector<core::problem> ps;
+  auto range = core::bounded_offsets(*started[0].io.bounded, "", ps);
+  REQUIRE(range);
+  CHECK(range->start == r.start);
+  CHECK(range->end == r.end);
+  auto stored = store->spec_history(r.backfill_id, 1);
+  REQUIRE(stored);
+  CHECK(stored->size() == 1);
+  // The row holds the jump; the old groups were told end P, commit-as L.
+  auto row = store->committed_offsets("wiki");
+  REQUIRE(row);
+  CHECK((*row)->jump.from == r.start);
+  CHECK(old0->end == offsets({{"0", 150}, {"2", 160}}));
+  CHECK(old0->commit_as == offsets({{"0", 5000}, {"2", 5000}}));
+  // New groups start at L within a run.
+  step(1);
+  auto fresh = reading();
+  REQUIRE(fresh.size() == 2);
+  for (const auto& t : fresh)
+    for (const auto& [_, o] : t->spec.start) CHECK(o == 5000);
+  // The old groups publish: the row lands at L and the jump is done.
+  publish(old0);
+  publish(old1);
+  CHECK(committed("wiki") == r.end);
+  CHECK((*store->committed_offsets("wiki"))->jump.empty());
+  auto audit = store->audit(std::string{"wiki"}, 1);
+  REQUIRE(audit);
+  CHECK(audit->at(0).type == "supervisor.resetToLatestAndBackfill");
+  CHECK(audit->at(0).payload.find("backfillSupervisorId")->as_string() == r.backfill_id);
+}
+
+TEST_CASE_FIXTURE(fixture,
+                  "backfill: a store that is briefly unavailable is waited for; one that "
+                  "stays down changes nothing") {
+  auto sup = start(spec());
+  step(1);
+  read(20);
+  store->fail_next("begin_backfill", 3);
+  auto reply = backfill(sup, 5);
+  REQUIRE(reply);
+  CHECK(store->calls("begin_backfill") == 4);
+
+  // Second call, the store down for good: an error, the tasks read on.
+  step(2);
+  auto tasks = reading();
+  REQUIRE(tasks.size() == 2);
+  store->fail_next("begin_backfill", 1000);
+  auto failed = backfill(sup, 40);
+  REQUIRE_FALSE(failed);
+  for (const auto& t : tasks) {
+    CHECK_FALSE(t->paused);
+    CHECK_FALSE(t->end);
+  }
+  CHECK(started.size() == 1);
+}
+
+TEST_CASE_FIXTURE(fixture,
+                  "backfill: refused without concurrent locks, before the first run, and "
+                  "while one runs") {
+  auto plain = start(spec(false));
+  step(1);
+  auto r = backfill(plain);
+  REQUIRE_FALSE(r);
+  CHECK(core::error_message(r.error()).find("useConcurrentLocks") != std::string::npos);
+  CHECK(core::is(r.error(), core::errc::invalid_input));
+}
