@@ -32,7 +32,7 @@ json to_json(const supervisor_status& s) {
                                         {"exceptionClass", e.exception_class},
                                         {"message", e.message},
                                         {"streamException", e.stream_exception}}));
-  return json::make_object({
+  auto out = json::make_object({
       {"id", s.id},
       {"dataSource", s.data_source},
       {"stream", s.stream},
@@ -52,6 +52,13 @@ json to_json(const supervisor_status& s) {
       {"detailedState", to_string(s.state)},
       {"recentErrors", json{std::move(errors)}},
   });
+  if (!s.lost_offsets.empty()) {
+    json lost{json::object{}};
+    for (const auto& [p, r] : s.lost_offsets)
+      lost.set(p, json::make_object({{"from", r.first}, {"to", r.second}}));
+    out.set("lostOffsets", std::move(lost));
+  }
+  return out;
 }
 
 }  // namespace sv::core

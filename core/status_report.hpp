@@ -4,6 +4,7 @@
 // publishingTasks, latestOffsets, minimumLag, aggregateLag, offsetsLastUpdated,
 // suspended, healthy, state, detailedState, recentErrors.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ struct supervisor_status {
   bool suspended = false;
   detailed_state state = detailed_state::pending;
   std::vector<error_event> recent_errors;
+  /// Bounded supervisors: offsets lost to retention, partition -> [from, to).
+  std::map<partition_id, std::pair<stream_offset, stream_offset>, partition_less>
+      lost_offsets;
 };
 
 /// The status payload object.

@@ -54,6 +54,18 @@ json listing_json(const msg::supervisor_listing& l, const request& req) {
   return summary_json(l.summary);
 }
 
+// A positive int32 written in decimal, or nothing.
+std::optional<int32_t> parse_positive(const std::string& text) {
+  try {
+    size_t used = 0;
+    long v = std::stol(text, &used);
+    if (used != text.size() || v <= 0 || v > INT32_MAX) return std::nullopt;
+    return static_cast<int32_t>(v);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 json history_entry(const core::spec_version& v) {
   return json::make_object({{"spec", v.payload}, {"version", v.created_date}});
 }
@@ -152,16 +164,11 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
           int32_t count = 0;
           if (req.has_param("count")) {
             auto text = req.param("count");
-            try {
-              size_t used = 0;
-              long v = std::stol(text, &used);
-              if (used != text.size() || v <= 0 || v > INT32_MAX)
-                throw std::invalid_argument{text};
-              count = static_cast<int32_t>(v);
-            } catch (const std::exception&) {
+            auto v = parse_positive(text);
+            if (!v)
               return error_response(
                   400, "Count must be greater than zero if set (count: " + text + ")");
-            }
+            count = *v;
           }
           auto h = ask<msg::spec_history>(sys, mgr, t, msg::get_history{c[0], count});
           if (!h) return error_response(h.error());
@@ -236,6 +243,50 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
           if (!a) return error_response(a.error());
           return response{202, ""};
         });
+
+  // The reset-and-backfill endpoint (and its first name).
+  for (const char* verb :
+       {"/{}/resetToLatestAndBackfill", "/{}/resetOffsetsAndBackfill"}) {
+    r.add("POST", base + verb, [&sys, mgr, t](const request& req, const captures& c) {
+      int32_t task_count = 0;
+      if (req.has_param("backfillTaskCount")) {
+        auto text = req.param("backfillTaskCount");
+        auto v = parse_positive(text);
+        if (!v)
+          return error_response(400, "backfillTaskCount must be a positive integer");
+        task_count = *v;
+      }
+      auto reply = ask<msg::backfill_reply>(
+          sys, mgr, t, msg::reset_and_backfill{c[0], task_count, req.remote_addr});
+      if (!reply) return error_response(reply.error());
+      return ok(json::make_object({{"id", reply->id},
+                                   {"backfillSupervisorId", reply->backfill_id},
+                                   {"startOffsets", core::to_json(reply->start)},
+                                   {"endOffsets", core::to_json(reply->end)}}));
+    });
+  }
+
+  // Audit trail of one supervisor (spec changes, resets, backfills), newest first.
+  r.add("GET", base + "/{}/audit", [ctx](const request& req, const captures& c) {
+    int32_t count = 0;
+    if (req.has_param("count")) {
+      auto v = parse_positive(req.param("count"));
+      if (!v) return error_response(400, "count must be a positive integer");
+      count = *v;
+    }
+    auto rows = ask<msg::audit_list>(ctx.sys, ctx.metadata, ctx.timeout,
+                                     msg::md_audit{c[0], count});
+    if (!rows) return error_response(rows.error());
+    json::array out;
+    for (const auto& a : rows->records)
+      out.push_back(json::make_object({{"key", a.key},
+                                       {"type", a.type},
+                                       {"author", a.author},
+                                       {"comment", a.comment},
+                                       {"payload", a.payload},
+                                       {"createdDate", a.created_date}}));
+    return ok(json{std::move(out)});
+  });
 
   for (const char* verb : {"/{}/terminate", "/{}/shutdown"}) {
     r.add("POST", base + verb, [&sys, mgr, t](const request& req, const captures& c) {

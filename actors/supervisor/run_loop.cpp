@@ -20,10 +20,38 @@ struct overload : Fs... {
 template <class... Fs>
 overload(Fs...) -> overload<Fs...>;
 
+// Offsets lost to retention (bounded supervisors) go to the log and the audit
+// trail, once each.
+void audit_losses(self_ptr self) {
+  auto& st = self->state;
+  auto lost = st.rec->take_new_losses();
+  if (lost.empty()) return;
+  core::json ranges{core::json::object{}};
+  for (const auto& [p, r] : lost)
+    ranges.set(p, core::json::make_object({{"from", r.first}, {"to", r.second}}));
+  spdlog::error("supervisor [{}]: offsets lost to the stream's retention: {}",
+                st.spec().id, ranges.dump());
+  core::audit_record rec;
+  rec.key = st.spec().id;
+  rec.type = "supervisor.lostOffsets";
+  rec.author = "streamvisor";
+  rec.comment = "offsets no longer in the stream; they cannot be ingested";
+  rec.payload = core::json::make_object({{"lostOffsets", std::move(ranges)}});
+  self->request(st.env.metadata, st.env.store_timeout,
+                msg::md_append_audit{std::move(rec)})
+      .then([](core::audit_record&) {},
+            [self](caf::error& err) {
+              spdlog::warn(
+                  "supervisor [{}]: cannot write the audit row of lost offsets: {}",
+                  self->state.spec().id, core::error_message(err));
+            });
+}
+
 void plan_run(self_ptr self) {
   auto& st = self->state;
   auto now = st.now();
   auto acts = st.rec->run(now);
+  audit_losses(self);
   st.last_run = now;
   ++st.runs;
   st.run_active = false;

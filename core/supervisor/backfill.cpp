@@ -222,10 +222,36 @@ actions reconciler::seal_backfill(const std::map<int32_t, offset_map>& paused,
   return out;
 }
 
-std::string reconciler::next_backfill_id() { return backfill_id(spec_.id, rng_); }
+std::string reconciler::next_backfill_id() {
+  return backfill_id(spec_.id, rng_);
+}
+
+void reconciler::note_loss(const partition_id& p, stream_offset from, stream_offset to,
+                           utc_time now) {
+  if (from >= to) return;
+  auto widen = [&](auto& ranges) {
+    auto [it, fresh] = ranges.try_emplace(p, from, to);
+    if (!fresh)
+      it->second = {std::min(it->second.first, from), std::max(it->second.second, to)};
+  };
+  widen(losses_);
+  widen(new_losses_);
+  states_.record_error(
+      now, "DataLossException",
+      "Offsets [" + std::to_string(from) + ", " + std::to_string(to) +
+          ") of partition [" + p +
+          "] are no longer in the stream (retention) and cannot be ingested",
+      true);
+}
+
+std::map<partition_id, std::pair<stream_offset, stream_offset>, partition_less>
+reconciler::take_new_losses() {
+  auto out = std::move(new_losses_);
+  new_losses_.clear();
+  return out;
+}
 
 void reconciler::abort_backfill() {
-
   if (!backfill_) return;
   for (const auto& [gid, held] : *backfill_)
     if (auto* g = find_reading(gid, held.generation)) g->rolling = false;
@@ -257,7 +283,6 @@ void reconciler::seal_from_row(actions& out, utc_time now) {
     } else if (auto c = committed_->offsets.find(p); c != committed_->offsets.end()) {
       start = c->second;
     } else {
-
       // Nothing was ever committed here: read from the earliest offset up to
       // the jump, so nothing before it is lost (more than the original
       // groups read, never twice).

@@ -197,7 +197,14 @@ class reconciler {
   bool backfill_in_progress() const { return backfill_.has_value(); }
   /// {id}_backfill_{8 random letters}.
   std::string next_backfill_id();
-
+  /// Bounded ranges lost to the stream's retention (partition -> [from, to)),
+  /// all of them, and those not yet taken (for the audit trail).
+  const std::map<partition_id, std::pair<stream_offset, stream_offset>, partition_less>&
+  losses() const {
+    return losses_;
+  }
+  std::map<partition_id, std::pair<stream_offset, stream_offset>, partition_less>
+  take_new_losses();
 
   // -- the run -------------------------------------------------------------------
   actions run(utc_time now);
@@ -252,6 +259,8 @@ class reconciler {
   task::task_spec make_task(const task_group& g);
   /// A reading group goes away having committed nothing it read.
   void forget_group(const task_group& g);
+  void note_loss(const partition_id& p, stream_offset from, stream_offset to,
+                 utc_time now);
 
   task_group* find_reading(int32_t group, int32_t generation);
   void fail_publishing_group(int32_t group, size_t index, actions& out,
@@ -289,6 +298,9 @@ class reconciler {
     std::vector<offset_map> checkpoints;
   };
   std::optional<std::map<int32_t, held_group>> backfill_;
+  std::map<partition_id, std::pair<stream_offset, stream_offset>, partition_less> losses_;
+  std::map<partition_id, std::pair<stream_offset, stream_offset>, partition_less>
+      new_losses_;
   bool run_error_ = false;
 
   // idle

@@ -52,6 +52,7 @@ supervisor_status reconciler::status(utc_time now) const {
   s.suspended = spec_.suspended;
   s.state = states_.state();
   s.recent_errors.assign(states_.recent_errors().begin(), states_.recent_errors().end());
+  s.lost_offsets.insert(losses_.begin(), losses_.end());
 
   auto duration = spec_.io.task_duration.to_millis();
   for (const auto& [_, g] : reading_)

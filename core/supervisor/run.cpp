@@ -231,6 +231,13 @@ std::optional<offset_map> reconciler::start_offsets(const std::vector<partition_
           start[p] = c->second;
           continue;
         }
+        if (bounded() && e != earliest_.end() && c->second < e->second) {
+          // A backfill behind the stream's retention: say exactly what is
+          // lost and read on from what is left.
+          start[p] = std::min(e->second, bounded_->end.at(p));
+          note_loss(p, c->second, start[p], now);
+          continue;
+        }
         if (!spec_.tuning.reset_offset_automatically) {
           states_.record_error(now, "StreamException",
                                "Previous sequenceNumber [" + std::to_string(c->second) +
@@ -244,7 +251,14 @@ std::optional<offset_map> reconciler::start_offsets(const std::vector<partition_
         reset.push_back(p);
       }
     if (bounded()) {
-      start[p] = bounded_->start.at(p);
+      auto s = bounded_->start.at(p);
+      auto e = earliest_.find(p);
+      if (e != earliest_.end() && s < e->second && s < bounded_->end.at(p)) {
+        auto from = s;
+        s = std::min(e->second, bounded_->end.at(p));
+        note_loss(p, from, s, now);
+      }
+      start[p] = s;
       continue;
     }
     // Partitions that appeared after the first discovery start from the

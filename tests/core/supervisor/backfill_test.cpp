@@ -239,3 +239,48 @@ TEST_CASE(
 }
 
 }  // namespace sv::test
+
+namespace sv::test {
+
+TEST_CASE(
+    "bounded: a range partly gone from retention is reported exactly, then read on") {
+  planner p{make_spec(R"("taskCount":1,"boundedStreamConfig":{
+      "startSequenceNumbers":{"0":100,"1":100},"endSequenceNumbers":{"0":500,"1":500}})")};
+  p.earliest = 250;
+  p.partitions = 2;
+  auto created = only<create_task>(p.run(1));
+  REQUIRE(created.size() == 1);
+  CHECK(created[0].spec.start == offsets({{"0", 250}, {"1", 250}}));
+  CHECK(created[0].spec.end == offsets({{"0", 500}, {"1", 500}}));
+  auto s = p.r->status(at(1));
+  REQUIRE(s.lost_offsets.size() == 2);
+  CHECK(s.lost_offsets.at("0") == std::pair<stream_offset, stream_offset>{100, 250});
+  CHECK(s.recent_errors.back().message ==
+        "Offsets [100, 250) of partition [1] are no longer in the stream (retention) and "
+        "cannot "
+        "be ingested");
+  auto fresh = p.r->take_new_losses();
+  CHECK(fresh.size() == 2);
+  CHECK(p.r->take_new_losses().empty());
+  CHECK(to_json(s).find("lostOffsets")->find("0")->find("to")->as_int() == 250);
+}
+
+TEST_CASE(
+    "bounded: a backfill whose committed offset fell behind retention reports and reads "
+    "on") {
+  planner p{make_spec(R"("taskCount":1,"boundedStreamConfig":{
+      "startSequenceNumbers":{"0":100},"endSequenceNumbers":{"0":500}})")};
+  p.partitions = 1;
+  p.row = committed_offsets{"kafka",
+                            "wiki",
+                            offsets({{"0", 200}}),
+                            bounded_range{offsets({{"0", 100}}), offsets({{"0", 500}})},
+                            {}};
+  p.earliest = 300;
+  auto created = only<create_task>(p.run(1));
+  REQUIRE(created.size() == 1);
+  CHECK(created[0].spec.start == offsets({{"0", 300}}));
+  CHECK(p.r->losses().at("0") == std::pair<stream_offset, stream_offset>{200, 300});
+}
+
+}  // namespace sv::test
