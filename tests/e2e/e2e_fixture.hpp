@@ -20,11 +20,13 @@ using namespace std::chrono_literals;
 
 class e2e_fixture : public node_fixture {
  public:
-  static constexpr int partitions = 8;
+  const int partitions;
   const std::string topic = "events";
   const std::string id = "e2e";
 
-  e2e_fixture() {
+  /// A node (on `metadata_uri`, default SQLite) with a topic of `partitions`.
+  explicit e2e_fixture(int partition_count = 8, std::string metadata_uri = {})
+      : node_fixture(std::move(metadata_uri)), partitions(partition_count) {
     auto p = adapters::open_kafka_producer(
         {{"bootstrap.servers", core::json{kafka()}}, {"linger.ms", core::json{"5"}}});
     REQUIRE_MESSAGE(p, core::error_message(p.error()));
@@ -40,9 +42,11 @@ class e2e_fixture : public node_fixture {
   }
 
   /// The supervisor spec: one row per event ("id" is a dimension, no rollup).
-  core::json spec(const std::string& io_extra = "",
-                  const std::string& tuning_extra = "") {
-    auto text = R"({"type":"kafka","id":")" + id + R"(","spec":{
+  /// `top_extra` adds top-level members (e.g. a context).
+  core::json spec(const std::string& io_extra = "", const std::string& tuning_extra = "",
+                  const std::string& top_extra = "") {
+    auto text = R"({"type":"kafka","id":")" + id + R"(",)" +
+                (top_extra.empty() ? "" : top_extra + ",") + R"("spec":{
       "dataSchema":{"dataSource":")" +
                 id + R"(",
         "timestampSpec":{"column":"timestamp","format":"iso"},
@@ -103,10 +107,14 @@ class e2e_fixture : public node_fixture {
     return m;
   }
 
-  core::offset_map committed() {
-    auto row = store->committed_offsets(id);
-    REQUIRE(row);
-    return row->has_value() ? (*row)->offsets : core::offset_map{};
+  /// The offsets row of a supervisor (retried while the store is unavailable).
+  core::offset_map committed(const std::string& sup_id = "") {
+    for (int attempt = 0;; ++attempt) {
+      auto row = store->committed_offsets(sup_id.empty() ? id : sup_id);
+      if (row) return row->has_value() ? (*row)->offsets : core::offset_map{};
+      REQUIRE_MESSAGE(attempt < 50, core::error_message(row.error()));
+      std::this_thread::sleep_for(100ms);
+    }
   }
 
   /// Waits until the offsets row reached everything produced.
@@ -122,32 +130,34 @@ class e2e_fixture : public node_fixture {
     }
   }
 
-  core::json status() {
-    auto r = get(sup("/status"));
+  core::json status(const std::string& sup_id = "") {
+    auto r =
+        get("/druid/indexer/v1/supervisor/" + (sup_id.empty() ? id : sup_id) + "/status");
     REQUIRE(r.status == 200);
     return *r.json().find("payload");
   }
 
   /// Waits for a detailed state, and (optionally) no tasks at all.
   void wait_state(const std::string& state, bool no_tasks = false,
-                  std::chrono::seconds timeout = 60s) {
+                  std::chrono::seconds timeout = 60s, const std::string& sup_id = "",
+                  std::chrono::milliseconds poll = 200ms) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
-      auto s = status();
+      auto s = status(sup_id);
       bool tasks_done = !no_tasks || (s.find("activeTasks")->as_array().empty() &&
                                       s.find("publishingTasks")->as_array().empty());
       if (s.find("detailedState")->as_string() == state && tasks_done) return;
       if (std::chrono::steady_clock::now() > deadline)
         FAIL("state " << s.find("detailedState")->as_string() << ", wanted " << state
                       << "; status " << s.dump());
-      std::this_thread::sleep_for(200ms);
+      std::this_thread::sleep_for(poll);
     }
   }
 
   /// Every id in the published segments, with its count.
   std::map<std::string, int> published() {
     std::map<std::string, int> out;
-    auto segs = store->segments(id, true);
+    auto segs = store->segments(id, true);  // the datasource is named like the supervisor
     REQUIRE(segs);
     for (const auto& s : *segs) {
       auto data = adapters::read_segment(s.path);

@@ -1,0 +1,257 @@
+// Reset to latest and backfill on a real node, end to end: a supervisor that
+// fell behind jumps to the latest offsets while events keep arriving; a
+// bounded backfill supervisor ingests the skipped range. Every produced event
+// is in the segments exactly once — with replicas, with the sealed tasks
+// killed while they publish, with the store cut off during the call — and a
+// range lost to retention is reported exactly.
+
+#include <doctest/doctest.h>
+
+#include "tests/e2e/e2e_fixture.hpp"
+#include "tests/e2e/pg_session.hpp"
+
+using namespace sv;
+using namespace std::chrono_literals;
+using core::json;
+
+namespace {
+
+const std::string concurrent = R"("context":{"useConcurrentLocks":true})";
+const std::string streaming = R"("useEarliestOffset":false)";
+
+struct backfill_run {
+  std::string backfill_id;
+  core::offset_map start;  // P
+  core::offset_map end;    // L
+  double seconds_to_latest = -1;
+};
+
+backfill_run from_reply(const test::e2e_fixture& f, const json& j) {
+  CHECK(j.find("id")->as_string() == f.id);
+  backfill_run run;
+  run.backfill_id = j.find("backfillSupervisorId")->as_string();
+  run.start = *core::offset_map_from_json(*j.find("startOffsets"));
+  run.end = *core::offset_map_from_json(*j.find("endOffsets"));
+  return run;
+}
+
+// How soon after the reply every active task of the main supervisor reads
+// from L or later.
+void measure_time_to_latest(test::e2e_fixture& f, backfill_run& run,
+                            std::chrono::steady_clock::time_point called) {
+  while (std::chrono::steady_clock::now() - called < 60s) {
+    auto s = f.status();
+    auto active = s.find("activeTasks")->as_array();
+    bool at_latest = !active.empty();
+    for (const auto& t : active)
+      for (const auto& [p, o] : t.find("startingOffsets")->as_object())
+        at_latest &= o.as_int() >= run.end.at(p);
+    if (at_latest) {
+      run.seconds_to_latest =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - called)
+              .count();
+      return;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+// Falls behind (suspended while 60,000 events arrive), resumes, and calls the
+// endpoint as soon as the supervisor is RUNNING again, while 30,000 more
+// events arrive. `during` runs right after the reply.
+template <class During>
+backfill_run fall_behind_and_backfill(test::e2e_fixture& f, const std::string& io_extra,
+                                      During during) {
+  auto io = streaming + (io_extra.empty() ? "" : "," + io_extra);
+  REQUIRE(
+      f.post_json("/druid/indexer/v1/supervisor", f.spec(io, "", concurrent)).status ==
+      200);
+  // useEarliestOffset false: groups start at the latest offset, so nothing is
+  // produced before they exist.
+  f.wait_state("RUNNING");
+  f.produce(16000);
+  f.wait_caught_up();
+  REQUIRE(f.post_empty(f.sup("/suspend")).status == 200);
+  f.wait_state("SUSPENDED", true);
+  f.produce(60000);
+  REQUIRE(f.post_empty(f.sup("/resume")).status == 200);
+  f.wait_state("RUNNING", false, 60s, "", 10ms);
+  auto producing = f.produce_async(30000, 6s);
+  auto reply = f.post_empty(f.sup("/resetToLatestAndBackfill"));
+  auto called = std::chrono::steady_clock::now();
+  REQUIRE_MESSAGE(reply.status == 200, reply.body);
+  auto run = from_reply(f, reply.json());
+  during(run);
+  measure_time_to_latest(f, run, called);
+  producing.join();
+  return run;
+}
+
+// The backfill completes, the main supervisor catches up, every event is
+// there once, and the rows are where they must be.
+void check_outcome(test::e2e_fixture& f, const backfill_run& run) {
+  int64_t skipped = 0;
+  for (const auto& [p, s] : run.start) skipped += run.end.at(p) - s;
+  MESSAGE("backfill " << run.backfill_id << " covers " << skipped
+                      << " events; the main supervisor read from the latest offsets "
+                      << run.seconds_to_latest << " s after the reply");
+  CHECK(skipped > 0);
+  CHECK(run.seconds_to_latest >= 0);
+  f.wait_state("COMPLETED", false, 120s, run.backfill_id);
+  f.wait_caught_up();
+  auto backfill_row = f.committed(run.backfill_id);
+  for (const auto& [p, s] : run.start)
+    if (s < run.end.at(p)) CHECK(backfill_row.at(p) == run.end.at(p));
+  f.check_exactly_once();
+  auto audit = f.get(f.sup("/audit")).json();
+  bool found = false;
+  for (const auto& a : audit.as_array())
+    found |=
+        a.find("type")->as_string() == "supervisor.resetToLatestAndBackfill" &&
+        a.find("payload")->find("backfillSupervisorId")->as_string() == run.backfill_id;
+  CHECK(found);
+}
+
+struct pg_holder {
+  test::postgres_env pg;
+  std::string app = test::unique_name("sv_e2e_");
+};
+
+struct pg_e2e : pg_holder, test::e2e_fixture {
+  pg_e2e() : e2e_fixture(8, pg.uri() + " application_name=" + app) {}
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(
+    test::e2e_fixture,
+    "backfill: a lagging supervisor jumps to latest; nothing lost, nothing twice") {
+  auto run = fall_behind_and_backfill(*this, "", [](const backfill_run&) {});
+  check_outcome(*this, run);
+}
+
+TEST_CASE_FIXTURE(test::e2e_fixture, "backfill: with two replicas per group") {
+  auto run =
+      fall_behind_and_backfill(*this, R"("replicas":2)", [](const backfill_run&) {});
+  check_outcome(*this, run);
+}
+
+TEST_CASE_FIXTURE(
+    pg_e2e, "backfill: the sealed tasks are killed while they publish (PostgreSQL)") {
+  test::pg_session lock{pg.base};
+  auto run = fall_behind_and_backfill(*this, "", [&](const backfill_run&) {
+    // Publishes that insert segments now wait; the sealed groups' tasks are
+    // stopped in that state, then the store is let go.
+    lock.exec("BEGIN");
+    lock.exec("LOCK TABLE " + pg.schema + ".segments IN SHARE ROW EXCLUSIVE MODE");
+    std::this_thread::sleep_for(500ms);
+    auto s = status();
+    auto sealed = s.find("publishingTasks")->as_array();
+    CHECK_FALSE(sealed.empty());
+    for (const auto& t : sealed)
+      post_empty("/druid/indexer/v1/task/" + t.find("id")->as_string() + "/shutdown");
+    std::this_thread::sleep_for(500ms);
+    lock.exec("COMMIT");
+  });
+  check_outcome(*this, run);
+}
+
+TEST_CASE_FIXTURE(pg_e2e,
+                  "backfill: the metadata store goes away during the call (PostgreSQL)") {
+  test::pg_session admin{pg.base};
+  std::atomic<bool> cutting{false}, stop{false};
+  std::thread cutter{[&] {
+    while (!stop) {
+      if (cutting) admin.terminate(app);
+      std::this_thread::sleep_for(50ms);
+    }
+  }};
+  // The store is cut off from just before the call until a second after it.
+  auto io = streaming;
+  REQUIRE(post_json("/druid/indexer/v1/supervisor", spec(io, "", concurrent)).status ==
+          200);
+  wait_state("RUNNING");
+  produce(16000);
+  wait_caught_up();
+  REQUIRE(post_empty(sup("/suspend")).status == 200);
+  wait_state("SUSPENDED", true);
+  produce(60000);
+  REQUIRE(post_empty(sup("/resume")).status == 200);
+  wait_state("RUNNING", false, 60s, "", 10ms);
+  auto producing = produce_async(30000, 6s);
+  cutting = true;
+  std::thread restore{[&] {
+    std::this_thread::sleep_for(2s);
+    cutting = false;
+  }};
+  auto reply = post_empty(sup("/resetToLatestAndBackfill"));
+  auto called = std::chrono::steady_clock::now();
+  REQUIRE_MESSAGE(reply.status == 200, reply.body);
+  auto run = from_reply(*this, reply.json());
+  measure_time_to_latest(*this, run, called);
+  restore.join();
+  stop = true;
+  cutter.join();
+  producing.join();
+  check_outcome(*this, run);
+}
+
+struct one_partition : test::e2e_fixture {
+  one_partition() : e2e_fixture(1) {}
+};
+
+TEST_CASE_FIXTURE(one_partition,
+                  "backfill: a range that fell out of retention is reported exactly") {
+  // The backfill waits startDelay (20 s) before reading; meanwhile enough
+  // arrives to pass the embedded Kafka's 5 MiB per partition and push the
+  // start of its range out.
+  REQUIRE(post_json(
+              "/druid/indexer/v1/supervisor",
+              spec(streaming + R"(,"taskCount":1,"startDelay":"PT20S")", "", concurrent))
+              .status == 200);
+  wait_state("RUNNING", false, 60s);
+  produce(4000);
+  wait_caught_up();
+  REQUIRE(post_empty(sup("/suspend")).status == 200);
+  wait_state("SUSPENDED", true);
+  produce(8000);
+  // A slow broker keeps the resumed supervisor behind while it is called.
+  REQUIRE(
+      post_json("/streamvisor/v1/kafka/brokers/all/rtt", json::make_object({{"ms", 300}}))
+          .status == 200);
+  REQUIRE(post_empty(sup("/resume")).status == 200);
+  wait_state("RUNNING", false, 60s, "", 10ms);
+  auto reply = post_empty(sup("/resetToLatestAndBackfill"));
+  REQUIRE(
+      post_json("/streamvisor/v1/kafka/brokers/all/rtt", json::make_object({{"ms", 0}}))
+          .status == 200);
+  REQUIRE_MESSAGE(reply.status == 200, reply.body);
+  auto j = reply.json();
+  auto backfill = j.find("backfillSupervisorId")->as_string();
+  auto p0 = j.find("startOffsets")->find("0")->as_int();
+  auto l0 = j.find("endOffsets")->find("0")->as_int();
+  REQUIRE(p0 < l0);
+  // ~4 MB more (over 6 s, so the main supervisor keeps up): the partition
+  // passes the 5 MiB retention and the start of the backfill's range goes.
+  produce(12000, 6s);
+  wait_state("COMPLETED", false, 120s, backfill);
+  auto s = status(backfill);
+  const json* lost = s.find("lostOffsets");
+  REQUIRE(lost);
+  auto from = lost->find("0")->find("from")->as_int();
+  auto to = lost->find("0")->find("to")->as_int();
+  CHECK(from == p0);
+  CHECK(to > p0);
+  CHECK(to <= l0);
+  auto audit = get("/druid/indexer/v1/supervisor/" + backfill + "/audit").json();
+  bool reported = false;
+  for (const auto& a : audit.as_array())
+    if (a.find("type")->as_string() == "supervisor.lostOffsets")
+      reported =
+          a.find("payload")->find("lostOffsets")->find("0")->find("from")->as_int() ==
+          from;
+  CHECK(reported);
+  wait_caught_up();
+  // Everything but the reported range, once.
+  check_exactly_once({{0, {from, to}}});
+}
