@@ -41,6 +41,16 @@ msg::supervisor_report report(self_ptr self) {
   auto& st = self->state;
   auto now = st.now();
   auto status = st.rec->status(now);
+  for (auto* tasks : {&status.active_tasks, &status.publishing_tasks})
+    for (auto& t : *tasks)
+      if (auto w = st.lock_waits.find(t.id); w != st.lock_waits.end()) {
+        core::json::array held_by;
+        for (const auto& g : w->second.blocked_by) held_by.push_back(core::json{g});
+        t.waiting_for_lock =
+            core::json::make_object({{"interval", w->second.interval},
+                                     {"lockType", w->second.type},
+                                     {"heldBy", core::json{std::move(held_by)}}});
+      }
   const auto& s = st.spec();
   return msg::supervisor_report{
       s.id, core::format_utc_time(now), core::to_json(status),
@@ -70,6 +80,7 @@ void on_task_launched(self_ptr self, msg::task_launched& m) {
 void on_task_finished(self_ptr self, msg::task_finished& m) {
   auto& st = self->state;
   st.tasks.erase(m.task_id);
+  st.lock_waits.erase(m.task_id);
   if (!m.success)
     spdlog::warn("supervisor [{}]: task [{}] failed: {}", st.spec().id, m.task_id,
                  m.error);
@@ -157,6 +168,19 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
                                       m.task_id, m.group_id, m.sequence_start, st.now()));
       },
       [self](msg::task_finished& m) { on_task_finished(self, m); },
+      [self](msg::task_lock_wait& m) {
+        auto& st = self->state;
+        if (!m.waiting) {
+          st.lock_waits.erase(m.task_id);
+          return;
+        }
+        spdlog::warn(
+            "supervisor [{}]: task [{}] waits for a {} lock on {} held by {}",
+            st.spec().id, m.task_id, m.type, m.interval,
+            m.blocked_by.empty() ? std::string{"another group"} : m.blocked_by.front());
+        st.lock_waits[m.task_id] = std::move(m);
+      },
+
       [self](msg::predecessor_query& m) {
         return self->state.rec->predecessor_publishing(m.group_id, m.partitions);
       },

@@ -48,6 +48,9 @@ struct task_state {
   core::utc_time sequence_started{};
   std::vector<core::segment_record> published;
   bool finished = false;
+  /// Chunks (start ms -> end ms) whose lock request was not granted yet.
+  std::map<int64_t, int64_t> locks_pending;
+  bool told_waiting = false;
   static inline const char* name = "task";
 };
 
@@ -90,7 +93,7 @@ void finish(self_ptr self, bool success, const std::string& error) {
 
 void schedule_read(self_ptr self) {
   auto& st = self->state;
-  if (st.read_scheduled || st.ph != phase::reading) return;
+  if (st.read_scheduled || st.ph != phase::reading || !st.locks_pending.empty()) return;
   st.read_scheduled = true;
   self->send(self, read_atom::value);
 }
@@ -99,7 +102,8 @@ void send_publish(self_ptr self);
 
 void maybe_publish(self_ptr self) {
   auto& st = self->state;
-  if (st.publishing >= 0 || st.finished) return;
+  if (st.publishing >= 0 || st.finished || !st.locks_pending.empty()) return;
+
   auto ready = st.seqs->ready();
   if (ready.empty()) return;
   auto idx = ready.front();
@@ -209,6 +213,57 @@ void send_publish(self_ptr self) {
           });
 }
 
+std::string lock_group(const core::task::task_spec& t) {
+  return t.supervisor_id.empty() ? t.id : "index_" + t.spec.type + "_" + t.supervisor_id;
+}
+
+void on_lock_granted(self_ptr self, int64_t start) {
+  auto& st = self->state;
+  if (!st.locks_pending.erase(start) || !st.locks_pending.empty() || st.finished) return;
+  if (st.told_waiting && st.env.listener) {
+    st.told_waiting = false;
+    self->send(st.env.listener, msg::task_lock_wait{st.spec.id, false, "", "", {}});
+  }
+  maybe_publish(self);
+  schedule_read(self);
+}
+
+// Asks the lockbox for the chunks the last batch entered; reading and
+// publishing wait until every one is granted.
+void request_locks(self_ptr self) {
+  auto& st = self->state;
+  if (!st.env.lockbox) return;
+  for (auto [from, to] : st.pipe->take_new_chunks()) {
+    auto start = from.time_since_epoch().count();
+    auto end = to.time_since_epoch().count();
+    st.locks_pending[start] = end;
+    msg::lock_acquire req{
+        st.spec.spec.data_source(),   lock_group(st.spec), st.spec.id, start, end,
+        st.spec.spec.task_lock_type()};
+    self->request(st.env.lockbox, store_timeout, req)
+        .then(
+            [self, start, req](msg::lock_reply& r) {
+              auto& st = self->state;
+              if (r.granted) return on_lock_granted(self, start);
+              auto interval =
+                  core::format_utc_time(core::utc_time{core::millis{start}}) + "/" +
+                  core::format_utc_time(core::utc_time{core::millis{req.end}});
+              spdlog::info("task [{}]: waiting for a {} lock on {} held by another group",
+                           st.spec.id, req.type, interval);
+              if (st.env.listener) {
+                st.told_waiting = true;
+                self->send(st.env.listener,
+                           msg::task_lock_wait{st.spec.id, true, interval, req.type,
+                                               std::move(r.blocked_by)});
+              }
+            },
+            [self](caf::error& err) {
+              finish(self, false,
+                     "cannot lock its interval: " + core::error_message(err));
+            });
+  }
+}
+
 // After each batch: memory limits, handoff, finished partitions, publishing.
 void after_batch(self_ptr self) {
   auto& st = self->state;
@@ -249,6 +304,7 @@ void on_read(self_ptr self) {
   if (!n && !adapters::is(n.error(), adapters::errc::stream_unreachable))
     return finish(self, false, core::error_message(n.error()));
   if (st.finished) return;
+  request_locks(self);
   // Stop fetching partitions that reached the final end.
   auto to_read = st.seqs->to_read();
   if (to_read.size() != before && !to_read.empty())
@@ -297,6 +353,8 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
   st.spec = std::move(spec);
   st.env = std::move(env);
   st.pipe = std::make_unique<ingest_pipeline>(st.spec, st.env);
+  st.pipe->track_chunks(static_cast<bool>(st.env.lockbox));
+
   self->attach_functor([pipe = st.pipe.get()] { pipe->close(); });
   start(self);
   return {
@@ -366,6 +424,7 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
       [self](msg::get_task_report&) {
         return report(self, self->state.pipe->last_error());
       },
+      [self](msg::lock_granted& m) { on_lock_granted(self, m.start); },
       [self](read_atom) { on_read(self); },
       [self](persist_atom) {
         auto& st = self->state;

@@ -15,7 +15,13 @@
 //   current/end offsets, set_end_offsets (finish or checkpoint, commit-as),
 //   checkpoints, stop (graceful: publish what was read), row stats, report.
 // Messages out: md_publish / md_upsert_task to the metadata actor;
-//   checkpoint_requested, predecessor_query, task_finished to the listener.
+//   checkpoint_requested, predecessor_query, task_lock_wait, task_finished to
+//   the listener; lock_acquire to the lockbox.
+// Locks: before its rows of a new time chunk (segmentGranularity bucket) may
+//   be published, the task holds a lock on that chunk for its lock group
+//   (index_{type}_{supervisor}) of the spec's lock type; while a request
+//   waits, the task stops reading and publishing and tells its listener.
+
 // Failure behaviour: an unreachable stream is retried (reading resumes where
 //   it stopped); store errors during publish are retried with backoff; a
 //   publish "ahead" of the offsets row is retried while the listener says a
@@ -46,6 +52,7 @@ using task_actor =
                      caf::replies_to<msg::stop_task>::with<msg::ack>,
                      caf::replies_to<msg::get_row_stats>::with<core::json>,
                      caf::replies_to<msg::get_task_report>::with<core::json>,
+                     caf::reacts_to<msg::lock_granted>,
                      caf::reacts_to<read_atom>, caf::reacts_to<persist_atom>,
                      caf::reacts_to<publish_atom>, caf::reacts_to<build_atom>>;
 

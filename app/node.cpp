@@ -68,6 +68,7 @@ class node_impl final : public node {
                    std::unique_ptr<adapters::metadata_store> store) {
     if (auto err = start_kafka(opts)) return err;
     metadata_ = actors::spawn_metadata_actor(sys_, std::move(store));
+    lockbox_ = actors::spawn_lockbox(sys_);
     if (auto err = start_runner(opts)) return err;
     manager_ = actors::spawn_manager(sys_, metadata_, supervisor_env(opts));
     http::gateway_config gw;
@@ -75,6 +76,7 @@ class node_impl final : public node {
     gw.port = opts.listen_port;
     gw.api.embedded_kafka = kafka_;
     gw.api.runner = runner_;
+    gw.api.lockbox = lockbox_;
     auto gateway = http::spawn_gateway(sys_, manager_, metadata_, gw);
 
     if (!gateway) return gateway.error();
@@ -103,8 +105,10 @@ class node_impl final : public node {
     // Tasks stop with the node; what they did not publish is read again.
     caf::anon_send_exit(runner_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(metadata_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(lockbox_, caf::exit_reason::user_shutdown);
     manager_ = nullptr;
     runner_ = nullptr;
+    lockbox_ = nullptr;
     metadata_ = nullptr;
     sys_.await_all_actors_done();
     kafka_.reset();
@@ -122,6 +126,7 @@ class node_impl final : public node {
                       : std::max<int32_t>(
                             4, static_cast<int32_t>(std::thread::hardware_concurrency()));
     rc.env.metadata = metadata_;
+    rc.env.lockbox = lockbox_;
     rc.env.deep_storage = std::move(*deep);
     rc.env.work_dir = (fs::path{opts.data_dir} / "tasks").string();
     rc.env.embedded_kafka_bootstrap = kafka_bootstrap_;
@@ -174,6 +179,8 @@ class node_impl final : public node {
   actors::metadata_actor metadata_;
   actors::manager_actor manager_;
   actors::task_runner_actor runner_;
+  actors::lockbox_actor lockbox_;
+
   std::shared_ptr<adapters::mock_cluster> kafka_;
   std::string kafka_bootstrap_;
   http::gateway_actor gateway_;

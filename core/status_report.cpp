@@ -18,6 +18,7 @@ json task_json(const task_report& t) {
       {"currentOffsets", to_json(t.current_offsets)},
   });
   if (!t.publishing) j.set("lag", opt_offsets(t.lag));
+  if (t.waiting_for_lock) j.set("waitingForLock", *t.waiting_for_lock);
   return j;
 }
 

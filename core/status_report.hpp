@@ -25,6 +25,8 @@ struct task_report {
   int64_t remaining_seconds = 0;
   bool publishing = false;        ///< "type": PUBLISHING, else ACTIVE
   std::optional<offset_map> lag;  ///< active tasks only
+  /// While the task waits for a time-chunk lock: interval, lockType, heldBy.
+  std::optional<json> waiting_for_lock;
 };
 
 /// One entry of recentErrors.

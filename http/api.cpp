@@ -12,7 +12,9 @@ namespace sv::http {
 handler make_api(caf::actor_system& sys, actors::manager_actor manager,
                  actors::metadata_actor metadata, api_options opts) {
   auto r = std::make_shared<router>();
-  route_context ctx{sys, manager, metadata, opts.runner, opts.request_timeout};
+  route_context ctx{sys,         manager, metadata, opts.runner, opts.request_timeout,
+                    opts.lockbox};
+
   r->add("GET", "/status/health", [](const request&, const captures&) {
     return response{200, "true"};
   });

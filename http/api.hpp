@@ -6,7 +6,9 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/lockbox_actor.hpp"
 #include "actors/manager_actor.hpp"
+
 #include "actors/task_runner_actor.hpp"
 #include "adapters/kafka/mock_cluster.hpp"
 #include "http/server.hpp"
@@ -21,6 +23,9 @@ struct api_options {
   std::shared_ptr<adapters::mock_cluster> embedded_kafka;
   /// The node's task runner (task endpoints); null on a node without tasks.
   actors::task_runner_actor runner;
+  /// The node's lockbox (GET /druid/indexer/v1/locks, tasks waiting for
+  /// locks); null when the node has none.
+  actors::lockbox_actor lockbox;
 };
 
 /// The request handler for the whole API.

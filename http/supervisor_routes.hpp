@@ -19,6 +19,7 @@ struct route_context {
   actors::metadata_actor metadata;
   actors::task_runner_actor runner;
   std::chrono::milliseconds timeout;
+  actors::lockbox_actor lockbox;  ///< may be null
 };
 
 void add_supervisor_routes(router& r, const route_context& ctx);

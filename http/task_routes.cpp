@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/errc.hpp"
 #include "http/ask.hpp"
@@ -19,9 +20,10 @@ response ok(json body, int status = 200) {
 
 // One task as Druid's TaskStatusPlus, from its row and (while it lives) the
 // runner's view.
-json status_plus(const core::task_record& row, const msg::runner_task* live) {
+json status_plus(const core::task_record& row, const msg::runner_task* live,
+                 bool waiting_for_lock = false) {
   std::string status = live ? "RUNNING" : row.status;
-  std::string runner = live ? live->status : "NONE";
+  std::string runner = live ? (waiting_for_lock ? "WAITING" : live->status) : "NONE";
   json error;
   if (const json* p = row.report.find("ingestionStatsAndErrors"))
     if (const json* payload = p->find("payload"))
@@ -74,6 +76,17 @@ const msg::runner_task* live_of(const msg::runner_task_list& l, const std::strin
   return nullptr;
 }
 
+// Ids of the tasks waiting for a lock (Druid's runner state WAITING).
+caf::expected<std::set<std::string>> waiting_for_locks(const route_context& ctx) {
+  std::set<std::string> ids;
+  if (!ctx.lockbox) return ids;
+  auto locks = ask<json>(ctx.sys, ctx.lockbox, ctx.timeout, msg::get_locks{});
+  if (!locks) return locks.error();
+  if (const json* w = locks->find("waiting"))
+    for (const auto& x : w->as_array()) ids.insert(x.find("taskId")->as_string());
+  return ids;
+}
+
 }  // namespace
 
 void add_task_routes(router& r, const route_context& ctx) {
@@ -100,6 +113,8 @@ void add_task_routes(router& r, const route_context& ctx) {
     auto live =
         ask<msg::runner_task_list>(c.sys, c.runner, c.timeout, msg::list_runner_tasks{});
     if (!live) return error_response(live.error());
+    auto waiting = waiting_for_locks(c);
+    if (!waiting) return error_response(waiting.error());
     core::task_filter f;
     f.data_source = ds;
     auto rows = ask<msg::task_list>(c.sys, c.metadata, c.timeout, msg::md_list_tasks{f});
@@ -118,12 +133,13 @@ void add_task_routes(router& r, const route_context& ctx) {
     for (const auto* row : order) {
       const auto* l = live_of(*live, row->id);
       bool complete = !l && row->status != "RUNNING";
+      bool is_waiting = l && waiting->count(row->id);
       if (!l && row->status == "RUNNING") continue;  // not on this node any more
       if (state == "complete" && !complete) continue;
-      if (state == "running" && !(l && l->status == "RUNNING")) continue;
+      if (state == "running" && !(l && l->status == "RUNNING" && !is_waiting)) continue;
       if (state == "pending" && !(l && l->status == "PENDING")) continue;
-      if (state == "waiting") continue;
-      out.push_back(status_plus(*row, l));
+      if (state == "waiting" && !is_waiting) continue;
+      out.push_back(status_plus(*row, l, is_waiting));
       if (max > 0 && static_cast<int32_t>(out.size()) >= max) break;
     }
     return ok(json{std::move(out)});
@@ -138,8 +154,21 @@ void add_task_routes(router& r, const route_context& ctx) {
     if (!row) return error_response(row.error());
     if (!*row && !l)
       return ok(json::make_object({{"task", cap[0]}, {"status", json{}}}), 404);
-    auto status = status_plus(*row ? **row : row_of(*l), l);
+    auto waiting = waiting_for_locks(c);
+    if (!waiting) return error_response(waiting.error());
+    auto status = status_plus(*row ? **row : row_of(*l), l, l && waiting->count(cap[0]));
+
     return ok(json::make_object({{"task", cap[0]}, {"status", std::move(status)}}));
+  });
+
+  // Every time-chunk lock held and every request waiting, with what blocks it.
+  r.add("GET", base + "/locks", [c](const request&, const captures&) {
+    if (!c.lockbox)
+      return ok(json::make_object(
+          {{"locks", json{json::array{}}}, {"waiting", json{json::array{}}}}));
+    auto locks = ask<json>(c.sys, c.lockbox, c.timeout, msg::get_locks{});
+    if (!locks) return error_response(locks.error());
+    return ok(std::move(*locks));
   });
 
   r.add("GET", base + "/task/{}", [c](const request&, const captures& cap) {

@@ -5,6 +5,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/type_id.hpp>
 
+#include "messages/lock_messages.hpp"
 #include "messages/metadata_messages.hpp"
 #include "messages/supervisor_messages.hpp"
 #include "messages/task_messages.hpp"
@@ -55,6 +56,12 @@ CAF_ADD_TYPE_ID(streamvisor, (sv::msg::task_list))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::md_append_audit))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::md_audit))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::audit_list))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::lock_acquire))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::lock_reply))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::lock_granted))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_locks))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::task_lock_wait))
+
 CAF_END_TYPE_ID_BLOCK(streamvisor)
 
 namespace sv::msg {

@@ -41,6 +41,8 @@ struct state {
   std::unique_ptr<core::supervisor::reconciler> rec;
   stream_probe_actor probe;
   std::map<std::string, task_actor> tasks;  ///< launched tasks
+  /// Tasks waiting for a time-chunk lock (shown in status).
+  std::map<std::string, msg::task_lock_wait> lock_waits;
 
   // Run scheduling.
   bool run_queued = false;  ///< a run_atom is on its way

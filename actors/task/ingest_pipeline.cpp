@@ -103,6 +103,15 @@ void ingest_pipeline::count(const core::ingest::row_result& r, std::string_view 
       core::ingest::parse_exception{std::string{input}, type, r.error, now});
 }
 
+void ingest_pipeline::note_chunk(int64_t event_time) {
+  const auto& g = schema_->segment_granularity;
+  auto start = g.bucket_start(core::utc_time{core::millis{event_time}});
+  auto end = g.next(start);
+  chunk_lo_ = start.time_since_epoch().count();
+  chunk_hi_ = end.time_since_epoch().count();
+  if (chunks_.insert(chunk_lo_).second) new_chunks_.emplace_back(start, end);
+}
+
 caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
   auto timeout = std::chrono::milliseconds{spec_.spec.io.poll_timeout};
   auto n = reader_->poll(batch_, 10000, timeout);
@@ -133,7 +142,12 @@ caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
     bool any = false;
     auto err = parser_->parse(
         rec.value, *schema_, row_, [&](const core::ingest::row_buffer& row) {
-          count(ingestor_->add(row, *index), rec.value, any ? 0 : bytes, now);
+          auto r = ingestor_->add(row, *index);
+          if (track_chunks_ && (r.time < chunk_lo_ || r.time >= chunk_hi_) &&
+              (r.outcome == row_outcome::processed ||
+               r.outcome == row_outcome::processed_with_error))
+            note_chunk(r.time);
+          count(r, rec.value, any ? 0 : bytes, now);
           any = true;
         });
     if (err)

@@ -7,7 +7,9 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/expected.hpp>
@@ -50,6 +52,13 @@ class ingest_pipeline {
   /// Drops a published sequence's rows and part files.
   void drop(int32_t seq);
 
+  /// Time chunks (segmentGranularity buckets) that received their first row
+  /// since the last call, when chunk tracking is on (tasks that lock).
+  std::vector<std::pair<core::utc_time, core::utc_time>> take_new_chunks() {
+    return std::exchange(new_chunks_, {});
+  }
+  void track_chunks(bool on) { track_chunks_ = on; }
+
   core::ingest::row_stats& stats() { return stats_; }
   const core::task::task_spec& spec() const { return spec_; }
   /// Why reading stopped being possible, for reports.
@@ -66,6 +75,7 @@ class ingest_pipeline {
   caf::error persist(int32_t seq);
   void count(const core::ingest::row_result& r, std::string_view input, size_t bytes,
              core::utc_time now);
+  void note_chunk(int64_t event_time);
 
   core::task::task_spec spec_;
   task_env env_;
@@ -81,6 +91,11 @@ class ingest_pipeline {
   std::vector<core::partition_id> slot_ids_;  ///< the batch slots slot_numbers_ is for
   std::vector<int32_t> slot_numbers_;         ///< batch slot -> partition number
   int part_counter_ = 0;
+
+  bool track_chunks_ = false;
+  int64_t chunk_lo_ = 0, chunk_hi_ = 0;  ///< the chunk of the last row
+  std::set<int64_t> chunks_;             ///< starts of every chunk seen
+  std::vector<std::pair<core::utc_time, core::utc_time>> new_chunks_;
 
   int64_t max_parse_exceptions_ = 0;
   std::string last_error_;

@@ -9,7 +9,9 @@
 
 #include <caf/typed_actor.hpp>
 
+#include "actors/lockbox_actor.hpp"
 #include "actors/metadata_actor.hpp"
+
 #include "adapters/deep_storage.hpp"
 #include "adapters/stream_reader.hpp"
 #include "messages/task_messages.hpp"
@@ -19,6 +21,7 @@ namespace sv::actors {
 using task_listener =
     caf::typed_actor<caf::reacts_to<msg::checkpoint_requested>,
                      caf::reacts_to<msg::task_finished>,
+                     caf::reacts_to<msg::task_lock_wait>,
                      caf::replies_to<msg::predecessor_query>::with<bool>>;
 
 using reader_factory =
@@ -33,6 +36,8 @@ struct task_env {
   reader_factory open_reader;
   std::string embedded_kafka_bootstrap;  ///< for "bootstrap.servers": "embedded"
   task_listener listener;                ///< null for a task without a supervisor
+  /// Time-chunk locks; null: the task takes none (a lone task in a test).
+  lockbox_actor lockbox;
 };
 
 /// The Kafka reader for a supervisor spec's ioConfig (consumerProperties,

@@ -127,6 +127,7 @@ row_result ingestor::add(const row_buffer& row, rollup_index& index) {
     schema_.metrics[m].agg.add(states[m], in[m], event);
   result.outcome =
       error.empty() ? row_outcome::processed : row_outcome::processed_with_error;
+  result.time = event;
   return result;
 }
 

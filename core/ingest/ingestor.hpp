@@ -20,6 +20,7 @@ struct time_window {
 struct row_result {
   row_outcome outcome = row_outcome::processed;
   std::string error;  ///< for processedWithError and unparseable
+  int64_t time = 0;   ///< event time (epoch ms) of a row that went into the index
 };
 
 class ingestor {

@@ -212,7 +212,9 @@ inline actors::task_actor::behavior_type fake_task(
                        c.spec.id, c.spec.group_id,
                        c.checkpoints.empty() ? c.spec.start : c.checkpoints.back()});
       },
+      [](msg::lock_granted&) {},
       [](actors::read_atom) {},
+
       [](actors::build_atom) {},
   };
 }

@@ -124,7 +124,9 @@ actors::task_listener::behavior_type fake_supervisor(
         (void)m;
       },
       [](msg::task_finished&) {},
+      [](msg::task_lock_wait&) {},
       [](msg::predecessor_query&) { return false; },
+
   };
 }
 
