@@ -34,7 +34,8 @@ struct fixture : test::supervisor_fixture {
   // Sends the request and lets `seconds` pass; returns the reply.
   caf::expected<msg::backfill_reply> backfill(const actors::supervisor_actor& sup,
                                               int seconds = 0) {
-    auto h = self->request(sup, caf::infinite, msg::reset_and_backfill{"wiki", 0, "test"});
+    auto h =
+        self->request(sup, caf::infinite, msg::reset_and_backfill{"wiki", 0, "test"});
     sched.run();
     step(seconds);
     caf::expected<msg::backfill_reply> out{caf::error{}};
@@ -130,4 +131,46 @@ TEST_CASE_FIXTURE(fixture,
   REQUIRE_FALSE(r);
   CHECK(core::error_message(r.error()).find("useConcurrentLocks") != std::string::npos);
   CHECK(core::is(r.error(), core::errc::invalid_input));
+}
+
+TEST_CASE_FIXTURE(fixture,
+                  "backfill: a sealed task that dies before it publishes is sealed again "
+                  "from the row; nothing of [P, L) is read by the supervisor") {
+  auto sup = start(spec());
+  step(1);
+  reading(0)[0]->position = offsets({{"0", 150}, {"2", 160}});
+  reading(1)[0]->position = offsets({{"1", 170}, {"3", 180}});
+  auto old0 = reading(0)[0], old1 = reading(1)[0];
+  stream->latest = 5000;
+  auto reply = backfill(sup);
+  REQUIRE(reply);
+  step(1);
+  // Group 0's sealed task dies before its publish lands.
+  old0->fail_publish = true;
+  publish(old0);
+  CHECK_FALSE(old0->alive);
+  step(3);
+  // Its range [100, P) is read again by a new task, told to end at P and to
+  // commit the row as L; every other live task reads from L or later.
+  std::shared_ptr<test::fake_task_control> again;
+  for (const auto& t : live()) {
+    if (t == old1) continue;
+    if (t->spec.start == offsets({{"0", 100}, {"2", 100}})) {
+      again = t;
+      continue;
+    }
+    for (const auto& [_, o] : t->spec.start) CHECK(o >= 5000);
+  }
+  REQUIRE(again);
+  REQUIRE(again->end);
+  CHECK(*again->end == offsets({{"0", 150}, {"2", 160}}));
+  REQUIRE(again->commit_as);
+  CHECK(*again->commit_as == offsets({{"0", 5000}, {"2", 5000}}));
+  // Both sealed groups publish: the row lands at L, the jump is done.
+  again->position = *again->end;
+
+  publish(again);
+  publish(old1);
+  CHECK(committed("wiki") == reply->end);
+  CHECK((*store->committed_offsets("wiki"))->jump.empty());
 }

@@ -229,7 +229,10 @@ inline actors::task_spawner fake_spawner(
     auto ctl = std::make_shared<fake_task_control>();
     ctl->spec = spec;
     ctl->position = spec.start;
+    ctl->end = spec.end;  // a task created with its end knows it, as a real one does
+    ctl->commit_as = spec.commit_as;
     ctl->listener = env.listener;
+
     auto h = sys.spawn(detail::fake_task, ctl, store);
     ctl->handle = h;
     registry[spec.id] = ctl;
