@@ -31,6 +31,18 @@ struct fixture : test::supervisor_fixture {
                                 {}}));
   }
 
+  // Groups 0 and 1 read to P = {0: 150, 1: 170, 2: 160, 3: 180}; the
+  // stream's latest is L = 5000 everywhere. Returns the two reading tasks.
+  std::pair<std::shared_ptr<test::fake_task_control>,
+            std::shared_ptr<test::fake_task_control>>
+  read_to_p() {
+    auto t0 = reading(0).at(0), t1 = reading(1).at(0);
+    t0->position = offsets({{"0", 150}, {"2", 160}});
+    t1->position = offsets({{"1", 170}, {"3", 180}});
+    stream->latest = 5000;
+    return {t0, t1};
+  }
+
   // Sends the request and lets `seconds` pass; returns the reply.
   caf::expected<msg::backfill_reply> backfill(const actors::supervisor_actor& sup,
                                               int seconds = 0) {
@@ -53,10 +65,7 @@ TEST_CASE_FIXTURE(
   auto sup = start(spec());
   step(1);
   REQUIRE(live().size() == 2);
-  reading(0)[0]->position = offsets({{"0", 150}, {"2", 160}});
-  reading(1)[0]->position = offsets({{"1", 170}, {"3", 180}});
-  auto old0 = reading(0)[0], old1 = reading(1)[0];
-  stream->latest = 5000;
+  auto [old0, old1] = read_to_p();
   auto reply = backfill(sup);
   REQUIRE(reply);
   auto& r = *reply;
@@ -138,10 +147,7 @@ TEST_CASE_FIXTURE(fixture,
                   "from the row; nothing of [P, L) is read by the supervisor") {
   auto sup = start(spec());
   step(1);
-  reading(0)[0]->position = offsets({{"0", 150}, {"2", 160}});
-  reading(1)[0]->position = offsets({{"1", 170}, {"3", 180}});
-  auto old0 = reading(0)[0], old1 = reading(1)[0];
-  stream->latest = 5000;
+  auto [old0, old1] = read_to_p();
   auto reply = backfill(sup);
   REQUIRE(reply);
   step(1);
