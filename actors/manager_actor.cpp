@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/supervisor_actor.hpp"
+#include "core/autoscaler/lag_based.hpp"
 #include "core/errc.hpp"
 
 namespace sv::actors {
@@ -167,6 +168,11 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
   return {
       [self](msg::create_supervisor& m) -> caf::result<msg::create_supervisor_reply> {
         if (!self->state.loaded) return not_loaded(self);
+        // Druid: with the autoscaler on, taskCountStart wins on every POST.
+        if (m.spec.io.autoscaling())
+          m.spec.io.task_count = core::autoscaler::initial_task_count(
+              *m.spec.io.autoscaler, m.spec.io.task_count);
+
         auto& sups = self->state.supervisors;
         auto i = sups.find(m.spec.id);
         bool update = i != sups.end();
@@ -260,6 +266,25 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
                                   "supervisor [" + m.spec.id + "] already exists");
         apply(self, std::move(m.spec));
         return msg::ack{};
+      },
+      [self](msg::scale_supervisor& m) -> caf::result<msg::ack> {
+        // The autoscaler's decision, already gated by the supervisor: a new
+        // spec version with this taskCount (it shows in history and GET /{id}).
+        auto i = self->state.supervisors.find(m.id);
+        if (i == self->state.supervisors.end()) return unknown(m.id);
+        auto spec = i->second.spec;
+        spec.io.task_count = m.task_count;
+        auto rp = self->make_response_promise<msg::ack>();
+        persist_and_apply(
+            self, std::move(spec),
+            [self, rp, comment = m.comment](const core::supervisor_spec& s) mutable {
+              audit(self, "supervisor.autoscale", s.id, "autoscaler",
+                    core::json::make_object(
+                        {{"taskCount", s.io.task_count}, {"comment", comment}}));
+              rp.deliver(msg::ack{});
+            },
+            rp);
+        return rp;
       },
       [self](msg::get_parse_errors& m) -> caf::result<core::json> {
         if (!self->state.loaded) return not_loaded(self);

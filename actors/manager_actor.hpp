@@ -47,6 +47,8 @@ using manager_actor = caf::typed_actor<
     caf::replies_to<msg::get_parse_errors>::with<core::json>,
     caf::replies_to<msg::reset_and_backfill>::with<msg::backfill_reply>,
     caf::replies_to<msg::start_persisted_supervisor>::with<msg::ack>,
+    caf::replies_to<msg::scale_supervisor>::with<msg::ack>,
+
     caf::reacts_to<msg::supervisor_state_changed>, caf::reacts_to<reload_atom>>;
 
 /// `env` is what every supervisor gets (metadata actor, task runner, ...).

@@ -52,8 +52,10 @@ msg::supervisor_report report(self_ptr self) {
                                      {"heldBy", core::json{std::move(held_by)}}});
       }
   const auto& s = st.spec();
+  auto payload = core::to_json(status);
+  if (auto a = supervisor::autoscaler_status(self)) payload.set("autoScaler", *a);
   return msg::supervisor_report{
-      s.id, core::format_utc_time(now), core::to_json(status),
+      s.id, core::format_utc_time(now), std::move(payload),
       core::supervisor_summary{s.id, s.data_source(), s.type, s.stream(), status.state,
                                s.suspended}};
 }
@@ -108,6 +110,7 @@ caf::result<msg::ack> on_reset(self_ptr self) {
   auto& st = self->state;
   spdlog::info("supervisor [{}]: hard reset", st.spec().id);
   auto rp = self->make_response_promise<msg::ack>();
+  supervisor::reset_lag_window(self);
   supervisor::execute(self, st.rec->reset(st.now()), rp);
   supervisor::request_run(self);
   return rp;
@@ -120,6 +123,7 @@ caf::result<msg::ack> on_reset_offsets(self_ptr self, msg::reset_supervisor_offs
   spdlog::info("supervisor [{}]: resetting offsets {}", st.spec().id,
                core::to_json(*given).dump());
   auto rp = self->make_response_promise<msg::ack>();
+  supervisor::reset_lag_window(self);
   supervisor::execute(self, st.rec->reset_offsets(*given, st.now()), rp);
   supervisor::request_run(self);
   return rp;
@@ -136,6 +140,7 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
   st.rec = std::make_unique<core::supervisor::reconciler>(std::move(spec), st.env.planner,
                                                           st.now());
   supervisor::respawn_probe(self);
+  supervisor::respawn_autoscaler(self);
   kill_leftovers(self);
   auto start_delay = st.spec().io.start_delay.to_millis();
   self->delayed_send(self, start_delay, tick_atom::value);
@@ -147,6 +152,7 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
         auto& st = self->state;
         st.rec->update_spec(std::move(m.spec), st.now());
         supervisor::respawn_probe(self);
+        supervisor::respawn_autoscaler(self);
         supervisor::request_run(self);
         supervisor::after_change(self);
       },
@@ -162,6 +168,9 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
       [self](msg::get_parse_errors&) { return supervisor::collect_parse_errors(self); },
       [self](msg::reset_and_backfill& m) { return supervisor::start_backfill(self, m); },
       [self](backfill_atom) { supervisor::backfill_step(self); },
+      [self](msg::get_lag_sample&) { return supervisor::lag_sample(self); },
+      [self](msg::scale_notice& m) { supervisor::on_scale_notice(self, m); },
+
       [self](msg::checkpoint_requested& m) {
         auto& st = self->state;
         supervisor::execute(self, st.rec->checkpoint_requested(

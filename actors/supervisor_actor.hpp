@@ -46,8 +46,10 @@
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "actors/autoscaler_actor.hpp"
 #include "actors/metadata_actor.hpp"
 #include "actors/stream_probe_actor.hpp"
+
 #include "actors/task_runner_actor.hpp"
 #include "core/supervisor/reconciler.hpp"
 #include "messages/supervisor_messages.hpp"
@@ -69,13 +71,15 @@ using supervisor_actor = task_owner::extend<
     caf::replies_to<msg::get_supervisor_stats>::with<core::json>,
     caf::replies_to<msg::get_parse_errors>::with<core::json>,
     caf::replies_to<msg::reset_and_backfill>::with<msg::backfill_reply>,
-    caf::reacts_to<run_atom>, caf::reacts_to<tick_atom>, caf::reacts_to<lag_atom>,
-    caf::reacts_to<backfill_atom>>;
+    caf::replies_to<msg::get_lag_sample>::with<msg::lag_sample>,
+    caf::reacts_to<msg::scale_notice>, caf::reacts_to<run_atom>,
+    caf::reacts_to<tick_atom>, caf::reacts_to<lag_atom>, caf::reacts_to<backfill_atom>>;
 
 /// The part of the manager's interface a supervisor talks to.
 using supervisor_listener =
     caf::typed_actor<caf::reacts_to<msg::supervisor_state_changed>,
-                     caf::replies_to<msg::start_persisted_supervisor>::with<msg::ack>>;
+                     caf::replies_to<msg::start_persisted_supervisor>::with<msg::ack>,
+                     caf::replies_to<msg::scale_supervisor>::with<msg::ack>>;
 
 /// What the node gives every supervisor.
 struct supervisor_env {

@@ -52,9 +52,9 @@ using task_actor =
                      caf::replies_to<msg::stop_task>::with<msg::ack>,
                      caf::replies_to<msg::get_row_stats>::with<core::json>,
                      caf::replies_to<msg::get_task_report>::with<core::json>,
-                     caf::reacts_to<msg::lock_granted>,
-                     caf::reacts_to<read_atom>, caf::reacts_to<persist_atom>,
-                     caf::reacts_to<publish_atom>, caf::reacts_to<build_atom>>;
+                     caf::reacts_to<msg::lock_granted>, caf::reacts_to<read_atom>,
+                     caf::reacts_to<persist_atom>, caf::reacts_to<publish_atom>,
+                     caf::reacts_to<build_atom>>;
 
 task_actor spawn_task(caf::actor_system& sys, core::task::task_spec spec, task_env env,
                       placement where = placement::detached);

@@ -5,6 +5,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/type_id.hpp>
 
+#include "messages/autoscaler_messages.hpp"
 #include "messages/lock_messages.hpp"
 #include "messages/metadata_messages.hpp"
 #include "messages/supervisor_messages.hpp"
@@ -61,6 +62,11 @@ CAF_ADD_TYPE_ID(streamvisor, (sv::msg::lock_reply))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::lock_granted))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_locks))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::task_lock_wait))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_lag_sample))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::lag_sample))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::scale_notice))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::reset_lag_window))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::scale_supervisor))
 
 CAF_END_TYPE_ID_BLOCK(streamvisor)
 

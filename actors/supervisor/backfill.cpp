@@ -60,6 +60,8 @@ void seal(self_ptr self) {
             });
   c.rp.deliver(
       msg::backfill_reply{st.spec().id, c.backfill_id, c.range.start, c.range.end});
+  reset_lag_window(self);
+
   finish(self, {});
   request_run(self);
   after_change(self);

@@ -33,6 +33,18 @@ struct backfill_conversation {
   int store_attempts = 0;
 };
 
+/// The autoscaler of a supervisor with autoScalerConfig enabled, and what it
+/// decided (supervisor/autoscale.cpp).
+struct autoscale_info {
+  autoscaler_actor actor;
+  std::string config;  ///< the autoScalerConfig it runs with (JSON)
+  std::optional<core::utc_time> last_scale;
+  bool scaling = false;  ///< the new task count is being persisted
+  core::json last_decision;
+  int32_t last_desired = -1;
+  int64_t scale_outs = 0, scale_ins = 0, skipped = 0;
+};
+
 struct state {
   // Not an aggregate: CAF would otherwise try to construct the state from `self`.
   state() = default;
@@ -56,6 +68,7 @@ struct state {
 
   std::optional<core::supervisor_summary> last_summary;
   std::shared_ptr<backfill_conversation> backfill;
+  autoscale_info autoscale;
   static inline const char* name = "supervisor";
 
   core::utc_time now() const { return env.clock(); }
@@ -86,7 +99,17 @@ caf::result<msg::backfill_reply> start_backfill(self_ptr self,
 /// A delayed retry of the conversation's current step.
 void backfill_step(self_ptr self);
 
+/// The autoscaler (supervisor/autoscale.cpp): (re)spawned when its config
+/// changes; lag samples for it; its notices gated and applied through the
+/// manager; its window cleared by resets; its part of the status.
+void respawn_autoscaler(self_ptr self);
+msg::lag_sample lag_sample(self_ptr self);
+void on_scale_notice(self_ptr self, const msg::scale_notice& m);
+void reset_lag_window(self_ptr self);
+std::optional<core::json> autoscaler_status(self_ptr self);
+
 /// GET /stats and /parseErrors: asks every live task.
+
 caf::result<core::json> collect_stats(self_ptr self);
 caf::result<core::json> collect_parse_errors(self_ptr self);
 

@@ -18,18 +18,25 @@ struct summary_log_state {
   summary_log_state() = default;
   std::vector<core::supervisor_summary>* log = nullptr;
   std::vector<core::supervisor_spec>* started = nullptr;
+  std::vector<msg::scale_supervisor>* scaled = nullptr;
 };
 
 inline actors::supervisor_listener::behavior_type summary_log(
     actors::supervisor_listener::stateful_pointer<summary_log_state> self,
     std::vector<core::supervisor_summary>* log,
-    std::vector<core::supervisor_spec>* started) {
+    std::vector<core::supervisor_spec>* started,
+    std::vector<msg::scale_supervisor>* scaled = nullptr) {
   self->state.log = log;
   self->state.started = started;
+  self->state.scaled = scaled;
   return {
       [self](msg::supervisor_state_changed& m) { self->state.log->push_back(m.summary); },
       [self](msg::start_persisted_supervisor& m) {
         self->state.started->push_back(std::move(m.spec));
+        return msg::ack{};
+      },
+      [self](msg::scale_supervisor& m) {
+        if (self->state.scaled) self->state.scaled->push_back(m);
         return msg::ack{};
       },
   };
@@ -43,6 +50,7 @@ struct supervisor_fixture : actor_fixture {
   actors::supervisor_listener listener;
   std::vector<core::supervisor_summary> summaries;
   std::vector<core::supervisor_spec> started;
+  std::vector<msg::scale_supervisor> scaled;  ///< the autoscaler's requests
   caf::actor_clock::time_point t0;
 
   supervisor_fixture() : t0(sched.clock().now()) {}
@@ -59,7 +67,7 @@ struct supervisor_fixture : actor_fixture {
       rc.spawn = fake_spawner(fakes, store);
       runner = actors::spawn_task_runner(sys, std::move(rc));
       to_stop.push_back(caf::actor_cast<caf::actor>(runner));
-      listener = sys.spawn(summary_log, &summaries, &started);
+      listener = sys.spawn(summary_log, &summaries, &started, &scaled);
       to_stop.push_back(caf::actor_cast<caf::actor>(listener));
     }
     actors::supervisor_env e;
