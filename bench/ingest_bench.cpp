@@ -112,6 +112,8 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
   if (!store) die(core::error_message(store.error()));
   std::shared_ptr<adapters::metadata_store> shared{std::move(*store)};
   auto metadata = actors::spawn_metadata_actor(sys, shared);
+  auto lockbox = actors::spawn_lockbox(sys);
+
   auto deep = adapters::open_local_deep_storage(
       (dir / ("deep" + std::to_string(round))).string());
   if (!deep) die(core::error_message(deep.error()));
@@ -143,7 +145,9 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
   env.metadata = metadata;
   env.deep_storage = std::move(*deep);
   env.work_dir = (dir / "tasks").string();
+  env.lockbox = lockbox;  // tasks on a node lock each time chunk they write
   auto start = clock_type::now();
+
   auto task = actors::spawn_task(sys, t, env);
   double ingest_secs = 0;
   {
@@ -172,6 +176,8 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
   }
   double secs = std::chrono::duration<double>(clock_type::now() - start).count();
   caf::anon_send_exit(metadata, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(lockbox, caf::exit_reason::user_shutdown);
+
   auto row = shared->task(t.id);
   if (!row || !*row || (*row)->status != "SUCCESS") die("the task did not succeed");
   auto segs = shared->segments("wiki", true);
