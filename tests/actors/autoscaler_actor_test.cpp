@@ -30,13 +30,7 @@ core::supervisor_spec spec(int task_count) {
 struct fixture : test::supervisor_fixture {
   fixture() {
     stream->partitions = 4;
-    REQUIRE_FALSE(store->reset_offsets(
-        "wiki",
-        core::committed_offsets{"kafka",
-                                "wiki",
-                                offsets({{"0", 100}, {"1", 100}, {"2", 100}, {"3", 100}}),
-                                std::nullopt,
-                                {}}));
+    commit_row(offsets({{"0", 100}, {"1", 100}, {"2", 100}, {"3", 100}}));
   }
 
   // What the manager does with a scale request: the spec with the new count.
@@ -138,7 +132,6 @@ TEST_CASE_FIXTURE(fixture, "autoscaler: a reset clears the lag window") {
   step(4);
   auto d = decision(sup);
   CHECK(d.find("samples")->as_int() <= 2);
-
 }
 
 TEST_CASE_FIXTURE(fixture, "autoscaler: skipped while suspended") {

@@ -22,13 +22,7 @@ core::supervisor_spec spec(bool concurrent = true) {
 struct fixture : test::supervisor_fixture {
   fixture() {
     stream->partitions = 4;
-    REQUIRE_FALSE(store->reset_offsets(
-        "wiki",
-        core::committed_offsets{"kafka",
-                                "wiki",
-                                offsets({{"0", 100}, {"1", 100}, {"2", 100}, {"3", 100}}),
-                                std::nullopt,
-                                {}}));
+    commit_row(offsets({{"0", 100}, {"1", 100}, {"2", 100}, {"3", 100}}));
   }
 
   // Groups 0 and 1 read to P = {0: 150, 1: 170, 2: 160, 3: 180}; the

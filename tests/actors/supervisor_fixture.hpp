@@ -136,6 +136,13 @@ struct supervisor_fixture : actor_fixture {
     sched.run();
   }
 
+  /// Writes the "wiki" supervisor's offsets row.
+  void commit_row(core::offset_map offsets) {
+    REQUIRE_FALSE(store->reset_offsets(
+        "wiki",
+        core::committed_offsets{"kafka", "wiki", std::move(offsets), std::nullopt, {}}));
+  }
+
   core::offset_map committed(const std::string& id) {
     auto row = store->committed_offsets(id);
     REQUIRE(row);
