@@ -4,6 +4,8 @@
 
 #include "http/coordinator_routes.hpp"
 #include "http/kafka_control_routes.hpp"
+#include "http/metrics_routes.hpp"
+
 #include "http/supervisor_routes.hpp"
 #include "http/task_routes.hpp"
 
@@ -20,6 +22,7 @@ handler make_api(caf::actor_system& sys, actors::manager_actor manager,
   });
   add_supervisor_routes(*r, ctx);
   add_coordinator_routes(*r, ctx);
+  add_metrics_routes(*r, ctx);
   if (opts.runner) add_task_routes(*r, ctx);
   if (opts.embedded_kafka)
     add_kafka_control_routes(*r, opts.embedded_kafka, "/streamvisor/v1/kafka");

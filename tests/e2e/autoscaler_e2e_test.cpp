@@ -54,6 +54,20 @@ TEST_CASE_FIXTURE(test::e2e_fixture,
   REQUIRE(a);
   CHECK(a->find("scaleOuts")->as_int() >= 1);
   MESSAGE("after the burst: " << a->dump());
+  // The same figures for Prometheus.
+  auto metrics = get("/metrics");
+  REQUIRE(metrics.status == 200);
+  const std::string labels = R"({supervisorId="e2e",dataSource="e2e",stream="events"})";
+  auto line = metrics.body.find("druid_task_autoscaler_updated_count" + labels + " ");
+  REQUIRE(line != std::string::npos);
+  auto value = std::stoi(metrics.body.substr(
+      line + std::string{"druid_task_autoscaler_updated_count"}.size() + labels.size() +
+      1));
+  CHECK(value >= 3);  // scaled out (perhaps once more since)
+
+  CHECK(metrics.body.find("streamvisor_autoscaler_scale_outs_total" + labels) !=
+        std::string::npos);
+  CHECK(metrics.body.find("druid_ingest_kafka_lag" + labels) != std::string::npos);
 
   // Drained, the lag stays under scaleInThreshold: it scales in by 1.
   REQUIRE(
