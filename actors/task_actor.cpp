@@ -3,58 +3,14 @@
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
-#include "actors/task/ingest_pipeline.hpp"
+#include "actors/task/task_state.hpp"
 #include "adapters/errc.hpp"
 #include "core/errc.hpp"
 #include "core/task/report.hpp"
 
 namespace sv::actors {
 
-namespace {
-
-enum class phase { not_started, starting, reading, paused, publishing };
-
-std::string_view name_of(phase p) {
-  switch (p) {
-    case phase::not_started:
-      return "NOT_STARTED";
-    case phase::starting:
-      return "STARTING";
-    case phase::reading:
-      return "READING";
-    case phase::paused:
-      return "PAUSED";
-    case phase::publishing:
-      return "PUBLISHING";
-  }
-  return "NOT_STARTED";
-}
-
-constexpr auto store_timeout = std::chrono::seconds{30};
-
-struct task_state {
-  task_state() = default;
-  core::task::task_spec spec;
-  task_env env;
-  std::unique_ptr<ingest_pipeline> pipe;
-  std::unique_ptr<core::task::sequences> seqs;
-  phase ph = phase::not_started;
-  core::utc_time started{};
-  bool read_scheduled = false;
-  bool checkpoint_pending = false;
-  int32_t publishing = -1;  ///< sequence whose publish is in flight
-  std::optional<core::publish_request> request;
-  int publish_attempts = 0;
-  core::utc_time sequence_started{};
-  std::vector<core::segment_record> published;
-  bool finished = false;
-  /// Chunks (start ms -> end ms) whose lock request was not granted yet.
-  std::map<int64_t, int64_t> locks_pending;
-  bool told_waiting = false;
-  static inline const char* name = "task";
-};
-
-using self_ptr = task_actor::stateful_pointer<task_state>;
+namespace task {
 
 core::json report(self_ptr self, const std::string& error) {
   auto& st = self->state;
@@ -96,172 +52,6 @@ void schedule_read(self_ptr self) {
   if (st.read_scheduled || st.ph != phase::reading || !st.locks_pending.empty()) return;
   st.read_scheduled = true;
   self->send(self, read_atom::value);
-}
-
-void send_publish(self_ptr self);
-
-void maybe_publish(self_ptr self) {
-  auto& st = self->state;
-  if (st.publishing >= 0 || st.finished || !st.locks_pending.empty()) return;
-
-  auto ready = st.seqs->ready();
-  if (ready.empty()) return;
-  auto idx = ready.front();
-  const auto& s = st.seqs->all()[static_cast<size_t>(idx)];
-  if (s.is_final) st.ph = phase::publishing;
-  auto segments = st.pipe->build(idx);
-  if (!segments)
-    return finish(self, false,
-                  "building segments failed: " + core::error_message(segments.error()));
-  core::publish_request req;
-  req.supervisor_id = st.spec.supervisor_id;
-  req.type = st.spec.spec.type;
-  req.stream = st.spec.spec.stream();
-  req.segments = std::move(*segments);
-  req.start = s.start;
-  req.end = *s.end;
-  req.commit_as = s.commit_as ? *s.commit_as : *s.end;
-  req.bounded = st.spec.bounded;
-  st.publishing = idx;
-  st.request = std::move(req);
-  st.publish_attempts = 0;
-  send_publish(self);
-}
-
-void on_published(self_ptr self, core::publish_result& r) {
-  auto& st = self->state;
-  auto idx = st.publishing;
-  st.publishing = -1;
-  st.request.reset();
-  st.seqs->mark_published(idx);
-  st.pipe->drop(idx);
-  for (auto& s : r.segments) st.published.push_back(std::move(s));
-  if (st.seqs->done()) return finish(self, true, "");
-  maybe_publish(self);
-  schedule_read(self);
-}
-
-// The row already sits exactly where this sequence would move it: a replica
-// (same group, same range, same rows) committed it first.
-bool published_by_replica(const core::publish_request& req,
-                          const core::publish_result& r) {
-  if (!r.stored || req.commit_as.empty()) return false;
-  for (const auto& [p, o] : req.commit_as) {
-    auto s = r.stored->offsets.find(p);
-    if (s == r.stored->offsets.end() || s->second != o) return false;
-  }
-  return true;
-}
-
-void retry_publish_later(self_ptr self) {
-  auto& st = self->state;
-  auto delay =
-      std::chrono::milliseconds{std::min(5000, 200 << std::min(st.publish_attempts, 5))};
-  ++st.publish_attempts;
-  self->delayed_send(self, delay, publish_atom::value);
-}
-
-void send_publish(self_ptr self) {
-  auto& st = self->state;
-  self->request(st.env.metadata, store_timeout, msg::md_publish{*st.request})
-      .then(
-          [self](core::publish_result& r) {
-            auto& st = self->state;
-            switch (r.outcome) {
-              case core::publish_outcome::committed:
-                return on_published(self, r);
-              case core::publish_outcome::diverged:
-                if (published_by_replica(*st.request, r)) {
-                  spdlog::info("task [{}]: a replica already published offsets {}",
-                               st.spec.id, core::to_json(st.request->commit_as).dump());
-                  r.segments.clear();
-                  return on_published(self, r);
-                }
-                return finish(
-                    self, false,
-                    "Stored metadata state " +
-                        (r.stored ? core::to_json(r.stored->offsets).dump() : "{}") +
-                        " has already been updated by other tasks and has diverged from "
-                        "the "
-                        "expected start metadata state " +
-                        core::to_json(st.request->start).dump());
-              case core::publish_outcome::ahead:
-                break;
-            }
-            auto why = "new start metadata state " +
-                       core::to_json(st.request->start).dump() +
-                       " is ahead of the last committed end state " +
-                       (r.stored ? core::to_json(r.stored->offsets).dump() : "{}");
-            if (!st.env.listener)
-              return finish(self, false, why + " and no task is publishing before it");
-            std::vector<core::partition_id> parts;
-            for (const auto& [p, _] : st.request->start) parts.push_back(p);
-            self->request(st.env.listener, store_timeout,
-                          msg::predecessor_query{st.spec.id, st.spec.group_id,
-                                                 std::move(parts)})
-                .then(
-                    [self, why](bool predecessor) {
-                      if (predecessor) return retry_publish_later(self);
-                      finish(self, false, why + " and no task is publishing before it");
-                    },
-                    [self](caf::error&) { retry_publish_later(self); });
-          },
-          [self](caf::error& err) {
-            spdlog::warn("task [{}]: publish failed, retrying: {}", self->state.spec.id,
-                         core::error_message(err));
-            retry_publish_later(self);
-          });
-}
-
-std::string lock_group(const core::task::task_spec& t) {
-  return t.supervisor_id.empty() ? t.id : "index_" + t.spec.type + "_" + t.supervisor_id;
-}
-
-void on_lock_granted(self_ptr self, int64_t start) {
-  auto& st = self->state;
-  if (!st.locks_pending.erase(start) || !st.locks_pending.empty() || st.finished) return;
-  if (st.told_waiting && st.env.listener) {
-    st.told_waiting = false;
-    self->send(st.env.listener, msg::task_lock_wait{st.spec.id, false, "", "", {}});
-  }
-  maybe_publish(self);
-  schedule_read(self);
-}
-
-// Asks the lockbox for the chunks the last batch entered; reading and
-// publishing wait until every one is granted.
-void request_locks(self_ptr self) {
-  auto& st = self->state;
-  if (!st.env.lockbox) return;
-  for (auto [from, to] : st.pipe->take_new_chunks()) {
-    auto start = from.time_since_epoch().count();
-    auto end = to.time_since_epoch().count();
-    st.locks_pending[start] = end;
-    msg::lock_acquire req{
-        st.spec.spec.data_source(),   lock_group(st.spec), st.spec.id, start, end,
-        st.spec.spec.task_lock_type()};
-    self->request(st.env.lockbox, store_timeout, req)
-        .then(
-            [self, start, req](msg::lock_reply& r) {
-              auto& st = self->state;
-              if (r.granted) return on_lock_granted(self, start);
-              auto interval =
-                  core::format_utc_time(core::utc_time{core::millis{start}}) + "/" +
-                  core::format_utc_time(core::utc_time{core::millis{req.end}});
-              spdlog::info("task [{}]: waiting for a {} lock on {} held by another group",
-                           st.spec.id, req.type, interval);
-              if (st.env.listener) {
-                st.told_waiting = true;
-                self->send(st.env.listener,
-                           msg::task_lock_wait{st.spec.id, true, interval, req.type,
-                                               std::move(r.blocked_by)});
-              }
-            },
-            [self](caf::error& err) {
-              finish(self, false,
-                     "cannot lock its interval: " + core::error_message(err));
-            });
-  }
 }
 
 // After each batch: memory limits, handoff, finished partitions, publishing.
@@ -442,13 +232,13 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
   };
 }
 
-}  // namespace
+}  // namespace task
 
 task_actor spawn_task(caf::actor_system& sys, core::task::task_spec spec, task_env env,
                       placement where) {
   if (where == placement::detached)
-    return sys.spawn<caf::detached>(task_behavior, std::move(spec), std::move(env));
-  return sys.spawn(task_behavior, std::move(spec), std::move(env));
+    return sys.spawn<caf::detached>(task::task_behavior, std::move(spec), std::move(env));
+  return sys.spawn(task::task_behavior, std::move(spec), std::move(env));
 }
 
 }  // namespace sv::actors

@@ -1,0 +1,80 @@
+#pragma once
+// The task actor's state and the helpers its parts share (task_actor.cpp:
+// handlers, reading, finishing; task/publish.cpp: building and publishing
+// sequences; task/locks.cpp: time-chunk locks).
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/task/ingest_pipeline.hpp"
+#include "actors/task_actor.hpp"
+
+namespace sv::actors::task {
+
+enum class phase { not_started, starting, reading, paused, publishing };
+
+inline std::string_view name_of(phase p) {
+  switch (p) {
+    case phase::not_started:
+      return "NOT_STARTED";
+    case phase::starting:
+      return "STARTING";
+    case phase::reading:
+      return "READING";
+    case phase::paused:
+      return "PAUSED";
+    case phase::publishing:
+      return "PUBLISHING";
+  }
+  return "NOT_STARTED";
+}
+
+inline constexpr auto store_timeout = std::chrono::seconds{30};
+
+struct task_state {
+  task_state() = default;
+  core::task::task_spec spec;
+  task_env env;
+  std::unique_ptr<ingest_pipeline> pipe;
+  std::unique_ptr<core::task::sequences> seqs;
+  phase ph = phase::not_started;
+  core::utc_time started{};
+  bool read_scheduled = false;
+  bool checkpoint_pending = false;
+  int32_t publishing = -1;  ///< sequence whose publish is in flight
+  std::optional<core::publish_request> request;
+  int publish_attempts = 0;
+  core::utc_time sequence_started{};
+  std::vector<core::segment_record> published;
+  bool finished = false;
+  /// Chunks (start ms -> end ms) whose lock request was not granted yet.
+  std::map<int64_t, int64_t> locks_pending;
+  bool told_waiting = false;
+  static inline const char* name = "task";
+};
+
+using self_ptr = task_actor::stateful_pointer<task_state>;
+
+/// Ends the task: task row, task_finished to the listener, quit.
+void finish(self_ptr self, bool success, const std::string& error);
+/// Schedules the next read unless one is queued, the task is not reading, or
+/// a lock request waits.
+void schedule_read(self_ptr self);
+
+// -- task/publish.cpp --------------------------------------------------------
+/// Builds and publishes the oldest complete sequence, if none is in flight.
+void maybe_publish(self_ptr self);
+/// (Re)sends the publish in flight to the metadata actor.
+void send_publish(self_ptr self);
+
+// -- task/locks.cpp ------------------------------------------------------------
+/// Asks the lockbox for the chunks the last batch entered.
+void request_locks(self_ptr self);
+/// A lock request was granted (at once or later).
+void on_lock_granted(self_ptr self, int64_t start);
+
+}  // namespace sv::actors::task
