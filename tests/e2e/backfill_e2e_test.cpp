@@ -56,6 +56,25 @@ void measure_time_to_latest(test::e2e_fixture& f, backfill_run& run,
   }
 }
 
+// Waits until both groups' tasks have processed rows (their live row stats),
+// so each group the call seals has rows to publish.
+void wait_reading(test::e2e_fixture& f) {
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = f.get(f.sup("/stats"));
+    REQUIRE(r.status == 200);
+    auto stats = r.json();
+    size_t reading = 0;
+    for (const auto& [_, tasks] : stats.as_object())
+      for (const auto& [_, t] : tasks.as_object())
+        reading +=
+            t.find("totals")->find("buildSegments")->find("processed")->as_int() > 0;
+    if (reading >= 2) return;
+    std::this_thread::sleep_for(5ms);
+  }
+  FAIL("the resumed tasks read nothing in 30 s");
+}
+
 // Falls behind (suspended while 60,000 events arrive), resumes, and calls the
 // endpoint as soon as the supervisor is RUNNING again, while 30,000 more
 // events arrive. `during` runs right after the reply.
@@ -76,6 +95,7 @@ backfill_run fall_behind_and_backfill(test::e2e_fixture& f, const std::string& i
   f.produce(60000);
   REQUIRE(f.post_empty(f.sup("/resume")).status == 200);
   f.wait_state("RUNNING", false, 60s, "", 10ms);
+  wait_reading(f);
   auto producing = f.produce_async(30000, 6s);
   auto reply = f.post_empty(f.sup("/resetToLatestAndBackfill"));
   auto called = std::chrono::steady_clock::now();
