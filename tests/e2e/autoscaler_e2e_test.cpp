@@ -16,11 +16,8 @@ TEST_CASE_FIXTURE(test::e2e_fixture,
                   "doubled") {
   // Small record batches (20 events), so a fetch of one batch per partition
   // takes a broker round trip per 20 events.
-  auto p = adapters::open_kafka_producer({{"bootstrap.servers", json{kafka()}},
-                                          {"linger.ms", json{"5"}},
-                                          {"batch.num.messages", json{"20"}}});
-  REQUIRE(p);
-  producer = std::move(*p);
+  use_batches_of(20);
+
   auto io =
       R"("consumerProperties":{"bootstrap.servers":"embedded","fetch.wait.max.ms":"10",
       "max.partition.fetch.bytes":"1"},

@@ -18,6 +18,9 @@ namespace {
 
 const std::string concurrent = R"("context":{"useConcurrentLocks":true})";
 const std::string streaming = R"("useEarliestOffset":false)";
+const std::string slow_fetch =
+    R"("consumerProperties":{"bootstrap.servers":"embedded","fetch.wait.max.ms":"10",
+        "max.partition.fetch.bytes":"1"})";
 
 struct backfill_run {
   std::string backfill_id;
@@ -64,24 +67,36 @@ void wait_reading(test::e2e_fixture& f) {
     auto r = f.get(f.sup("/stats"));
     REQUIRE(r.status == 200);
     auto stats = r.json();
-    size_t reading = 0;
-    for (const auto& [_, tasks] : stats.as_object())
+    size_t groups_reading = 0;  // groups with a task that processed rows
+    for (const auto& [_, tasks] : stats.as_object()) {
+      bool any = false;
       for (const auto& [_, t] : tasks.as_object())
-        reading +=
-            t.find("totals")->find("buildSegments")->find("processed")->as_int() > 0;
-    if (reading >= 2) return;
+        any |= t.find("totals")->find("buildSegments")->find("processed")->as_int() > 0;
+      groups_reading += any;
+    }
+    if (groups_reading >= 2) return;
     std::this_thread::sleep_for(5ms);
   }
   FAIL("the resumed tasks read nothing in 30 s");
 }
 
+// Sets the embedded Kafka's round-trip time.
+void broker_rtt(test::e2e_fixture& f, int ms) {
+  REQUIRE(f.post_json("/streamvisor/v1/kafka/brokers/all/rtt",
+                      json::make_object({{"ms", ms}}))
+              .status == 200);
+}
+
 // Falls behind (suspended while 60,000 events arrive), resumes, and calls the
-// endpoint as soon as the supervisor is RUNNING again, while 30,000 more
-// events arrive. `during` runs right after the reply.
+// endpoint once both groups have read rows, while 30,000 more events arrive.
+// Reading is slowed while it resumes (500-event record batches, one batch per
+// partition per fetch, 100 ms broker round trips: ~40,000 events/s), so the
+// call always finds the supervisor behind. `during` runs right after the reply.
 template <class During>
 backfill_run fall_behind_and_backfill(test::e2e_fixture& f, const std::string& io_extra,
                                       During during) {
-  auto io = streaming + (io_extra.empty() ? "" : "," + io_extra);
+  f.use_batches_of(500);
+  auto io = streaming + "," + slow_fetch + (io_extra.empty() ? "" : "," + io_extra);
   REQUIRE(
       f.post_json("/druid/indexer/v1/supervisor", f.spec(io, "", concurrent)).status ==
       200);
@@ -93,11 +108,13 @@ backfill_run fall_behind_and_backfill(test::e2e_fixture& f, const std::string& i
   REQUIRE(f.post_empty(f.sup("/suspend")).status == 200);
   f.wait_state("SUSPENDED", true);
   f.produce(60000);
+  broker_rtt(f, 100);
   REQUIRE(f.post_empty(f.sup("/resume")).status == 200);
   f.wait_state("RUNNING", false, 60s, "", 10ms);
   wait_reading(f);
   auto producing = f.produce_async(30000, 6s);
   auto reply = f.post_empty(f.sup("/resetToLatestAndBackfill"));
+  broker_rtt(f, 0);
   auto called = std::chrono::steady_clock::now();
   REQUIRE_MESSAGE(reply.status == 200, reply.body);
   auto run = from_reply(f, reply.json());

@@ -41,6 +41,16 @@ class e2e_fixture : public node_fixture {
     ids.resize(partitions);
   }
 
+  /// Produces from now on in record batches of at most `messages` events.
+  void use_batches_of(int messages) {
+    auto p = adapters::open_kafka_producer(
+        {{"bootstrap.servers", core::json{kafka()}},
+         {"linger.ms", core::json{"5"}},
+         {"batch.num.messages", core::json{std::to_string(messages)}}});
+    REQUIRE_MESSAGE(p, core::error_message(p.error()));
+    producer = std::move(*p);
+  }
+
   /// The supervisor spec: one row per event ("id" is a dimension, no rollup).
   /// `top_extra` adds top-level members (e.g. a context).
   core::json spec(const std::string& io_extra = "", const std::string& tuning_extra = "",

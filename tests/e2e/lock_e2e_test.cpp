@@ -100,7 +100,6 @@ TEST_CASE_FIXTURE(test::e2e_fixture,
   wait_state("SUSPENDED", true, 120s, "e2e_twin");
   CHECK(committed("e2e_twin") == produced_end());
 
-
   // Each supervisor ingested the topic once: every event is there twice.
   auto got = published();
   size_t produced = 0, twice = 0;

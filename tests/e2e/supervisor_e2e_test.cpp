@@ -48,7 +48,6 @@ TEST_CASE_FIXTURE(test::e2e_fixture,
     std::this_thread::sleep_for(100ms);
   CHECK(status().find("activeTasks")->as_array().size() == 3);
 
-
   // Phase 4: a task killed mid-read is replaced; nothing is lost or doubled.
   producing = produce_async(30000, 8s);
   std::this_thread::sleep_for(2s);
@@ -105,5 +104,4 @@ TEST_CASE_FIXTURE(test::e2e_fixture,
   // Nothing read before or after the outage is lost or doubled.
   wait_caught_up();
   check_exactly_once();
-
 }
