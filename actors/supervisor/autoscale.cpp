@@ -56,7 +56,7 @@ msg::lag_sample lag_sample(self_ptr self) {
   msg::lag_sample s;
   s.suspended = st.spec().suspended;
   s.task_count = st.spec().io.task_count;
-  s.partitions = st.rec->status(st.now()).partitions;
+  s.partitions = st.rec->partition_count();
   if (auto lag = st.rec->lag()) {
     s.known = true;
     s.lag = std::move(*lag);
@@ -72,7 +72,7 @@ void on_scale_notice(self_ptr self, const msg::scale_notice& m) {
   core::autoscaler::gate_input in;
   in.desired = m.desired;
   in.current = st.spec().io.task_count;
-  in.partitions = st.rec->status(st.now()).partitions;
+  in.partitions = st.rec->partition_count();
   in.suspended = st.spec().suspended;
   in.idle = st.rec->state() == core::detailed_state::idle;
   in.publishing = !st.rec->publishing().empty() || st.rec->backfill_in_progress();

@@ -218,6 +218,9 @@ class reconciler {
   std::optional<offset_map> lag() const;
 
   detailed_state state() const { return states_.state(); }
+  /// Partitions of the stream as last observed.
+  int32_t partition_count() const { return static_cast<int32_t>(partitions_.size()); }
+
   const supervisor_spec& spec() const { return spec_; }
   /// Whether an older group of this supervisor still publishes these partitions.
   bool predecessor_publishing(int32_t group,
