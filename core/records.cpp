@@ -18,9 +18,12 @@ bool is_tombstone(const json& payload) {
 
 std::string make_segment_id(const std::string& data_source, utc_time start, utc_time end,
                             const std::string& version, int32_t partition_num) {
-  std::string id = data_source + "_" + format_utc_time(start) + "_" + format_utc_time(end) + "_" +
-                   version;
-  if (partition_num != 0) id += "_" + std::to_string(partition_num);
+  std::string id = data_source + "_" + format_utc_time(start) + "_" +
+                   format_utc_time(end) + "_" + version;
+  if (partition_num != 0) {
+    id += '_';  // not "_" + to_string(...): g++ 12 reports a false -Wrestrict there
+    id += std::to_string(partition_num);
+  }
   return id;
 }
 
