@@ -17,8 +17,13 @@ inline void add(std::vector<problem>& ps, const std::string& path, std::string m
 void duration(const iso_period& p, const std::string& path, bool positive,
               std::vector<problem>& ps);
 
+/// Longest supervisor id or data source name, in bytes. Ids name task ids,
+/// directories and files (at most 255 bytes a name): a backfill's task id adds
+/// about 60 bytes to its source's id.
+inline constexpr size_t max_id_bytes = 128;
+
 /// Druid's id rules: not empty, no '/', not starting with '.', no whitespace
-/// other than ' '.
+/// other than ' ', no control characters, valid UTF-8, at most max_id_bytes.
 void id(const std::string& value, const std::string& path, std::vector<problem>& ps);
 
 /// `value` must be one of `allowed`.
