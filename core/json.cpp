@@ -149,6 +149,7 @@ class builder {
     return add(json{std::string{s, n}});
   }
   bool StartObject() {
+    if (stack_.size() >= json::max_depth) return too_deep();
     stack_.push_back(frame{json{json::object{}}, {}});
     return true;
   }
@@ -158,14 +159,21 @@ class builder {
   }
   bool EndObject(rapidjson::SizeType) { return close(); }
   bool StartArray() {
+    if (stack_.size() >= json::max_depth) return too_deep();
     stack_.push_back(frame{json{json::array{}}, {}});
     return true;
   }
   bool EndArray(rapidjson::SizeType) { return close(); }
 
   json result;
+  bool nested_too_deep = false;
 
  private:
+  bool too_deep() {
+    nested_too_deep = true;
+    return false;
+  }
+
   struct frame {
     json value;
     std::string key;
@@ -235,13 +243,53 @@ std::string json::dump_pretty() const {
   return std::string{buf.GetString(), buf.GetSize()};
 }
 
+bool json::nests_deeper_than(std::string_view text, size_t limit) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > limit) return true;
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 caf::expected<json> json::parse(std::string_view text) {
   builder b;
   rapidjson::Reader reader;
   rapidjson::MemoryStream ms{text.data(), text.size()};
-  constexpr unsigned flags =
-      rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseNanAndInfFlag;
+  // Iterative: the parser's own stack does not grow with the nesting, which
+  // the builder bounds (max_depth).
+  constexpr unsigned flags = rapidjson::kParseStopWhenDoneFlag |
+                             rapidjson::kParseNanAndInfFlag |
+                             rapidjson::kParseIterativeFlag;
   auto res = reader.Parse<flags>(ms, b);
+  if (b.nested_too_deep)
+    return make_error(errc::invalid_input, "malformed JSON at offset " +
+                                               std::to_string(res.Offset()) +
+                                               ": nested deeper than " +
+                                               std::to_string(max_depth) + " levels");
   if (res.IsError())
     return make_error(errc::invalid_input, std::string{"malformed JSON at offset "} +
                                                std::to_string(res.Offset()) + ": " +

@@ -81,7 +81,18 @@ class json {
   /// Indented JSON text (2 spaces).
   std::string dump_pretty() const;
 
+  /// Deepest nesting of arrays and objects parse accepts (as Jackson's
+  /// default read constraint): every recursive walk of a parsed value stays
+  /// within a thread's stack.
+  static constexpr size_t max_depth = 1000;
+
+  /// True when the arrays and objects of the JSON `text` (assumed well formed)
+  /// nest deeper than `limit` levels. One pass over the bytes; brackets
+  /// inside strings do not count.
+  static bool nests_deeper_than(std::string_view text, size_t limit);
+
   /// Parses JSON text; errors carry the offset and RapidJSON's reason.
+  /// Nesting deeper than max_depth is an errc::invalid_input error.
   static caf::expected<json> parse(std::string_view text);
 
   friend bool operator==(const json& a, const json& b);

@@ -4,6 +4,7 @@
 
 #include "adapters/formats/parsers.hpp"
 #include "core/ingest/fast_equal.hpp"
+#include "core/json.hpp"
 
 namespace sv::adapters {
 
@@ -92,9 +93,21 @@ class json_parser final : public input_parser {
       od::json_type type;
       if (auto e = v.type().get(type)) return malformed(e);
       auto pos = position++;
-      if (type == od::json_type::object) continue;  // nested objects are not fields
+      if (type == od::json_type::object) {  // nested objects are not fields
+        od::object nested;
+        if (auto e = v.get_object().get(nested)) return malformed(e);
+        if (auto err = check_depth(nested, 1)) return err;
+        continue;
+      }
       int32_t slot = slot_at(pos, key, router);
-      if (slot < 0) continue;
+      if (slot < 0) {
+        if (type == od::json_type::array) {  // not a field: skipped, but bounded
+          od::array unread;
+          if (auto e = v.get_array().get(unread)) return malformed(e);
+          if (auto err = check_depth(unread, 1)) return err;
+        }
+        continue;
+      }
       if (static_cast<size_t>(slot) >= row.values.size())
         row.values.resize(router.slot_count());
       if (auto err = read_value(v, type, row, row[static_cast<size_t>(slot)])) return err;
@@ -147,6 +160,14 @@ class json_parser final : public input_parser {
             row.add_item(out, s);
           } else if (et == od::json_type::number || et == od::json_type::boolean) {
             row.add_item(out, trim(ev.raw_json_token()));
+          } else if (et == od::json_type::array) {
+            od::array inner;
+            if (auto e = ev.get_array().get(inner)) return malformed(e);
+            if (auto err = check_depth(inner, 2)) return err;
+          } else if (et == od::json_type::object) {
+            od::object inner;
+            if (auto e = ev.get_object().get(inner)) return malformed(e);
+            if (auto err = check_depth(inner, 2)) return err;
           }
           // nulls, nested arrays and objects inside arrays are skipped
         }
@@ -155,6 +176,20 @@ class json_parser final : public input_parser {
       default:
         return {};
     }
+  }
+
+  // A nested value that is skipped, at `depth` below the record: refused when
+  // the record would nest deeper than core::json::max_depth (as everywhere
+  // JSON is read), so records obey one limit whatever is ingested of them.
+  template <class Nested>
+  caf::error check_depth(Nested& nested, size_t depth) {
+    std::string_view raw;
+    if (auto e = nested.raw_json().get(raw)) return malformed(e);
+    if (core::json::nests_deeper_than(raw, core::json::max_depth - depth))
+      return make_error(errc::stream_failed, "malformed JSON: nested deeper than " +
+                                                 std::to_string(core::json::max_depth) +
+                                                 " levels");
+    return {};
   }
 
   // Records of one stream mostly list the same fields in the same order, so

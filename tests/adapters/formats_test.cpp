@@ -123,6 +123,28 @@ TEST_CASE("json: several objects in one record are several rows; garbage is an e
   CHECK(n == 1);
 }
 
+TEST_CASE("json: records nested 50,000 levels deep are errors, not crashes") {
+  auto s = make(schema_json);
+  auto p = adapters::make_input_parser(fmt(R"({"type":"json"})"));
+  row_buffer row;
+  int rows = 0;
+  std::string field_deep =
+      R"({"a":"1","x":)" + std::string(50000, '[') + std::string(50000, ']') + "}";
+  std::string object_deep;
+  for (int i = 0; i < 25000; ++i) object_deep += R"({"a":)";
+  object_deep += "1" + std::string(25000, '}');
+  for (const auto& record :
+       {field_deep, object_deep, std::string(50000, '['), std::string(50000, '{')}) {
+    CAPTURE(record.substr(0, 12));
+    auto err = (*p)->parse(record, s, row, [&](const row_buffer&) { ++rows; });
+    CHECK(err);
+  }
+  CHECK(rows == 0);
+  // The parser still works afterwards.
+  CHECK_FALSE((*p)->parse(R"({"a":"2"})", s, row, [&](const row_buffer&) { ++rows; }));
+  CHECK(rows == 1);
+}
+
 TEST_CASE("json: schemaless discovery happens while parsing") {
   auto s = make(
       R"({"dataSource":"d","timestampSpec":{"column":"ts"},"dimensionsSpec":{"dimensions":[]}})");

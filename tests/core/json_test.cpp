@@ -66,3 +66,46 @@ TEST_CASE("duplicate keys: the last value wins, where the key first appeared") {
   CHECK(b->as_object().size() == 4096);
   CHECK(b->find("4095")->as_int() == 4095);
 }
+
+TEST_CASE(
+    "json refuses nesting deeper than max_depth with the offset, and takes max_depth") {
+  auto nested = [](size_t depth, char open, char close) {
+    return std::string(depth, open) + std::string(depth, close);
+  };
+  for (auto [open, close] : {std::pair{'[', ']'}, std::pair{'{', '}'}}) {
+    CAPTURE(open);
+    if (open == '{') {
+      // {"a":{"a":...}}
+      std::string deep, ok;
+      for (size_t i = 0; i < 50000; ++i) deep += R"({"a":)";
+      auto r = sv::core::json::parse(deep);
+      REQUIRE_FALSE(r);
+      CHECK(sv::core::error_message(r.error()).find("nested deeper than 1000 levels") !=
+            std::string::npos);
+      for (size_t i = 0; i < sv::core::json::max_depth - 1; ++i) ok += R"({"a":)";
+      ok += "{}" + std::string(sv::core::json::max_depth - 1, '}');
+      auto fine = sv::core::json::parse(ok);
+      REQUIRE(fine);
+      CHECK(fine->dump() == ok);
+      continue;
+    }
+    auto r = sv::core::json::parse(nested(50000, open, close));
+    REQUIRE_FALSE(r);
+    CHECK(sv::core::is(r.error(), sv::core::errc::invalid_input));
+    CHECK(sv::core::error_message(r.error()) ==
+          "malformed JSON at offset 1000: nested deeper than 1000 levels");
+    CHECK(sv::core::json::parse(nested(sv::core::json::max_depth, open, close)));
+    CHECK_FALSE(
+        sv::core::json::parse(nested(sv::core::json::max_depth + 1, open, close)));
+  }
+}
+
+TEST_CASE("nests_deeper_than counts arrays and objects, not brackets inside strings") {
+  using sv::core::json;
+  CHECK_FALSE(json::nests_deeper_than("1", 0));
+  CHECK(json::nests_deeper_than("[]", 0));
+  CHECK_FALSE(json::nests_deeper_than(R"({"a":[1,{"b":2}]})", 3));
+  CHECK(json::nests_deeper_than(R"({"a":[1,{"b":2}]})", 2));
+  CHECK_FALSE(json::nests_deeper_than(R"(["[[[[\"{{{", "x"])", 1));
+  CHECK(json::nests_deeper_than(std::string(5000, '[') + std::string(5000, ']'), 1000));
+}
