@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
 #include "actors/supervisor_actor.hpp"
+#include "adapters/errc.hpp"
 #include "core/autoscaler/lag_based.hpp"
 #include "core/errc.hpp"
 
@@ -31,6 +33,8 @@ struct manager_state {
   std::map<std::string, entry> supervisors;
   /// Terminated supervisors still waiting for their groups to publish.
   std::vector<supervisor_actor> retiring;
+  /// Backfill supervisors whose creating transaction is in flight.
+  std::set<std::string> creating;
   bool loaded = false;
   std::string load_error;
   static inline const char* name = "manager";
@@ -109,6 +113,34 @@ void persist_and_apply(self_ptr self, core::supervisor_spec spec, OnDone on_done
           [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
 }
 
+// A reset-and-backfill's backfill supervisor: its spec, the source row's
+// jump and the audit row commit in one transaction, then it starts. While the
+// transaction is in flight its id is reserved, so nothing else can take it.
+caf::result<msg::ack> create_backfill(self_ptr self, msg::create_backfill_supervisor& m) {
+  auto& st = self->state;
+  const auto id = m.spec.id;
+  if (st.supervisors.count(id) || st.creating.count(id))
+    return core::make_error(core::errc::conflict,
+                            "supervisor [" + id + "] already exists");
+  st.creating.insert(id);
+  auto rp = self->make_response_promise<msg::ack>();
+  self->request(st.metadata, store_timeout, std::move(m.begin))
+      .then(
+          [self, rp, spec = std::move(m.spec)](core::spec_version&) mutable {
+            self->state.creating.erase(spec.id);
+            spdlog::info("backfill supervisor [{}] created", spec.id);
+            apply(self, std::move(spec));
+            rp.deliver(msg::ack{});
+          },
+          [self, rp, id](caf::error& err) mutable {
+            self->state.creating.erase(id);
+            if (adapters::is(err, adapters::errc::id_taken))
+              err = core::make_error(core::errc::conflict, core::error_message(err));
+            rp.deliver(std::move(err));
+          });
+  return rp;
+}
+
 void load(self_ptr self) {
   self->request(self->state.metadata, store_timeout, msg::md_latest_specs{})
       .await(
@@ -174,6 +206,9 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
               *m.spec.io.autoscaler, m.spec.io.task_count);
 
         auto& sups = self->state.supervisors;
+        if (self->state.creating.count(m.spec.id))
+          return core::make_error(core::errc::conflict,
+                                  "supervisor [" + m.spec.id + "] is being created");
         auto i = sups.find(m.spec.id);
         bool update = i != sups.end();
         if (update) {
@@ -258,14 +293,8 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
         if (i == self->state.supervisors.end()) return unknown(m.id);
         return self->delegate(i->second.handle, std::move(m));
       },
-      [self](msg::start_persisted_supervisor& m) -> caf::result<msg::ack> {
-        // The backfill of a reset-and-backfill: its spec and audit row were
-        // written by its source supervisor, in the transaction of the reset.
-        if (self->state.supervisors.count(m.spec.id))
-          return core::make_error(core::errc::conflict,
-                                  "supervisor [" + m.spec.id + "] already exists");
-        apply(self, std::move(m.spec));
-        return msg::ack{};
+      [self](msg::create_backfill_supervisor& m) -> caf::result<msg::ack> {
+        return create_backfill(self, m);
       },
       [self](msg::scale_supervisor& m) -> caf::result<msg::ack> {
         // The autoscaler's decision, already gated by the supervisor: a new

@@ -9,8 +9,12 @@
 //   loads the latest non-tombstoned spec of every id (blocking its mailbox
 //   until loaded; retrying while the store is unavailable, answering API
 //   requests with errc::unavailable meanwhile) and spawns their supervisors.
-// Messages in: the manager API (messages/manager_messages.hpp) and
-//   supervisor_state_changed from its supervisors. Status, reset,
+// Messages in: the manager API (messages/manager_messages.hpp),
+//   supervisor_state_changed from its supervisors, and
+//   create_backfill_supervisor from a reset-and-backfill: the backfill's id is
+//   reserved while its transaction (spec, the source row's jump, audit) runs,
+//   and the backfill supervisor is started before the reply; a taken id is
+//   refused (errc::conflict) with nothing written. Status, reset,
 //   resetOffsets, handoff, stats and parse errors are delegated to the
 //   supervisor of the id.
 // Messages out: md_* requests to the metadata actor; spec_updated and
@@ -46,7 +50,7 @@ using manager_actor = caf::typed_actor<
     caf::replies_to<msg::get_supervisor_stats>::with<core::json>,
     caf::replies_to<msg::get_parse_errors>::with<core::json>,
     caf::replies_to<msg::reset_and_backfill>::with<msg::backfill_reply>,
-    caf::replies_to<msg::start_persisted_supervisor>::with<msg::ack>,
+    caf::replies_to<msg::create_backfill_supervisor>::with<msg::ack>,
     caf::replies_to<msg::scale_supervisor>::with<msg::ack>,
 
     caf::reacts_to<msg::supervisor_state_changed>, caf::reacts_to<reload_atom>>;

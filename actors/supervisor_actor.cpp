@@ -1,5 +1,7 @@
 #include "actors/supervisor_actor.hpp"
 
+#include <atomic>
+
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
@@ -12,6 +14,10 @@ namespace sv::actors {
 namespace {
 
 using supervisor::self_ptr;
+
+// Supervisors spawned in this process so far: each draws its ids from its own
+// incarnation number (core::supervisor::reconciler_config::incarnation).
+std::atomic<uint64_t> incarnations{0};
 
 std::chrono::milliseconds lag_period(const core::supervisor_spec& spec) {
   return std::max(spec.tuning.offset_fetch_period.to_millis(), core::millis{5000});
@@ -137,8 +143,10 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
   st.env = std::move(env);
   if (!st.env.clock) st.env.clock = core::utc_now;
   st.listener = std::move(listener);
-  st.rec = std::make_unique<core::supervisor::reconciler>(std::move(spec), st.env.planner,
-                                                          st.now());
+  auto planner = st.env.planner;
+  planner.incarnation = ++incarnations;
+  st.rec =
+      std::make_unique<core::supervisor::reconciler>(std::move(spec), planner, st.now());
   supervisor::respawn_probe(self);
   supervisor::respawn_autoscaler(self);
   kill_leftovers(self);

@@ -25,14 +25,14 @@
 //   checkpoint_requested, predecessor_query, task_finished; task_launched from
 //   the runner; its own timers.
 // Messages out: supervisor_state_changed to the manager when its summary
-//   changes, start_persisted_supervisor for a backfill; run_task / kill_task
+//   changes, create_backfill_supervisor for a backfill; run_task / kill_task
 //   to the runner; the chat API to its tasks; md_get_offsets /
-//   md_edit_offsets / md_delete_offsets / md_begin_backfill to the metadata
-//   actor.
+//   md_edit_offsets / md_delete_offsets to the metadata actor.
 // Reset to latest and backfill (supervisor/backfill.cpp): pause every reading
-//   group, read latest, persist the backfill spec with the row's jump in one
-//   transaction (retried while the store is unavailable; tasks stay paused),
-//   then seal the groups and start new ones at the latest offsets. Before the
+//   group, read latest, have the manager create the backfill supervisor (its
+//   spec with the row's jump in one transaction; retried while the store is
+//   unavailable, a taken id drawn again; tasks stay paused), then seal the
+//   groups and start new ones at the latest offsets. Before the
 //   transaction any failure resumes the paused tasks and changes nothing.
 // Failure behaviour: stream and store errors fail the run (recentErrors, and
 //   after unhealthinessThreshold runs an unhealthy state) and are retried on
@@ -78,7 +78,7 @@ using supervisor_actor = task_owner::extend<
 /// The part of the manager's interface a supervisor talks to.
 using supervisor_listener =
     caf::typed_actor<caf::reacts_to<msg::supervisor_state_changed>,
-                     caf::replies_to<msg::start_persisted_supervisor>::with<msg::ack>,
+                     caf::replies_to<msg::create_backfill_supervisor>::with<msg::ack>,
                      caf::replies_to<msg::scale_supervisor>::with<msg::ack>>;
 
 /// What the node gives every supervisor.

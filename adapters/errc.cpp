@@ -34,6 +34,8 @@ std::string_view to_string(errc x) {
       return "stream_config";
     case errc::stream_failed:
       return "stream_failed";
+    case errc::id_taken:
+      return "id_taken";
   }
   return "unknown";
 }

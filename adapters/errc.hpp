@@ -39,6 +39,9 @@ enum class errc : uint8_t {
   stream_config,
   /// Any other stream error; the message says which.
   stream_failed,
+  /// An id that must be new already has rows (a backfill supervisor's id);
+  /// not retryable with the same id.
+  id_taken,
 };
 
 /// Where an offset_out_of_range error happened.

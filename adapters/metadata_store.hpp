@@ -54,7 +54,9 @@ class metadata_store {
       const std::vector<core::partition_id>& drop) = 0;
   /// Reset to latest and backfill, in one transaction: appends the backfill
   /// supervisor's first spec version, records `jump` in the row of
-  /// `supervisor_id` (created when absent), and appends `audit`.
+  /// `supervisor_id` (created when absent), and appends `audit`. The backfill
+  /// id must never have had a spec version (errc::id_taken, nothing written);
+  /// a repeated call whose spec equals the stored one returns its version.
   virtual caf::expected<core::spec_version> begin_backfill(
       const std::string& supervisor_id, const std::string& type,
       const std::string& stream, const core::offset_jump& jump,

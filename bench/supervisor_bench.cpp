@@ -157,9 +157,8 @@ node_result node_bench(const std::string& dir, int supervisors, int seconds) {
   };
   auto listener = sys.spawn([]() -> actors::supervisor_listener::behavior_type {
     return {[](msg::supervisor_state_changed&) {},
-            [](msg::start_persisted_supervisor&) { return msg::ack{}; },
+            [](msg::create_backfill_supervisor&) { return msg::ack{}; },
             [](msg::scale_supervisor&) { return msg::ack{}; }};
-
   });
   std::vector<actors::supervisor_actor> sups;
   for (int i = 0; i < supervisors; ++i)

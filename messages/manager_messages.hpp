@@ -259,20 +259,6 @@ typename Inspector::result_type inspect(Inspector& f, backfill_reply& x) {
   return f(caf::meta::type_name("backfill_reply"), x.id, x.backfill_id, x.start, x.end);
 }
 
-/// A supervisor asks the manager to run a spec it already persisted (the
-/// backfill supervisor of a reset-and-backfill).
-struct start_persisted_supervisor {
-  core::supervisor_spec spec;
-  friend bool operator==(const start_persisted_supervisor& a,
-                         const start_persisted_supervisor& b) {
-    return core::to_json(a.spec) == core::to_json(b.spec);
-  }
-};
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, start_persisted_supervisor& x) {
-  return f(caf::meta::type_name("start_persisted_supervisor"), x.spec);
-}
-
 /// A supervisor tells the manager its state changed.
 
 struct supervisor_state_changed {

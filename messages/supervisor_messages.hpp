@@ -1,9 +1,10 @@
 #pragma once
-// Messages from the manager to one supervisor.
+// Messages between the manager and one supervisor.
 
 #include <string>
 
 #include "messages/manager_messages.hpp"
+#include "messages/metadata_messages.hpp"
 
 namespace sv::msg {
 
@@ -58,6 +59,25 @@ struct stream_snapshot {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_snapshot& x) {
   return f(caf::meta::type_name("stream_snapshot"), x.partitions, x.earliest, x.latest);
+}
+
+/// A reset-and-backfill asks the manager to create its backfill supervisor.
+/// The manager commits `begin` (the backfill's first spec version, the source
+/// row's jump and the audit row: one transaction), then starts `spec`; it
+/// replies only once the backfill supervisor runs. When the id is taken (a
+/// supervisor of that id runs, is being created, or ever had a spec version)
+/// nothing changes and the reply is errc::conflict.
+struct create_backfill_supervisor {
+  md_begin_backfill begin;
+  core::supervisor_spec spec;
+  friend bool operator==(const create_backfill_supervisor& a,
+                         const create_backfill_supervisor& b) {
+    return a.begin == b.begin && core::to_json(a.spec) == core::to_json(b.spec);
+  }
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, create_backfill_supervisor& x) {
+  return f(caf::meta::type_name("create_backfill_supervisor"), x.begin, x.spec);
 }
 
 }  // namespace sv::msg

@@ -1,8 +1,8 @@
 // Reset to latest and backfill, the supervisor actor's conversation
 // (DESIGN.md §3.1). The planner decides (core/supervisor/backfill.cpp); this
-// file pauses tasks, reads the latest offsets, persists the backfill with the
-// row's jump in one transaction, seals the paused groups and asks the manager
-// to start the backfill supervisor.
+// file pauses tasks, reads the latest offsets, has the manager create the
+// backfill supervisor (its spec, the row's jump and the audit row in one
+// transaction, then the supervisor started), and seals the paused groups.
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
@@ -19,6 +19,7 @@ namespace plan = core::supervisor;
 
 constexpr int max_busy_attempts = 50;   // x 200 ms: a roll-over in flight
 constexpr int max_store_attempts = 20;  // backoff up to 2 s: about 30 s
+constexpr int max_id_attempts = 5;      // ids drawn again when taken
 
 void finish(self_ptr self, caf::error err) {
   auto& st = self->state;
@@ -41,6 +42,8 @@ void abort(self_ptr self, caf::error err) {
   request_run(self);
 }
 
+// The backfill supervisor exists and runs, and the row's jump is committed:
+// the paused groups end at P and new groups start at L.
 void seal(self_ptr self) {
   auto& st = self->state;
   auto& c = *st.backfill;
@@ -51,13 +54,6 @@ void seal(self_ptr self) {
       "backfill supervisor [{}] reads the range between",
       st.spec().id, core::to_json(c.range.start).dump(),
       core::to_json(c.range.end).dump(), c.backfill_id);
-  self->request(st.listener, caf::infinite,
-                msg::start_persisted_supervisor{c.backfill_spec})
-      .then([](msg::ack&) {},
-            [id = c.backfill_id](caf::error& err) {
-              spdlog::error("backfill supervisor [{}] could not be started: {}", id,
-                            core::error_message(err));
-            });
   c.rp.deliver(
       msg::backfill_reply{st.spec().id, c.backfill_id, c.range.start, c.range.end});
   reset_lag_window(self);
@@ -67,6 +63,27 @@ void seal(self_ptr self) {
   after_change(self);
 }
 
+// A fresh id and the backfill's spec for it.
+caf::error name_backfill(self_ptr self) {
+  auto& st = self->state;
+  auto& c = *st.backfill;
+  c.backfill_id = st.rec->next_backfill_id();
+  auto jump = c.range.jump();
+  // The backfill reads the partitions with P < L; with none it has nothing to
+  // read and completes at once.
+  core::bounded_range range = jump.empty()
+                                  ? core::bounded_range{c.range.start, c.range.end}
+                                  : core::bounded_range{jump.from, jump.to};
+  auto spec =
+      plan::make_backfill_spec(st.spec(), c.backfill_id, range, c.request.task_count);
+  if (!spec) return std::move(spec.error());
+  c.backfill_spec = std::move(*spec);
+  return {};
+}
+
+// The manager commits the backfill's spec with the row's jump and the audit
+// row in one transaction and starts the backfill supervisor; only then does
+// the reset go on. An id that turns out taken is drawn again.
 void persist(self_ptr self) {
   auto& st = self->state;
   auto& c = *st.backfill;
@@ -79,13 +96,28 @@ void persist(self_ptr self) {
   audit.payload = core::json::make_object({{"backfillSupervisorId", c.backfill_id},
                                            {"startOffsets", core::to_json(c.range.start)},
                                            {"endOffsets", core::to_json(c.range.end)}});
-  self->request(
-          st.env.metadata, st.env.store_timeout,
-          msg::md_begin_backfill{s.id, s.type, s.stream(), c.range.jump(), c.backfill_id,
-                                 core::to_json(c.backfill_spec), audit})
-      .then([self](core::spec_version&) { seal(self); },
+  msg::md_begin_backfill begin{s.id,
+                               s.type,
+                               s.stream(),
+                               c.range.jump(),
+                               c.backfill_id,
+                               core::to_json(c.backfill_spec),
+                               std::move(audit)};
+  // No timeout of our own: the manager always answers (its store request has
+  // one), and a retry while its transaction is still in flight would find
+  // the id reserved and draw a second backfill over the same range.
+  self->request(st.listener, caf::infinite,
+                msg::create_backfill_supervisor{std::move(begin), c.backfill_spec})
+      .then([self](msg::ack&) { seal(self); },
             [self](caf::error& err) {
               auto& c = *self->state.backfill;
+              if (core::is(err, core::errc::conflict)) {
+                if (++c.id_attempts >= max_id_attempts) return abort(self, err);
+                spdlog::warn("supervisor [{}]: reset and backfill: {}; drawing a new id",
+                             self->state.spec().id, core::error_message(err));
+                if (auto e = name_backfill(self)) return abort(self, e);
+                return persist(self);
+              }
               if (++c.store_attempts >= max_store_attempts) return abort(self, err);
               spdlog::warn(
                   "supervisor [{}]: reset and backfill: the store failed ({}); retrying",
@@ -100,17 +132,7 @@ void after_latest(self_ptr self, const core::offset_map& latest) {
   auto& st = self->state;
   auto& c = *st.backfill;
   c.range = st.rec->backfill_range(c.paused, latest);
-  c.backfill_id = st.rec->next_backfill_id();
-  auto jump = c.range.jump();
-  // The backfill reads the partitions with P < L; with none it has nothing to
-  // read and completes at once.
-  core::bounded_range range = jump.empty()
-                                  ? core::bounded_range{c.range.start, c.range.end}
-                                  : core::bounded_range{jump.from, jump.to};
-  auto spec =
-      plan::make_backfill_spec(st.spec(), c.backfill_id, range, c.request.task_count);
-  if (!spec) return abort(self, spec.error());
-  c.backfill_spec = std::move(*spec);
+  if (auto err = name_backfill(self)) return abort(self, err);
   persist(self);
 }
 

@@ -31,6 +31,7 @@ struct backfill_conversation {
   core::supervisor_spec backfill_spec;
   int busy_attempts = 0;
   int store_attempts = 0;
+  int id_attempts = 0;
 };
 
 /// The autoscaler of a supervisor with autoScalerConfig enabled, and what it

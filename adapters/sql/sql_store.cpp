@@ -139,6 +139,16 @@ class sql_store final : public metadata_store {
     return in_write_tx<core::spec_version>(
         {"publish:" + supervisor_id},
         [&]() -> caf::expected<core::spec_version> {
+          // The backfill's id must be new. A newest version equal to this
+          // spec is this very call committed before (its reply was lost):
+          // done already, nothing is written twice.
+          auto used = spec_history(backfill_id, 1);
+          if (!used) return used.error();
+          if (!used->empty()) {
+            if (used->front().payload == backfill_spec) return used->front();
+            return make_error(errc::id_taken,
+                              "supervisor id [" + backfill_id + "] has been used before");
+          }
           auto stored = committed_offsets(supervisor_id);
           if (!stored) return stored.error();
           auto row = stored->value_or(

@@ -19,8 +19,29 @@ std::vector<std::string> task_group::task_ids() const {
   return out;
 }
 
+namespace {
+
+// splitmix64's finaliser: spreads every input bit over the output.
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+uint64_t id_seed(const reconciler_config& cfg, const std::string& id) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a of the id
+  for (unsigned char c : id) h = (h ^ c) * 1099511628211ull;
+  return mix(mix(mix(cfg.seed) ^ h) ^ cfg.incarnation);
+}
+
+}  // namespace
+
 reconciler::reconciler(supervisor_spec spec, reconciler_config cfg, utc_time now)
-    : spec_(std::move(spec)), cfg_(cfg), states_(cfg.thresholds), rng_(cfg.seed) {
+    : spec_(std::move(spec)),
+      cfg_(cfg),
+      states_(cfg.thresholds),
+      rng_(id_seed(cfg, spec_.id)) {
   (void)now;
   if (spec_.io.bounded) {
     std::vector<problem> ps;

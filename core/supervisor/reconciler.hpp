@@ -126,7 +126,13 @@ struct backfill_offsets {
 
 struct reconciler_config {
   state_thresholds thresholds;
-  uint64_t seed = 1;  ///< for the random part of task ids
+  /// The node's seed for the random part of task and backfill ids (random
+  /// per process; fixed in tests).
+  uint64_t seed = 1;
+  /// Which incarnation of a supervisor this is in the process (the actor
+  /// counts them). Ids are drawn from seed, spec id and incarnation, so no
+  /// two supervisors, nor two incarnations of one id, draw the same ids.
+  uint64_t incarnation = 0;
   /// Node defaults for idleConfig (druid.supervisor.idleConfig.*).
   bool idle_enabled_default = false;
   int64_t idle_after_ms_default = 600000;

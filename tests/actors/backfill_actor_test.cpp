@@ -2,6 +2,8 @@
 // the conversation, the store transaction (and its retries), the sealed
 // groups' publishes landing the jump, and the new groups at L.
 
+#include <set>
+
 #include <doctest/doctest.h>
 
 #include "actors/supervisor_actor.hpp"
@@ -123,6 +125,86 @@ TEST_CASE_FIXTURE(fixture,
     CHECK_FALSE(t->end);
   }
   CHECK(started.size() == 1);
+}
+
+TEST_CASE_FIXTURE(fixture,
+                  "backfill: an id found taken in the store is drawn again; one backfill "
+                  "runs, under the fresh id, and the taken ids gain no version") {
+  auto sup = start(spec());
+  step(1);
+  read_to_p();
+  store->take_next_backfill_ids(2);
+  auto reply = backfill(sup);
+  REQUIRE(reply);
+  auto taken = store->squatted();
+  REQUIRE(taken.size() == 2);
+  CHECK(store->calls("begin_backfill") == 3);
+  for (const auto& id : taken) {
+    CHECK(id != reply->backfill_id);
+    CHECK(store->spec_history(id, 10)->size() == 1);  // the other user's only
+  }
+  REQUIRE(started.size() == 1);
+  CHECK(started[0].id == reply->backfill_id);
+  CHECK(store->spec_history(reply->backfill_id, 10)->size() == 1);
+  auto audit = store->audit(std::string{"wiki"}, 10);
+  REQUIRE(audit->size() == 1);
+  CHECK(audit->at(0).payload.find("backfillSupervisorId")->as_string() ==
+        reply->backfill_id);
+  CHECK((*store->committed_offsets("wiki"))->jump.from == reply->start);
+}
+
+TEST_CASE_FIXTURE(fixture,
+                  "backfill: a backfill that cannot be created changes nothing and the "
+                  "call fails") {
+  auto sup = start(spec());
+  step(1);
+  auto [t0, t1] = read_to_p();
+  store->take_next_backfill_ids(1000);
+  auto reply = backfill(sup, 2);
+  REQUIRE_FALSE(reply);
+  CHECK(core::is(reply.error(), core::errc::conflict));
+  CHECK(started.empty());
+  CHECK(store->audit(std::string{"wiki"}, 10)->empty());
+  CHECK((*store->committed_offsets("wiki"))->jump.empty());
+  for (const auto& t : {t0, t1}) {
+    CHECK_FALSE(t->paused);
+    CHECK_FALSE(t->end);
+  }
+}
+
+TEST_CASE_FIXTURE(fixture,
+                  "backfill: two incarnations of one supervisor id draw different task "
+                  "and backfill ids") {
+  auto first = start(spec());
+  step(1);
+  auto [old0, old1] = read_to_p();
+  auto r1 = backfill(first);
+  REQUIRE(r1);
+  publish(old0);
+  publish(old1);
+  REQUIRE(committed("wiki") == r1->end);
+  std::set<std::string> first_tasks;
+  for (auto& [id, _] : fakes) first_tasks.insert(id);
+  self->send_exit(first, caf::exit_reason::kill);
+  sched.run();
+
+  // The same spec again in the same process: the same node seed.
+  auto second = start(spec());
+  step(2);
+  auto now_reading = reading();
+  REQUIRE(now_reading.size() == 2);
+  for (auto& t : now_reading) {
+    CHECK_FALSE(first_tasks.count(t->spec.id));
+    for (auto& [_, o] : t->position) o += 10;
+  }
+  stream->latest = 9000;
+  auto r2 = backfill(second);
+  REQUIRE(r2);
+  CHECK(r2->backfill_id != r1->backfill_id);
+  // Drawn fresh, not refused by the store and drawn again.
+  CHECK(store->calls("begin_backfill") == 2);
+  REQUIRE(started.size() == 2);
+  CHECK(started[1].id == r2->backfill_id);
 }
 
 TEST_CASE_FIXTURE(fixture,

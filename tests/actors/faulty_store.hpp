@@ -1,7 +1,7 @@
 #pragma once
 // A metadata_store decorator for fault injection in actor tests: forwards to a
 // real store, but the next N calls of a chosen operation fail with
-// store_unavailable first.
+// store_unavailable first, or find the id they must create already taken.
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "adapters/errc.hpp"
 #include "adapters/metadata_store.hpp"
@@ -25,6 +26,16 @@ class faulty_store final : public adapters::metadata_store {
   void fail_next(const std::string& op, int n) {
     std::lock_guard<std::mutex> g{mtx_};
     failures_[op] = n;
+  }
+  /// The next `n` begin_backfill calls find their backfill id taken: a spec
+  /// version of that id is written just before them (the ids are recorded).
+  void take_next_backfill_ids(int n) {
+    std::lock_guard<std::mutex> g{mtx_};
+    squats_ = n;
+  }
+  std::vector<std::string> squatted() {
+    std::lock_guard<std::mutex> g{mtx_};
+    return squatted_;
   }
   int calls(const std::string& op) {
     std::lock_guard<std::mutex> g{mtx_};
@@ -71,6 +82,13 @@ class faulty_store final : public adapters::metadata_store {
       const core::offset_jump& jump, const std::string& backfill_id,
       const core::json& spec, const core::audit_record& audit) override {
     if (auto e = fault("begin_backfill")) return e;
+    if (squat("begin_backfill")) {
+      auto v =
+          inner_->append_spec(backfill_id, core::json::make_object({{"id", "other"}}));
+      if (!v) return v.error();
+      std::lock_guard<std::mutex> g{mtx_};
+      squatted_.push_back(backfill_id);
+    }
     return inner_->begin_backfill(s, type, stream, jump, backfill_id, spec, audit);
   }
   caf::expected<bool> delete_offsets(const std::string& s) override {
@@ -123,7 +141,16 @@ class faulty_store final : public adapters::metadata_store {
                                 "injected: " + op + " failed");
   }
 
+  bool squat(const std::string&) {
+    std::lock_guard<std::mutex> g{mtx_};
+    if (squats_ <= 0) return false;
+    --squats_;
+    return true;
+  }
+
   std::unique_ptr<adapters::metadata_store> inner_;
+  int squats_ = 0;
+  std::vector<std::string> squatted_;
   std::mutex mtx_;
   std::map<std::string, int> failures_;
   std::map<std::string, int> calls_;

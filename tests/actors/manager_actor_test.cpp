@@ -148,3 +148,41 @@ TEST_CASE_FIXTURE(manager_fixture,
   CHECK(core::error_message(r.error()).find("Suspend this supervisor") !=
         std::string::npos);
 }
+
+TEST_CASE_FIXTURE(manager_fixture,
+                  "a backfill supervisor is created with its transaction, and not over "
+                  "an id that runs or ever ran") {
+  REQUIRE(store->append_spec("gone", core::to_json(spec("gone"))));
+  REQUIRE(store->append_spec("gone", core::tombstone_payload({"events"})));
+  start_manager();
+  REQUIRE(call<msg::create_supervisor_reply>(
+      manager, msg::create_supervisor{spec("main"), false, "test"}));
+  auto begin = [](const std::string& id) {
+    core::audit_record audit;
+    audit.key = "main";
+    audit.type = "supervisor.resetToLatestAndBackfill";
+    return msg::md_begin_backfill{"main",   "kafka",
+                                  "events", core::offset_jump{{{"0", 10}}, {{"0", 90}}},
+                                  id,       core::to_json(spec(id)),
+                                  audit};
+  };
+  // Over a running supervisor and over a terminated one: refused, nothing written.
+  for (std::string id : {"main", "gone"}) {
+    CAPTURE(id);
+    auto r =
+        call<msg::ack>(manager, msg::create_backfill_supervisor{begin(id), spec(id)});
+    REQUIRE_FALSE(r);
+    CHECK(core::is(r.error(), core::errc::conflict));
+    auto row = store->committed_offsets("main");
+    CHECK((!row->has_value() || (*row)->jump.empty()));
+    CHECK(store->audit(std::string{"main"}, 10)->size() == 1);  // the create
+  }
+  // A fresh id: committed, then running (listed) when the call returns.
+  auto ok = call<msg::ack>(
+      manager, msg::create_backfill_supervisor{begin("main_bf"), spec("main_bf")});
+  REQUIRE(ok);
+  auto ids = list().items;
+  REQUIRE(ids.size() == 2);
+  CHECK(ids[1].summary.id == "main_bf");
+  CHECK((*store->committed_offsets("main"))->jump.from.at("0") == 10);
+}

@@ -13,9 +13,11 @@
 
 namespace sv::test {
 
-// Plays the manager: records summaries and the backfill specs it is asked to start.
+// Plays the manager: records summaries, commits a backfill's transaction
+// through the real metadata actor and records the backfill specs it starts.
 struct summary_log_state {
   summary_log_state() = default;
+  actors::metadata_actor metadata;
   std::vector<core::supervisor_summary>* log = nullptr;
   std::vector<core::supervisor_spec>* started = nullptr;
   std::vector<msg::scale_supervisor>* scaled = nullptr;
@@ -23,17 +25,30 @@ struct summary_log_state {
 
 inline actors::supervisor_listener::behavior_type summary_log(
     actors::supervisor_listener::stateful_pointer<summary_log_state> self,
-    std::vector<core::supervisor_summary>* log,
+    actors::metadata_actor metadata, std::vector<core::supervisor_summary>* log,
     std::vector<core::supervisor_spec>* started,
     std::vector<msg::scale_supervisor>* scaled = nullptr) {
+  self->state.metadata = std::move(metadata);
   self->state.log = log;
   self->state.started = started;
   self->state.scaled = scaled;
   return {
       [self](msg::supervisor_state_changed& m) { self->state.log->push_back(m.summary); },
-      [self](msg::start_persisted_supervisor& m) {
-        self->state.started->push_back(std::move(m.spec));
-        return msg::ack{};
+      [self](msg::create_backfill_supervisor& m) -> caf::result<msg::ack> {
+        auto rp = self->make_response_promise<msg::ack>();
+        self->request(self->state.metadata, caf::infinite, std::move(m.begin))
+            .then(
+                [self, rp, spec = std::move(m.spec)](core::spec_version&) mutable {
+                  self->state.started->push_back(std::move(spec));
+                  rp.deliver(msg::ack{});
+                },
+                [rp](caf::error& err) mutable {
+                  rp.deliver(adapters::is(err, adapters::errc::id_taken)
+                                 ? core::make_error(core::errc::conflict,
+                                                    core::error_message(err))
+                                 : std::move(err));
+                });
+        return rp;
       },
       [self](msg::scale_supervisor& m) {
         if (self->state.scaled) self->state.scaled->push_back(m);
@@ -67,7 +82,7 @@ struct supervisor_fixture : actor_fixture {
       rc.spawn = fake_spawner(fakes, store);
       runner = actors::spawn_task_runner(sys, std::move(rc));
       to_stop.push_back(caf::actor_cast<caf::actor>(runner));
-      listener = sys.spawn(summary_log, &summaries, &started, &scaled);
+      listener = sys.spawn(summary_log, metadata, &summaries, &started, &scaled);
       to_stop.push_back(caf::actor_cast<caf::actor>(listener));
     }
     actors::supervisor_env e;

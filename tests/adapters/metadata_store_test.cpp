@@ -482,3 +482,41 @@ TEST_CASE_TEMPLATE(
   CHECK((*row)->offsets.at("0") == 900);
   CHECK((*row)->jump.empty());
 }
+
+TEST_CASE_TEMPLATE(
+    "begin_backfill: an id that ever had a spec version is refused with nothing written; "
+    "the same call repeated is done once",
+    Env, STORES) {
+  Env env;
+  auto s = test::open_store(env);
+  REQUIRE_FALSE(s->reset_offsets(
+      "main", core::committed_offsets{"kafka", "t", {{"0", 100}}, std::nullopt, {}}));
+  core::audit_record audit;
+  audit.key = "main";
+  audit.type = "supervisor.resetToLatestAndBackfill";
+  // An earlier backfill of that id, completed and terminated long ago.
+  REQUIRE(s->append_spec("main_backfill_old", core::json::make_object({{"id", "old"}})));
+  REQUIRE(s->append_spec("main_backfill_old", core::tombstone_payload({"main"})));
+  core::offset_jump jump{{{"0", 300}}, {{"0", 900}}};
+  auto spec = core::json::make_object({{"id", "main_backfill_old"}, {"n", 2}});
+  auto taken =
+      s->begin_backfill("main", "kafka", "t", jump, "main_backfill_old", spec, audit);
+  REQUIRE_FALSE(taken);
+  CHECK(adapters::is(taken.error(), adapters::errc::id_taken));
+  CHECK((*s->committed_offsets("main"))->jump.empty());
+  CHECK(s->audit(std::string{"main"}, 10)->empty());
+  CHECK(s->spec_history(std::string{"main_backfill_old"}, 10)->size() == 2);
+
+  // A fresh id commits; the very same call again (a lost reply) writes nothing more.
+  auto fresh = core::json::make_object({{"id", "main_backfill_new"}});
+  auto v =
+      s->begin_backfill("main", "kafka", "t", jump, "main_backfill_new", fresh, audit);
+  REQUIRE(v);
+  auto again =
+      s->begin_backfill("main", "kafka", "t", jump, "main_backfill_new", fresh, audit);
+  REQUIRE(again);
+  CHECK(again->seq == v->seq);
+  CHECK(s->spec_history(std::string{"main_backfill_new"}, 10)->size() == 1);
+  CHECK(s->audit(std::string{"main"}, 10)->size() == 1);
+  CHECK((*s->committed_offsets("main"))->jump == jump);
+}

@@ -92,9 +92,27 @@ void broker_rtt(test::e2e_fixture& f, int ms) {
 // Reading is slowed while it resumes (500-event record batches, one batch per
 // partition per fetch, 100 ms broker round trips: ~40,000 events/s), so the
 // call always finds the supervisor behind. `during` runs right after the reply.
+// Waits until the running tasks together processed `n` rows.
+void wait_processed(test::e2e_fixture& f, int64_t n) {
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  int64_t processed = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    processed = 0;
+    auto stats = f.get(f.sup("/stats")).json();
+    for (const auto& [_, tasks] : stats.as_object())
+      for (const auto& [_, t] : tasks.as_object())
+        processed += t.find("totals")->find("buildSegments")->find("processed")->as_int();
+    if (processed >= n) return;
+    std::this_thread::sleep_for(50ms);
+  }
+  FAIL("the tasks processed " << processed << " rows of " << n);
+}
+
+enum class tasks_roll { over, never };
+
 template <class During>
 backfill_run fall_behind_and_backfill(test::e2e_fixture& f, const std::string& io_extra,
-                                      During during) {
+                                      During during, tasks_roll roll = tasks_roll::over) {
   f.use_batches_of(500);
   auto io = streaming + "," + slow_fetch + (io_extra.empty() ? "" : "," + io_extra);
   REQUIRE(
@@ -104,9 +122,14 @@ backfill_run fall_behind_and_backfill(test::e2e_fixture& f, const std::string& i
   // produced before they exist.
   f.wait_state("RUNNING");
   f.produce(16000);
-  f.wait_caught_up();
+  // Tasks that never roll over commit nothing until the suspend publishes them.
+  if (roll == tasks_roll::over)
+    f.wait_caught_up();
+  else
+    wait_processed(f, 16000);
   REQUIRE(f.post_empty(f.sup("/suspend")).status == 200);
   f.wait_state("SUSPENDED", true);
+  f.wait_caught_up();
   f.produce(60000);
   broker_rtt(f, 100);
   REQUIRE(f.post_empty(f.sup("/resume")).status == 200);
@@ -291,4 +314,42 @@ TEST_CASE_FIXTURE(one_partition,
   wait_caught_up();
   // Everything but the reported range, once.
   check_exactly_once({{0, {from, to}}});
+}
+
+TEST_CASE_FIXTURE(test::e2e_fixture,
+                  "backfill: terminated, re-submitted and backfilled again in one node "
+                  "process; two distinct backfills, every event once") {
+  // Tasks of an hour never roll over: both incarnations draw the same number
+  // of ids before their call (two groups at start, two at resume).
+  const std::string hour = R"("taskDuration":"PT1H")";
+  auto none = [](const backfill_run&) {};
+  // Terminating makes the reading groups publish; the completed backfill
+  // stays listed.
+  auto terminate = [&] {
+    REQUIRE(post_empty(sup("/terminate")).status == 200);
+    auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (get(sup("/status")).status != 404) {
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      std::this_thread::sleep_for(100ms);
+    }
+  };
+  auto first = fall_behind_and_backfill(*this, hour, none, tasks_roll::never);
+  wait_state("COMPLETED", false, 120s, first.backfill_id);
+  terminate();
+  check_outcome(*this, first);
+
+  auto second = fall_behind_and_backfill(*this, hour, none, tasks_roll::never);
+  CHECK(second.backfill_id != first.backfill_id);
+  wait_state("COMPLETED", false, 120s, second.backfill_id);
+  terminate();
+  check_outcome(*this, second);
+  // Both backfills ran their own range and their spec histories are their own.
+  for (const auto* run : {&first, &second}) {
+    auto history = get("/druid/indexer/v1/supervisor/" + run->backfill_id + "/history");
+    REQUIRE(history.status == 200);
+    CHECK(history.json().as_array().size() == 1);
+    auto row = committed(run->backfill_id);
+    for (const auto& [p, s] : run->start)
+      if (s < run->end.at(p)) CHECK(row.at(p) == run->end.at(p));
+  }
 }

@@ -36,6 +36,28 @@ TEST_CASE("run: task ids are index_kafka_{id}_{hash}_{random}") {
 }
 
 TEST_CASE(
+    "run: ids differ between incarnations of one id and between supervisors, and "
+    "repeat for the same seed, id and incarnation") {
+  auto draw = [](const supervisor_spec& spec, uint64_t incarnation) {
+    reconciler_config cfg;
+    cfg.incarnation = incarnation;
+    planner p{spec, cfg};
+    auto created = only<create_task>(p.run(1));
+    REQUIRE(created.size() == 1);
+    return std::pair{created[0].spec.id, p.r->next_backfill_id()};
+  };
+  auto wiki = make_spec();
+  auto first = draw(wiki, 1), again = draw(wiki, 2), same = draw(wiki, 1);
+  CHECK(first.first != again.first);
+  CHECK(first.second != again.second);
+  CHECK(first == same);
+  auto other = make_spec("", "", R"("id":"wiki2",)");
+  auto theirs = draw(other, 1);
+  CHECK(theirs.second.rfind("wiki2_backfill_", 0) == 0);
+  CHECK(theirs.second.substr(15) != first.second.substr(14));
+}
+
+TEST_CASE(
     "run: start offsets come from the next group, else the row, else earliest/latest") {
   struct row_case {
     const char* name;
