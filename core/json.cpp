@@ -1,6 +1,8 @@
 #include "core/json.hpp"
 
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string_view>
 #include <unordered_map>
@@ -144,7 +146,36 @@ class builder {
     return add(json{static_cast<double>(u)});
   }
   bool Double(double d) { return add(json{d}); }
-  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }
+  // Numbers arrive as their text (kParseNumbersAsStringsFlag) and are read
+  // here: integers exactly, others as the nearest double (std::from_chars),
+  // so what is printed reads back as the same value. RapidJSON's own strtod
+  // is not used (its full-precision path misreads "0e-111").
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    std::string_view text{s, n};
+    if (text.find_first_of("NI") != std::string_view::npos) {  // NaN, Infinity
+      if (text.front() == 'N') return add(json{std::numeric_limits<double>::quiet_NaN()});
+      auto inf = std::numeric_limits<double>::infinity();
+      return add(json{text.front() == '-' ? -inf : inf});
+    }
+    if (text.find_first_of(".eE") == std::string_view::npos) {
+      int64_t i = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+      if (ec == std::errc{} && end == text.data() + text.size()) return add(json{i});
+    }
+    double d = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+    if (ec == std::errc::result_out_of_range) {
+      // Too small reads as zero (or a denormal); too large is an error.
+      d = std::strtod(std::string{text}.c_str(), nullptr);
+      if (std::isinf(d)) {
+        number_too_big = true;
+        return false;
+      }
+    } else if (ec != std::errc{}) {
+      return false;
+    }
+    return add(json{d});
+  }
   bool String(const char* s, rapidjson::SizeType n, bool) {
     return add(json{std::string{s, n}});
   }
@@ -167,6 +198,7 @@ class builder {
 
   json result;
   bool nested_too_deep = false;
+  bool number_too_big = false;
 
  private:
   bool too_deep() {
@@ -281,15 +313,19 @@ caf::expected<json> json::parse(std::string_view text) {
   rapidjson::MemoryStream ms{text.data(), text.size()};
   // Iterative: the parser's own stack does not grow with the nesting, which
   // the builder bounds (max_depth).
-  constexpr unsigned flags = rapidjson::kParseStopWhenDoneFlag |
-                             rapidjson::kParseNanAndInfFlag |
-                             rapidjson::kParseIterativeFlag;
+  constexpr unsigned flags =
+      rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseNanAndInfFlag |
+      rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
   auto res = reader.Parse<flags>(ms, b);
   if (b.nested_too_deep)
     return make_error(errc::invalid_input, "malformed JSON at offset " +
                                                std::to_string(res.Offset()) +
                                                ": nested deeper than " +
                                                std::to_string(max_depth) + " levels");
+  if (b.number_too_big)
+    return make_error(errc::invalid_input,
+                      "malformed JSON at offset " + std::to_string(res.Offset()) +
+                          ": Number too big to be stored in double.");
   if (res.IsError())
     return make_error(errc::invalid_input, std::string{"malformed JSON at offset "} +
                                                std::to_string(res.Offset()) + ": " +

@@ -23,19 +23,20 @@ class json {
 
   enum class kind : uint8_t { null, boolean, integer, real, string, array, object };
 
-  json() = default;
-  json(std::nullptr_t) {}
-  json(bool x) : v_(x) {}
-  json(int x) : v_(int64_t{x}) {}
-  json(int64_t x) : v_(x) {}
-  json(uint32_t x) : v_(int64_t{x}) {}
+  // Defined below json::member: the variant needs it complete (clang).
+  json();
+  json(std::nullptr_t);
+  json(bool x);
+  json(int x);
+  json(int64_t x);
+  json(uint32_t x);
   json(uint64_t x);
-  json(double x) : v_(x) {}
-  json(const char* x) : v_(std::string{x}) {}
-  json(std::string x) : v_(std::move(x)) {}
-  json(std::string_view x) : v_(std::string{x}) {}
-  json(array x) : v_(std::move(x)) {}
-  json(object x) : v_(std::move(x)) {}
+  json(double x);
+  json(const char* x);
+  json(std::string x);
+  json(std::string_view x);
+  json(array x);
+  json(object x);
 
   /// Builds an object from key/value pairs, in order.
   static json make_object(std::initializer_list<std::pair<std::string, json>> xs);
@@ -108,6 +109,19 @@ struct json::member {
     return a.key == b.key && a.value == b.value;
   }
 };
+
+inline json::json() = default;
+inline json::json(std::nullptr_t) {}
+inline json::json(bool x) : v_(x) {}
+inline json::json(int x) : v_(int64_t{x}) {}
+inline json::json(int64_t x) : v_(x) {}
+inline json::json(uint32_t x) : v_(int64_t{x}) {}
+inline json::json(double x) : v_(x) {}
+inline json::json(const char* x) : v_(std::string{x}) {}
+inline json::json(std::string x) : v_(std::move(x)) {}
+inline json::json(std::string_view x) : v_(std::string{x}) {}
+inline json::json(array x) : v_(std::move(x)) {}
+inline json::json(object x) : v_(std::move(x)) {}
 
 /// Member lookup in an object's member list; nullptr when absent.
 const json* find_member(const json::object& obj, std::string_view key);

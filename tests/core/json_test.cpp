@@ -1,5 +1,9 @@
 #include "core/json.hpp"
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
 #include <doctest/doctest.h>
 
 #include "core/errc.hpp"
@@ -108,4 +112,37 @@ TEST_CASE("nests_deeper_than counts arrays and objects, not brackets inside stri
   CHECK(json::nests_deeper_than(R"({"a":[1,{"b":2}]})", 2));
   CHECK_FALSE(json::nests_deeper_than(R"(["[[[[\"{{{", "x"])", 1));
   CHECK(json::nests_deeper_than(std::string(5000, '[') + std::string(5000, ']'), 1000));
+}
+
+TEST_CASE("numbers print back to the same value, however long their text") {
+  for (const char* text :
+       {R"([111111111111111111111111900])", R"([1111111111111111111111119])", R"([0.1])",
+        R"([2.2250738585072014e-308])", R"([1e300])"}) {
+    CAPTURE(text);
+    auto v = sv::core::json::parse(text);
+    REQUIRE(v);
+    auto again = sv::core::json::parse(v->dump());
+    REQUIRE(again);
+    CHECK(*again == *v);
+  }
+}
+
+TEST_CASE(
+    "numbers: integers exact, huge ones as doubles, zero with any exponent, "
+    "NaN and Infinity, too big refused") {
+  using sv::core::json;
+  CHECK(json::parse("9223372036854775807")->as_int() == INT64_MAX);
+  CHECK(json::parse("-9223372036854775808")->as_int() == INT64_MIN);
+  CHECK(json::parse("9223372036854775808")->is_real());
+  CHECK(json::parse("-0")->as_int() == 0);
+  CHECK(json::parse("0e-111")->as_real() == 0.0);
+  CHECK(json::parse("1e-400")->as_real() == 0.0);
+  CHECK(json::parse("1.50")->as_real() == 1.5);
+  CHECK(std::isnan(json::parse("NaN")->as_real()));
+  CHECK(json::parse("-Infinity")->as_real() == -std::numeric_limits<double>::infinity());
+  auto big = json::parse("[1e400]");
+  REQUIRE_FALSE(big);
+  CHECK(sv::core::error_message(big.error()).find("too big") != std::string::npos);
+  CHECK_FALSE(json::parse("01"));
+  CHECK_FALSE(json::parse("1."));
 }
