@@ -60,6 +60,11 @@ autoscaler_actor::behavior_type autoscaler(self_ptr self, core::autoscaler_confi
   st.supervisor = std::move(supervisor);
   st.window = std::make_unique<as::lag_window>(st.cfg);
   st.how = as::parse_lag_aggregate(st.cfg.lag_aggregate).value_or(as::lag_aggregate::sum);
+  // It ticks for as long as it lives: it goes with its supervisor, whichever
+  // way that ends (a supervisor that stops quits normally, which a link
+  // would not pass on).
+  self->monitor(st.supervisor);
+  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
   auto start = milliseconds{st.cfg.scale_action_start_delay_millis};
   self->delayed_send(self, start, collect_atom::value);
   self->delayed_send(self, start + milliseconds{st.cfg.lag_collection_range_millis},

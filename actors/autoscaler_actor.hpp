@@ -7,9 +7,9 @@
 //   computed (core::autoscaler::desired_task_count). The supervisor gates and
 //   applies it.
 // Lifecycle: spawned by its supervisor when ioConfig.autoScalerConfig is
-//   enabled (lagBased), again when that config changes; quits with it. The
-//   first sample is taken after scaleActionStartDelayMillis, the first
-//   decision after that delay plus lagCollectionRangeMillis.
+//   enabled (lagBased), again when that config changes; quits with it (it monitors it).
+//   The first sample is taken after scaleActionStartDelayMillis, the first decision after
+//   that delay plus lagCollectionRangeMillis.
 // Messages in: reset_lag_window (after a scale or a reset).
 // Messages out: get_lag_sample (request) and scale_notice to the supervisor.
 // Failure behaviour: a sample the supervisor cannot give (it is busy, or the

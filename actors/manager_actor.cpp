@@ -2,45 +2,25 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
+#include "actors/manager/manager_state.hpp"
 #include "actors/supervisor_actor.hpp"
-#include "adapters/errc.hpp"
 #include "core/autoscaler/lag_based.hpp"
 #include "core/errc.hpp"
 
 namespace sv::actors {
 
+using manager::entry;
+using manager::manager_state;
+using manager::self_ptr;
+using manager::store_timeout;
+
 namespace {
 
-constexpr auto store_timeout = std::chrono::seconds{30};
 constexpr auto reload_backoff = std::chrono::seconds{2};
-
-struct entry {
-  supervisor_actor handle;
-  core::supervisor_spec spec;
-  core::supervisor_summary summary;
-};
-
-struct manager_state {
-  // Not an aggregate: CAF would otherwise try to construct the state from `self`.
-  manager_state() = default;
-  metadata_actor metadata;
-  supervisor_env env;
-  std::map<std::string, entry> supervisors;
-  /// Terminated supervisors still waiting for their groups to publish.
-  std::vector<supervisor_actor> retiring;
-  /// Backfill supervisors whose creating transaction is in flight.
-  std::set<std::string> creating;
-  bool loaded = false;
-  std::string load_error;
-  static inline const char* name = "manager";
-};
-
-using self_ptr = manager_actor::stateful_pointer<manager_state>;
 
 caf::error not_loaded(self_ptr self) {
   return core::make_error(
@@ -79,8 +59,10 @@ core::supervisor_summary initial_summary(const core::supervisor_spec& s) {
       s.suspended};
 }
 
+}  // namespace
+
 // Starts or updates the supervisor of `spec` (already persisted).
-void apply(self_ptr self, core::supervisor_spec spec) {
+void manager::apply(self_ptr self, core::supervisor_spec spec) {
   auto& sups = self->state.supervisors;
   auto i = sups.find(spec.id);
   if (i != sups.end()) {
@@ -97,6 +79,8 @@ void apply(self_ptr self, core::supervisor_spec spec) {
   sups.emplace(id, entry{handle, std::move(spec), std::move(summary)});
 }
 
+namespace {
+
 // Persists `spec` as the newest version of its id, then applies it.
 template <class OnDone>
 void persist_and_apply(self_ptr self, core::supervisor_spec spec, OnDone on_done,
@@ -111,34 +95,6 @@ void persist_and_apply(self_ptr self, core::supervisor_spec spec, OnDone on_done
             on_done(spec);
           },
           [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
-}
-
-// A reset-and-backfill's backfill supervisor: its spec, the source row's
-// jump and the audit row commit in one transaction, then it starts. While the
-// transaction is in flight its id is reserved, so nothing else can take it.
-caf::result<msg::ack> create_backfill(self_ptr self, msg::create_backfill_supervisor& m) {
-  auto& st = self->state;
-  const auto id = m.spec.id;
-  if (st.supervisors.count(id) || st.creating.count(id))
-    return core::make_error(core::errc::conflict,
-                            "supervisor [" + id + "] already exists");
-  st.creating.insert(id);
-  auto rp = self->make_response_promise<msg::ack>();
-  self->request(st.metadata, store_timeout, std::move(m.begin))
-      .then(
-          [self, rp, spec = std::move(m.spec)](core::spec_version&) mutable {
-            self->state.creating.erase(spec.id);
-            spdlog::info("backfill supervisor [{}] created", spec.id);
-            apply(self, std::move(spec));
-            rp.deliver(msg::ack{});
-          },
-          [self, rp, id](caf::error& err) mutable {
-            self->state.creating.erase(id);
-            if (adapters::is(err, adapters::errc::id_taken))
-              err = core::make_error(core::errc::conflict, core::error_message(err));
-            rp.deliver(std::move(err));
-          });
-  return rp;
 }
 
 void load(self_ptr self) {
@@ -171,15 +127,22 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
   self->state.metadata = std::move(metadata);
   self->state.env = std::move(env);
   self->set_down_handler([self](caf::down_msg& dm) {
-    auto& retiring = self->state.retiring;
+    auto& st = self->state;
+    auto& retiring = st.retiring;
     auto r = std::find_if(retiring.begin(), retiring.end(),
                           [&](const auto& h) { return h.address() == dm.source; });
     if (r != retiring.end()) {
       retiring.erase(r);
+      manager::maybe_shut_down(self);
       return;
     }
-    for (auto& [id, e] : self->state.supervisors) {
+    for (auto& [id, e] : st.supervisors) {
       if (e.handle.address() != dm.source) continue;
+      if (st.shutdown) {
+        st.supervisors.erase(id);
+        manager::maybe_shut_down(self);
+        return;
+      }
       spdlog::error("supervisor [{}] died ({}); starting it again", id,
                     core::error_message(dm.reason));
       e.handle =
@@ -200,6 +163,8 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
   return {
       [self](msg::create_supervisor& m) -> caf::result<msg::create_supervisor_reply> {
         if (!self->state.loaded) return not_loaded(self);
+        if (self->state.shutdown)
+          return core::make_error(core::errc::unavailable, "the node is stopping");
         // Druid: with the autoscaler on, taskCountStart wins on every POST.
         if (m.spec.io.autoscaling())
           m.spec.io.task_count = core::autoscaler::initial_task_count(
@@ -294,8 +259,9 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
         return self->delegate(i->second.handle, std::move(m));
       },
       [self](msg::create_backfill_supervisor& m) -> caf::result<msg::ack> {
-        return create_backfill(self, m);
+        return manager::create_backfill(self, m);
       },
+      [self](msg::shutdown_supervisors&) { return manager::shut_down(self); },
       [self](msg::scale_supervisor& m) -> caf::result<msg::ack> {
         // The autoscaler's decision, already gated by the supervisor: a new
         // spec version with this taskCount (it shows in history and GET /{id}).

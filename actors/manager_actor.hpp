@@ -19,6 +19,10 @@
 //   supervisor of the id.
 // Messages out: md_* requests to the metadata actor; spec_updated and
 //   stop_supervisor to supervisors.
+// Shutdown: shutdown_supervisors (a graceful node stop) stops every
+//   supervisor as terminate does, without a tombstone, and replies once all
+//   have quit (their reading groups published); supervisors are no longer
+//   restarted and changes are refused from then on.
 // Failure behaviour: store errors are returned to the caller and nothing is
 //   applied; a supervisor that dies unexpectedly is spawned again from its
 //   spec.
@@ -43,6 +47,7 @@ using manager_actor = caf::typed_actor<
     caf::replies_to<msg::set_all_suspended>::with<msg::ack>,
     caf::replies_to<msg::terminate_supervisor>::with<msg::ack>,
     caf::replies_to<msg::terminate_all>::with<msg::ack>,
+    caf::replies_to<msg::shutdown_supervisors>::with<msg::ack>,
     caf::replies_to<msg::get_history>::with<msg::spec_history>,
     caf::replies_to<msg::reset_supervisor>::with<msg::ack>,
     caf::replies_to<msg::reset_supervisor_offsets>::with<msg::ack>,

@@ -58,9 +58,15 @@ void schedule_read(self_ptr self) {
 void after_batch(self_ptr self) {
   auto& st = self->state;
   const auto& tuning = st.spec.spec.tuning;
-  if (st.pipe->over_memory_limit())
+  // intermediatePersistPeriod is checked here, not with a timer: a delayed
+  // message would hold a killed task (and its thread) until it fired.
+  bool persist_due =
+      core::utc_now() - st.last_persist >= tuning.intermediate_persist_period.to_millis();
+  if (persist_due || st.pipe->over_memory_limit()) {
+    st.last_persist = core::utc_now();
     if (auto err = st.pipe->persist_all())
       return finish(self, false, core::error_message(err));
+  }
   auto open_idx = static_cast<int32_t>(st.seqs->all().size()) - 1;
   bool handoff = !st.seqs->has_final_end() && !st.checkpoint_pending &&
                  (st.pipe->rows(open_idx) >= tuning.max_rows_per_segment ||
@@ -131,8 +137,7 @@ void start(self_ptr self) {
     if (auto err = st.pipe->reassign(st.seqs->to_read()))
       return finish(self, false, core::error_message(err));
   st.ph = phase::reading;
-  auto period = st.spec.spec.tuning.intermediate_persist_period.to_millis();
-  self->delayed_send(self, period, persist_atom::value);
+  st.last_persist = core::utc_now();
   maybe_publish(self);  // an empty bounded range is complete at once
   schedule_read(self);
 }
@@ -216,14 +221,12 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
       },
       [self](msg::lock_granted& m) { on_lock_granted(self, m.start); },
       [self](read_atom) { on_read(self); },
-      [self](persist_atom) {
+      [self](persist_atom) {  // persist now (tests; operators' tools)
         auto& st = self->state;
         if (st.finished) return;
+        st.last_persist = core::utc_now();
         if (auto err = st.pipe->persist_all())
           return finish(self, false, core::error_message(err));
-        self->delayed_send(self,
-                           st.spec.spec.tuning.intermediate_persist_period.to_millis(),
-                           persist_atom::value);
       },
       [self](build_atom) { maybe_publish(self); },
       [self](publish_atom) {

@@ -106,7 +106,7 @@ int run_kafka_dev(const std::vector<std::string>& args) {
         }
         return r->dispatch(req);
       },
-      4);
+      http::server_limits{.threads = 4});
   if (!server) return fail(server.error());
   if (auto dir = std::filesystem::path{bootstrap_file}.parent_path(); !dir.empty())
     std::filesystem::create_directories(dir);

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -60,28 +61,44 @@ struct system_config : caf::actor_system_config {
 
 class node_impl final : public node {
  public:
-  explicit node_impl(const serve_options& opts) : cfg_(opts), sys_(cfg_) {}
+  explicit node_impl(const serve_options& opts)
+      : cfg_(std::make_unique<system_config>(opts)),
+        sys_(std::make_unique<caf::actor_system>(*cfg_)),
+        grace_ms_(opts.graceful_shutdown_timeout_ms) {}
 
-  ~node_impl() override { stop(); }
+  ~node_impl() override {
+    stop();
+    // An actor system whose actors did not stop would block in its
+    // destructor: it is left behind (the process is about to exit).
+    if (hung_) {
+      (void)sys_.release();
+      (void)cfg_.release();
+    }
+  }
 
   caf::error start(const serve_options& opts,
                    std::unique_ptr<adapters::metadata_store> store) {
     if (auto err = start_kafka(opts)) return err;
-    metadata_ = actors::spawn_metadata_actor(sys_, std::move(store));
-    lockbox_ = actors::spawn_lockbox(sys_);
+    metadata_ = actors::spawn_metadata_actor(*sys_, std::move(store));
+    lockbox_ = actors::spawn_lockbox(*sys_);
     if (auto err = start_runner(opts)) return err;
-    manager_ = actors::spawn_manager(sys_, metadata_, supervisor_env(opts));
+    manager_ = actors::spawn_manager(*sys_, metadata_, supervisor_env(opts));
     http::gateway_config gw;
     gw.host = opts.listen_host;
     gw.port = opts.listen_port;
+    gw.limits.threads = static_cast<size_t>(opts.http_threads);
+    gw.limits.max_connections = static_cast<size_t>(opts.http_max_connections);
+    gw.limits.header_timeout = std::chrono::seconds{opts.http_header_timeout_s};
+    gw.limits.idle_timeout = std::chrono::seconds{opts.http_idle_timeout_s};
+    gw.limits.max_body_bytes = static_cast<size_t>(opts.http_max_body_bytes);
     gw.api.embedded_kafka = kafka_;
     gw.api.runner = runner_;
     gw.api.lockbox = lockbox_;
-    auto gateway = http::spawn_gateway(sys_, manager_, metadata_, gw);
+    auto gateway = http::spawn_gateway(*sys_, manager_, metadata_, gw);
 
     if (!gateway) return gateway.error();
     gateway_ = *gateway;
-    caf::scoped_actor self{sys_};
+    caf::scoped_actor self{*sys_};
     self->request(gateway_, std::chrono::seconds{10}, http::get_port_atom::value)
         .receive([this](uint16_t p) { port_ = p; }, [](caf::error&) {});
     return {};
@@ -91,18 +108,23 @@ class node_impl final : public node {
 
   std::string kafka_bootstrap() const override { return kafka_bootstrap_; }
 
-  void stop() override {
-    if (stopped_) return;
+  bool stop() override {
+    if (stopped_) return true;
     stopped_ = true;
+    using clock = std::chrono::steady_clock;
+    const auto grace = std::chrono::milliseconds{grace_ms_};
+    const auto deadline = clock::now() + grace;
     if (gateway_) {
       // Stop HTTP first so no request is in flight while the actors go.
-      caf::scoped_actor self{sys_};
+      caf::scoped_actor self{*sys_};
       self->send_exit(gateway_, caf::exit_reason::user_shutdown);
       self->wait_for(gateway_);
       gateway_ = nullptr;
     }
+    if (grace.count() > 0) stop_supervisors(deadline);
     caf::anon_send_exit(manager_, caf::exit_reason::user_shutdown);
-    // Tasks stop with the node; what they did not publish is read again.
+    // Tasks still running stop with the node; what they did not publish is
+    // read again at the next start.
     caf::anon_send_exit(runner_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(metadata_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(lockbox_, caf::exit_reason::user_shutdown);
@@ -110,8 +132,60 @@ class node_impl final : public node {
     runner_ = nullptr;
     lockbox_ = nullptr;
     metadata_ = nullptr;
-    sys_.await_all_actors_done();
+    // Actors get what is left of the grace period (at least a second)
+    // to go; a node that cannot wait for them says so and is left to exit.
+    auto left =
+        std::max<clock::duration>(deadline - clock::now(), std::chrono::seconds{1});
+    if (!await_actors(left)) {
+      spdlog::error("actors still running {} ms after the stop began",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                        clock::now() - (deadline - grace))
+                        .count());
+      hung_ = true;
+      return false;
+    }
     kafka_.reset();
+    return true;
+  }
+
+ private:
+  // Every supervisor stops as on terminate (reading groups publish what
+  // they read) but stays submitted; waits until all have, or the deadline.
+  // Keeps a few seconds of the grace period for the rest of the stop.
+  void stop_supervisors(std::chrono::steady_clock::time_point deadline) {
+    auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now() - std::chrono::seconds{3});
+    if (budget.count() < 1000) budget = std::chrono::milliseconds{1000};
+    caf::scoped_actor self{*sys_};
+    self->request(manager_, budget, msg::shutdown_supervisors{})
+        .receive([](msg::ack&) { spdlog::info("every task published what it read"); },
+                 [budget](caf::error& err) {
+                   spdlog::warn(
+                       "supervisors did not stop within {} ms ({}); the tasks still "
+                       "running are stopped and their data read again at the next start",
+                       budget.count(), core::error_message(err));
+                 });
+  }
+
+  // await_all_actors_done, bounded: false when actors are still running
+  // after `limit` (the waiting thread is then left behind). A detached actor
+  // counts until its last handle goes, and timers (delayed messages, request
+  // timeouts) hold handles: every actor has been told to exit, so pending
+  // timers are dropped as they come.
+  bool await_actors(std::chrono::steady_clock::duration limit) {
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    std::thread{[this, done] {
+      sys_->await_all_actors_done();
+      done->set_value();
+    }}.detach();
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (finished.wait_for(std::chrono::milliseconds{50}) !=
+           std::future_status::ready) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      sys_->clock().cancel_all();
+    }
+    return true;
   }
 
  private:
@@ -131,7 +205,7 @@ class node_impl final : public node {
     rc.env.work_dir = (fs::path{opts.data_dir} / "tasks").string();
     rc.env.embedded_kafka_bootstrap = kafka_bootstrap_;
     spdlog::info("task runner with {} slots", rc.capacity);
-    runner_ = actors::spawn_task_runner(sys_, std::move(rc));
+    runner_ = actors::spawn_task_runner(*sys_, std::move(rc));
     return {};
   }
 
@@ -174,8 +248,10 @@ class node_impl final : public node {
     return {};
   }
 
-  system_config cfg_;
-  caf::actor_system sys_;
+  std::unique_ptr<system_config> cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  int64_t grace_ms_ = 0;
+  bool hung_ = false;
   actors::metadata_actor metadata_;
   actors::manager_actor manager_;
   actors::task_runner_actor runner_;

@@ -18,8 +18,11 @@ class node {
   virtual uint16_t port() const = 0;
   /// Bootstrap servers of the node's default Kafka (embedded or --kafka).
   virtual std::string kafka_bootstrap() const = 0;
-  /// Stops HTTP, then the actors, and waits for them. Idempotent.
-  virtual void stop() = 0;
+  /// Stops HTTP; lets every supervisor's reading groups publish what they
+  /// read (within graceful_shutdown_timeout_ms, when not 0); stops the actors
+  /// and waits for them. False when actors were still running at the end of
+  /// the grace period (the process should exit at once). Idempotent.
+  virtual bool stop() = 0;
 };
 
 /// Opens the metadata store (retrying for metadata_connect_timeout_s), starts

@@ -6,6 +6,7 @@
 
 #include "app/flags.hpp"
 #include "core/errc.hpp"
+#include "core/time.hpp"
 
 namespace sv::app {
 
@@ -79,6 +80,39 @@ caf::error set(serve_options& o, const std::string& key, const std::string& valu
     auto v = number(1, int64_t{1} << 40);
     if (!v) return v.error();
     o.idle_inactive_after_ms = *v;
+  } else if (key == "graceful-shutdown-timeout" ||
+             key == "druid.indexer.task.gracefulShutdownTimeout") {
+    // Seconds, or an ISO 8601 period as Druid's property takes (PT30S).
+    if (auto p = core::parse_period(value); p && p->is_fixed()) {
+      o.graceful_shutdown_timeout_ms = p->to_millis().count();
+    } else {
+      auto v = number(0, 86400);
+      if (!v)
+        return bad("option '" + key +
+                   "' must be seconds or a fixed ISO 8601 period (PT30S), not '" + value +
+                   "'");
+      o.graceful_shutdown_timeout_ms = *v * 1000;
+    }
+  } else if (key == "http-threads") {
+    auto v = number(1, 256);
+    if (!v) return v.error();
+    o.http_threads = static_cast<int32_t>(*v);
+  } else if (key == "http-max-connections") {
+    auto v = number(16, 1000000);
+    if (!v) return v.error();
+    o.http_max_connections = static_cast<int32_t>(*v);
+  } else if (key == "http-header-timeout") {
+    auto v = number(1, 3600);
+    if (!v) return v.error();
+    o.http_header_timeout_s = static_cast<int32_t>(*v);
+  } else if (key == "http-idle-timeout") {
+    auto v = number(1, 86400);
+    if (!v) return v.error();
+    o.http_idle_timeout_s = static_cast<int32_t>(*v);
+  } else if (key == "http-max-body-bytes") {
+    auto v = number(1024, int64_t{1} << 32);
+    if (!v) return v.error();
+    o.http_max_body_bytes = *v;
   } else if (key == "metadata-connect-timeout") {
     auto v = number(0, 86400);
     if (!v) return v.error();
@@ -163,6 +197,16 @@ std::string serve_usage() {
                                 default (600000)
                                 (config files also take Druid's property names,
                                 e.g. druid.supervisor.unhealthinessThreshold=5)
+  --graceful-shutdown-timeout S  a stop (SIGTERM/SIGINT) lets reading tasks
+                                publish what they read, and exits within S
+                                seconds or an ISO period like PT1M (default 30;
+                                0 stops at once). A second signal exits at once.
+  --http-threads N              requests handled at once (default 16)
+  --http-max-connections N      open HTTP connections in all (default 4096)
+  --http-header-timeout S       a request's headers must arrive within S
+                                seconds, else the connection closes (default 30)
+  --http-idle-timeout S         idle connections close after S seconds (60)
+  --http-max-body-bytes N       larger request bodies get 413 (default 16 MiB)
   --metadata-connect-timeout S  keep retrying the metadata store for S seconds
                                 at start-up (default 60)
   --config FILE                 read options from FILE (key=value per line, the

@@ -32,6 +32,17 @@ struct serve_options {
   int32_t max_stored_exception_events = 0;  ///< 0 = max of the two run thresholds
   bool idle_enabled = false;                ///< idleConfig.enabled when a spec has none
   int64_t idle_inactive_after_ms = 600000;
+  /// How long a stop (SIGTERM, SIGINT) may take: reading groups publish what
+  /// they read, then the node exits, in all at most this long (Druid's
+  /// druid.indexer.task.gracefulShutdownTimeout). 0: stop at once; what the
+  /// tasks read and did not publish is read again at the next start.
+  int64_t graceful_shutdown_timeout_ms = 30000;
+  // The HTTP API's limits (http/server.hpp).
+  int32_t http_threads = 16;               ///< handler threads
+  int32_t http_max_connections = 4096;     ///< open connections in all
+  int32_t http_header_timeout_s = 30;      ///< headers complete within (slowloris)
+  int32_t http_idle_timeout_s = 60;        ///< idle connections closed after
+  int64_t http_max_body_bytes = 16 << 20;  ///< larger bodies get 413
 };
 
 /// Parses flags (`--key value` or `--key=value`), reading `--config FILE` first.

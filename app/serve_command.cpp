@@ -1,4 +1,9 @@
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -13,8 +18,43 @@ namespace sv::app {
 namespace {
 
 volatile std::sig_atomic_t stop_requested = 0;
+
+// The first SIGTERM/SIGINT starts a graceful stop; a second one exits at once.
 void on_signal(int) {
+  if (stop_requested) _exit(130);
   stop_requested = 1;
+}
+
+// Whatever happens during the stop, the process is gone when the grace
+// period is over (at least a few seconds, for a stop without grace).
+void start_watchdog(int64_t grace_ms) {
+  auto limit = std::chrono::milliseconds{std::max<int64_t>(grace_ms, 5000)};
+  std::thread{[limit] {
+    std::this_thread::sleep_for(limit);
+    spdlog::error("the stop took longer than {} ms; exiting now", limit.count());
+    spdlog::shutdown();
+    std::_Exit(1);
+  }}.detach();
+}
+
+// Every HTTP connection, task and store connection is a file descriptor:
+// the soft limit goes up to the hard one, and the connection limit stays
+// below it with room for the rest.
+void raise_file_limit(serve_options& opts) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+    ::getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  auto room = rl.rlim_cur > 1024 ? static_cast<int64_t>(rl.rlim_cur) - 512
+                                 : static_cast<int64_t>(rl.rlim_cur) / 2;
+  if (opts.http_max_connections > room) {
+    spdlog::warn("open files are limited to {}: at most {} HTTP connections", rl.rlim_cur,
+                 room);
+    opts.http_max_connections = static_cast<int32_t>(room);
+  }
 }
 
 }  // namespace
@@ -32,8 +72,12 @@ int run_serve(const std::vector<std::string>& args) {
               << serve_usage();
     return 2;
   }
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  raise_file_limit(*opts);
   auto node = start_node(*opts);
   if (!node) {
     spdlog::critical("cannot start: {}", core::error_message(node.error()));
@@ -48,8 +92,17 @@ int run_serve(const std::vector<std::string>& args) {
   std::cout << "streamvisor is serving http://" << host << ":" << (*node)->port()
             << "/druid/indexer/v1/supervisor" << std::endl;
   while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds{100});
-  spdlog::info("shutting down");
-  (*node)->stop();
+  spdlog::info(
+      "stopping: reading tasks publish what they read, at most {} ms (a second signal "
+      "stops at once)",
+      opts->graceful_shutdown_timeout_ms);
+  start_watchdog(opts->graceful_shutdown_timeout_ms);
+  if (!(*node)->stop()) {
+    spdlog::shutdown();
+    std::_Exit(1);
+  }
+  node->reset();
+  spdlog::info("stopped");
   return 0;
 }
 

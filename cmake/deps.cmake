@@ -24,7 +24,8 @@ pkg_check_modules(SIMDJSON REQUIRED IMPORTED_TARGET simdjson)
 pkg_check_modules(SPDLOG REQUIRED IMPORTED_TARGET spdlog)
 # cpp-httplib is a split build in Debian: its .pc Cflags must be used or class layouts
 # differ from the shared library.
-pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # tests' HTTP client
+pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)    # the HTTP server
 find_package(RapidJSON CONFIG REQUIRED)
 find_package(date CONFIG REQUIRED)
 find_package(roaring CONFIG REQUIRED)

@@ -29,7 +29,7 @@ caf::expected<gateway_actor> spawn_gateway(caf::actor_system& sys,
                                            const gateway_config& cfg) {
   auto srv = start_server(cfg.host, cfg.port,
                           make_api(sys, std::move(manager), std::move(metadata), cfg.api),
-                          cfg.threads);
+                          cfg.limits);
 
   if (!srv) return srv.error();
   std::shared_ptr<server> shared{std::move(*srv)};

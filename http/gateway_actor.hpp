@@ -1,8 +1,9 @@
 #pragma once
 // http_gateway — the HTTP front door of a node.
 //
-// Role: owns the HTTP server; its worker threads turn requests into typed
-//   requests to the manager (one scoped actor per call, see http/ask.hpp).
+// Role: owns the HTTP server (http/server.hpp: event-driven, with limits);
+//   its handler threads turn requests into typed requests to the manager
+//   (one scoped actor per call, see http/ask.hpp).
 // Lifecycle: spawned by the node after the manager, detached; the server is
 //   bound before the actor exists, so a busy port fails the start-up. When the
 //   actor quits it stops the server and joins its threads.
@@ -25,7 +26,7 @@ using gateway_actor = caf::typed_actor<caf::replies_to<get_port_atom>::with<uint
 struct gateway_config {
   std::string host = "127.0.0.1";
   uint16_t port = 8090;  ///< 0 = any free port
-  size_t threads = 16;
+  server_limits limits;  ///< connections, sizes, timeouts, handler threads
   api_options api;
 };
 

@@ -145,6 +145,19 @@ typename Inspector::result_type inspect(Inspector& f, terminate_supervisor& x) {
   return f(caf::meta::type_name("terminate_supervisor"), x.id, x.author);
 }
 
+/// The node is stopping (SIGTERM): every supervisor stops as on terminate
+/// (reading groups publish what they read) but nothing is tombstoned; the
+/// reply comes once every supervisor has quit. The manager then answers
+/// nothing but status reads.
+struct shutdown_supervisors {
+  friend bool operator==(const shutdown_supervisors&,
+                         const shutdown_supervisors&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shutdown_supervisors&) {
+  return f(caf::meta::type_name("shutdown_supervisors"));
+}
+
 /// POST /terminateAll.
 struct terminate_all {
   std::string author;

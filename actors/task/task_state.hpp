@@ -49,6 +49,7 @@ struct task_state {
   std::optional<core::publish_request> request;
   int publish_attempts = 0;
   core::utc_time sequence_started{};
+  core::utc_time last_persist{};  ///< when rows were last persisted
   std::vector<core::segment_record> published;
   bool finished = false;
   /// Chunks (start ms -> end ms) whose lock request was not granted yet.

@@ -144,3 +144,29 @@ TEST_CASE_FIXTURE(fixture, "autoscaler: skipped while suspended") {
   auto d = decision(sup);
   CHECK(d.find("reason")->as_string() == "Supervisor is suspended");
 }
+
+TEST_CASE_FIXTURE(fixture,
+                  "autoscaler: it quits with its supervisor, even when that "
+                  "stops normally") {
+  core::autoscaler_config cfg;
+  cfg.lag_collection_interval_millis = 1000;
+  cfg.scale_action_period_millis = 5000;
+  // A supervisor stand-in that answers lag samples and quits normally on demand.
+  auto owner = sys.spawn([](caf::event_based_actor* self) -> caf::behavior {
+    return {[](msg::get_lag_sample&) { return msg::lag_sample{}; },
+            [self](const std::string&) { self->quit(); }};
+  });
+  auto scaler =
+      actors::spawn_autoscaler(sys, cfg, caf::actor_cast<actors::autoscaled>(owner));
+  to_stop.push_back(caf::actor_cast<caf::actor>(scaler));
+  to_stop.push_back(owner);
+  self->monitor(scaler);
+  sched.run();
+  step(3);
+  caf::anon_send(owner, std::string{"quit"});
+  sched.run();
+  bool down = false;
+  self->receive([&](caf::down_msg& dm) { down = dm.source == scaler.address(); },
+                caf::after(std::chrono::seconds{0}) >> [] {});
+  CHECK(down);
+}

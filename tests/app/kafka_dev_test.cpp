@@ -1,11 +1,6 @@
 // `streamvisor kafka-dev` as a separate process: any client can use it, and its
 // control API injects faults.
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,57 +13,13 @@
 #include "adapters/segment/segment_file.hpp"
 #include "core/errc.hpp"
 #include "tests/adapters/kafka_env.hpp"
-
-extern char** environ;
+#include "tests/app/child_process.hpp"
 
 using namespace sv;
 using namespace std::chrono_literals;
+using test::child;
 
 namespace {
-
-// Runs a command with its stdout on a pipe; SIGTERM and reap on destruction.
-struct child {
-  pid_t pid = -1;
-  FILE* out = nullptr;
-
-  explicit child(std::vector<std::string> argv) {
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    REQUIRE(posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(fds[1]);
-    out = ::fdopen(fds[0], "r");
-  }
-
-  std::string line() {
-    char buf[512];
-    if (!std::fgets(buf, sizeof buf, out)) return {};
-    std::string s{buf};
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    return s;
-  }
-
-  int stop() {
-    if (pid < 0) return -1;
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  ~child() {
-    stop();
-    if (out) std::fclose(out);
-  }
-};
 
 std::string after(const std::string& line, const std::string& prefix) {
   REQUIRE_MESSAGE(line.rfind(prefix, 0) == 0, ("unexpected output: " + line));

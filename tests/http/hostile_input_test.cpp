@@ -2,6 +2,16 @@
 // are refused with a 400 naming the limit, on every endpoint that reads JSON,
 // and the node keeps serving.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
 #include <doctest/doctest.h>
 
 #include "tests/http/node_fixture.hpp"
@@ -20,7 +30,81 @@ std::string deep_objects() {
   return s + "1" + std::string(25000, '}');
 }
 
+int open_connection(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  return fd;
+}
+
+// True once the server closed `fd` (EOF or reset).
+bool closed_by_server(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0) return false;
+  char c;
+  return ::recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
+}
+
 }  // namespace
+
+TEST_CASE_FIXTURE(test::node_fixture,
+                  "a thousand idle and a hundred slow connections leave the API "
+                  "answering; slow headers are cut off; oversized headers and bodies "
+                  "are refused") {
+  rlimit rl{};
+  ::getrlimit(RLIMIT_NOFILE, &rl);
+  rl.rlim_cur = rl.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &rl);
+  REQUIRE(rl.rlim_cur >= 2400);
+  mutable_options().http_header_timeout_s = 2;
+  mutable_options().http_max_body_bytes = 1 << 20;
+  restart();
+  std::vector<int> fds;
+  for (int i = 0; i < 1000; ++i) fds.push_back(open_connection(port()));
+  std::vector<int> slow;
+  for (int i = 0; i < 100; ++i) {
+    int fd = open_connection(port());
+    std::string start = "GET /status/health HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    REQUIRE(::send(fd, start.data(), start.size(), MSG_NOSIGNAL) > 0);
+    slow.push_back(fd);
+  }
+  for (int i = 0; i < 50; ++i) {
+    auto r = get("/druid/indexer/v1/supervisor");
+    REQUIRE(r.status == 200);
+  }
+  // The slow ones keep sending (so they are never idle) and are still cut
+  // off once their headers are overdue.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+  size_t cut = 0;
+  while (cut < slow.size() && std::chrono::steady_clock::now() < deadline) {
+    cut = 0;
+    for (int fd : slow) {
+      if (closed_by_server(fd)) {
+        ++cut;
+        continue;
+      }
+      ::send(fd, "a", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{200});
+  }
+  CHECK(cut == slow.size());
+  CHECK(get("/status/health").status == 200);
+
+  auto big_header =
+      client().Get("/status/health", {{"X-Big", std::string(64 * 1024, 'h')}});
+  REQUIRE(big_header);
+  CHECK(big_header->status == 431);
+  auto big_body = post("/druid/indexer/v1/supervisor", std::string(2 << 20, ' '));
+  CHECK(big_body.status == 413);
+  CHECK(big_body.body.find("larger than 1048576 bytes") != std::string::npos);
+  CHECK(get("/status/health").status == 200);
+  for (int fd : fds) ::close(fd);
+  for (int fd : slow) ::close(fd);
+}
 
 TEST_CASE_FIXTURE(test::node_fixture,
                   "bodies nested 50,000 levels deep get a 400 on every JSON endpoint "

@@ -83,13 +83,15 @@ class node_fixture {
   /// The node's Kafka (the embedded one unless --kafka was given).
   std::string kafka() const { return node_->kafka_bootstrap(); }
 
- private:
+  uint16_t port() const { return node_->port(); }
+
   httplib::Client client() {
     httplib::Client c{"127.0.0.1", node_->port()};
     c.set_read_timeout(60, 0);
     return c;
   }
 
+ private:
   static http_reply wrap(const httplib::Result& r) {
     REQUIRE_MESSAGE(r, ("HTTP request failed: " + httplib::to_string(r.error())));
     return http_reply{r->status, r->body};
