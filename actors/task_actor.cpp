@@ -21,10 +21,27 @@ core::json report(self_ptr self, const std::string& error) {
                                        st.published);
 }
 
+void note(self_ptr self, severity level, const std::string& message) {
+  auto& st = self->state;
+  static constexpr std::string_view names[] = {"INFO", "WARN", "ERROR"};
+  if (st.log) st.log->write(names[static_cast<int>(level)], message);
+  switch (level) {
+    case severity::info:
+      return spdlog::info("task [{}]: {}", st.spec.id, message);
+    case severity::warn:
+      return spdlog::warn("task [{}]: {}", st.spec.id, message);
+    case severity::error:
+      return spdlog::error("task [{}]: {}", st.spec.id, message);
+  }
+}
+
 void write_row(self_ptr self, const std::string& status, core::json report_json) {
   auto& st = self->state;
-  auto row =
-      core::task::task_row(st.spec, status, st.started, "local", std::move(report_json));
+  auto row = core::task::task_row(st.spec, status, st.started, st.env.location,
+                                  std::move(report_json));
+  if (status != "RUNNING")
+    row.duration_ms =
+        std::chrono::duration_cast<core::millis>(core::utc_now() - st.started).count();
   self->request(st.env.metadata, store_timeout, msg::md_upsert_task{std::move(row)})
       .then([](msg::ack&) {},
             [id = st.spec.id](caf::error& e) {
@@ -37,7 +54,12 @@ void finish(self_ptr self, bool success, const std::string& error) {
   auto& st = self->state;
   if (st.finished) return;
   st.finished = true;
-  if (!success) spdlog::error("task [{}] failed: {}", st.spec.id, error);
+  if (success)
+    note(self, severity::info,
+         "finished: SUCCESS, " + std::to_string(st.published.size()) +
+             " segments published");
+  else
+    note(self, severity::error, "finished: FAILED: " + error);
   auto rep = report(self, error);
   write_row(self, success ? "SUCCESS" : "FAILED", rep);
   if (st.env.listener)
@@ -138,6 +160,11 @@ void start(self_ptr self) {
       return finish(self, false, core::error_message(err));
   st.ph = phase::reading;
   st.last_persist = core::utc_now();
+  note(self, severity::info,
+       "started: group " + std::to_string(st.spec.group_id) + " of supervisor [" +
+           st.spec.supervisor_id + "], reading from " +
+           core::to_json(st.spec.start).dump() +
+           (st.spec.end ? " to " + core::to_json(*st.spec.end).dump() : std::string{}));
   maybe_publish(self);  // an empty bounded range is complete at once
   schedule_read(self);
 }
@@ -149,6 +176,10 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
   st.env = std::move(env);
   st.pipe = std::make_unique<ingest_pipeline>(st.spec, st.env);
   st.pipe->track_chunks(static_cast<bool>(st.env.lockbox));
+  if (!st.env.log_dir.empty()) {
+    st.log = adapters::open_task_log(st.env.log_dir, st.spec.id);
+    st.pipe->set_log(st.log.get());
+  }
 
   self->attach_functor([pipe = st.pipe.get()] { pipe->close(); });
   start(self);
@@ -165,11 +196,14 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
           return core::make_error(core::errc::conflict,
                                   "Can't pause, task is publishing");
         st.ph = phase::paused;
+        note(self, severity::info,
+             "paused at " + core::to_json(st.seqs->position()).dump());
         return msg::offsets_msg{st.seqs->position()};
       },
       [self](msg::resume_task&) -> msg::ack {
         auto& st = self->state;
         if (st.ph == phase::paused) {
+          note(self, severity::info, "resumed");
           st.ph = phase::reading;
           schedule_read(self);
         }
@@ -188,6 +222,12 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
           return core::make_error(core::errc::conflict,
                                   "Task must be paused before changing the end offsets");
         if (auto err = st.seqs->set_end(m.end, m.finish, m.commit_as)) return err;
+        note(self, severity::info,
+             std::string{m.finish ? "end offsets set to " : "checkpoint at "} +
+                 core::to_json(m.end).dump() +
+                 (!m.commit_as || *m.commit_as == m.end
+                      ? std::string{}
+                      : ", committing the row as " + core::to_json(*m.commit_as).dump()));
         st.checkpoint_pending = false;
         if (m.finish)
           if (auto to_read = st.seqs->to_read(); !to_read.empty())
@@ -204,6 +244,7 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
       },
       [self](msg::stop_task&) -> msg::ack {
         auto& st = self->state;
+        note(self, severity::info, "told to stop: publishing what it read");
         if (!st.seqs->has_final_end()) {
           st.seqs->set_end(st.seqs->position(), true);
           if (st.ph == phase::paused) st.ph = phase::reading;

@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
@@ -32,14 +33,16 @@ struct runner_state {
   std::map<std::string, entry> tasks;
   std::deque<std::string> queue;
   int32_t running = 0;
+  std::optional<core::utc_time> last_completed;
   static inline const char* name = "task_runner";
 };
 
 using self_ptr = task_runner_actor::stateful_pointer<runner_state>;
 
 void write_row(self_ptr self, const entry& e, const std::string& status,
-               core::json report, const std::string& location) {
+               core::json report, const std::string& location, int64_t duration_ms = -1) {
   auto row = core::task::task_row(e.spec, status, e.created, location, std::move(report));
+  row.duration_ms = duration_ms;
   self->request(self->state.cfg.env.metadata, store_timeout,
                 msg::md_upsert_task{std::move(row)})
       .then([](msg::ack&) {},
@@ -53,7 +56,11 @@ void write_row(self_ptr self, const entry& e, const std::string& status,
 void report_failure(self_ptr self, const entry& e, const std::string& error) {
   core::ingest::row_stats none;
   auto report = core::task::completion_report(e.spec.id, "NOT_STARTED", none, error, {});
-  write_row(self, e, "FAILED", report, e.handle ? "local" : "");
+  auto ran =
+      e.handle
+          ? std::chrono::duration_cast<core::millis>(core::utc_now() - e.started).count()
+          : int64_t{0};
+  write_row(self, e, "FAILED", report, e.handle ? self->state.cfg.env.location : "", ran);
   if (e.listener)
     self->send(
         caf::actor_cast<task_listener>(e.listener),
@@ -89,6 +96,7 @@ void on_down(self_ptr self, const caf::down_msg& dm) {
     auto& e = it->second;
     if (!e.handle || e.handle.address() != dm.source) continue;
     --st.running;
+    st.last_completed = core::utc_now();
     // finish() quits with normal (SUCCESS) or user_shutdown (FAILED) after
     // writing its row and telling its listener; anything else did neither.
     bool reported = dm.reason == caf::exit_reason::normal ||
@@ -186,10 +194,16 @@ task_runner_actor::behavior_type runner_behavior(self_ptr self, task_runner_conf
       [self](msg::list_runner_tasks& m) {
         msg::runner_task_list out;
         out.capacity = self->state.cfg.capacity;
+        out.location = self->state.cfg.env.location;
+        if (self->state.last_completed)
+          out.last_completed = core::format_utc_time(*self->state.last_completed);
         for (const auto& [_, e] : self->state.tasks)
           if (m.supervisor_id.empty() || e.spec.supervisor_id == m.supervisor_id)
             out.tasks.push_back(describe(e));
         return out;
+      },
+      [self](msg::set_runner_location& m) {
+        self->state.cfg.env.location = std::move(m.location);
       },
       [self](msg::get_live_report& m) -> caf::result<core::json> {
         auto it = self->state.tasks.find(m.task_id);

@@ -33,7 +33,8 @@ using task_runner_actor =
     caf::typed_actor<caf::replies_to<msg::run_task>::with<msg::ack>,
                      caf::replies_to<msg::kill_task>::with<msg::ack>,
                      caf::replies_to<msg::list_runner_tasks>::with<msg::runner_task_list>,
-                     caf::replies_to<msg::get_live_report>::with<core::json>>;
+                     caf::replies_to<msg::get_live_report>::with<core::json>,
+                     caf::reacts_to<msg::set_runner_location>>;
 
 /// Who submits tasks (a supervisor): hears from the runner and its tasks.
 using task_owner = task_listener::extend<caf::reacts_to<msg::task_launched>>;

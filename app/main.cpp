@@ -6,6 +6,7 @@
 //   streamvisor dump-segment FILE      a segment's rows or header
 //   streamvisor help                   list the commands
 
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that hung up makes a write fail (EPIPE), not the process die.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args{argv + 1, argv + argc};
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     usage(args.empty() ? std::cerr : std::cout);

@@ -1,4 +1,5 @@
 #include "app/node.hpp"
+#include "app/identity.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -82,6 +83,7 @@ class node_impl final : public node {
     metadata_ = actors::spawn_metadata_actor(*sys_, std::move(store));
     lockbox_ = actors::spawn_lockbox(*sys_);
     if (auto err = start_runner(opts)) return err;
+    identity_ = make_identity(opts, capacity_);
     manager_ = actors::spawn_manager(*sys_, metadata_, supervisor_env(opts));
     http::gateway_config gw;
     gw.host = opts.listen_host;
@@ -94,6 +96,7 @@ class node_impl final : public node {
     gw.api.embedded_kafka = kafka_;
     gw.api.runner = runner_;
     gw.api.lockbox = lockbox_;
+    gw.api.node = identity_;
     auto gateway = http::spawn_gateway(*sys_, manager_, metadata_, gw);
 
     if (!gateway) return gateway.error();
@@ -101,6 +104,9 @@ class node_impl final : public node {
     caf::scoped_actor self{*sys_};
     self->request(gateway_, std::chrono::seconds{10}, http::get_port_atom::value)
         .receive([this](uint16_t p) { port_ = p; }, [](caf::error&) {});
+    identity_->port = port_;
+    // Tasks record where they run (Druid's task location).
+    self->send(runner_, msg::set_runner_location{identity_->address()});
     return {};
   }
 
@@ -199,6 +205,8 @@ class node_impl final : public node {
                       ? opts.worker_capacity
                       : std::max<int32_t>(
                             4, static_cast<int32_t>(std::thread::hardware_concurrency()));
+    capacity_ = rc.capacity;
+    rc.env.log_dir = (fs::path{opts.data_dir} / "task-logs").string();
     rc.env.metadata = metadata_;
     rc.env.lockbox = lockbox_;
     rc.env.deep_storage = std::move(*deep);
@@ -251,6 +259,8 @@ class node_impl final : public node {
   std::unique_ptr<system_config> cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   int64_t grace_ms_ = 0;
+  int32_t capacity_ = 0;
+  std::shared_ptr<http::node_identity> identity_;
   bool hung_ = false;
   actors::metadata_actor metadata_;
   actors::manager_actor manager_;

@@ -63,6 +63,7 @@ struct task_record {
   std::string location;      ///< worker the task runs on
   json payload;              ///< task spec
   json report;               ///< completion report (null while running)
+  int64_t duration_ms = -1;  ///< run time of a finished task; -1 while running
   friend bool operator==(const task_record&, const task_record&) = default;
 };
 
@@ -72,6 +73,11 @@ struct task_filter {
   std::string data_source;
   std::string status;
   int32_t limit = 0;
+  std::string type;  ///< index_kafka, ...
+  /// Created at or after `created_from` and before `created_to` (ISO 8601 UTC
+  /// as format_utc_time writes it; empty: unbounded).
+  std::string created_from;
+  std::string created_to;
 };
 
 /// An audit row: who did what to which supervisor, with the offsets involved.

@@ -5,6 +5,7 @@
 #include "http/coordinator_routes.hpp"
 #include "http/kafka_control_routes.hpp"
 #include "http/metrics_routes.hpp"
+#include "http/node_routes.hpp"
 
 #include "http/supervisor_routes.hpp"
 #include "http/task_routes.hpp"
@@ -14,12 +15,9 @@ namespace sv::http {
 handler make_api(caf::actor_system& sys, actors::manager_actor manager,
                  actors::metadata_actor metadata, api_options opts) {
   auto r = std::make_shared<router>();
-  route_context ctx{sys,         manager, metadata, opts.runner, opts.request_timeout,
-                    opts.lockbox};
-
-  r->add("GET", "/status/health", [](const request&, const captures&) {
-    return response{200, "true"};
-  });
+  route_context ctx{sys,          manager,  metadata, opts.runner, opts.request_timeout,
+                    opts.lockbox, opts.node};
+  add_node_routes(*r, ctx);
   add_supervisor_routes(*r, ctx);
   add_coordinator_routes(*r, ctx);
   add_metrics_routes(*r, ctx);

@@ -11,6 +11,7 @@
 
 #include "actors/task_runner_actor.hpp"
 #include "adapters/kafka/mock_cluster.hpp"
+#include "http/node_identity.hpp"
 #include "http/server.hpp"
 
 namespace sv::http {
@@ -26,6 +27,8 @@ struct api_options {
   /// The node's lockbox (GET /druid/indexer/v1/locks, tasks waiting for
   /// locks); null when the node has none.
   actors::lockbox_actor lockbox;
+  /// This node (never null once the node is assembled).
+  std::shared_ptr<node_identity> node = std::make_shared<node_identity>();
 };
 
 /// The request handler for the whole API.

@@ -7,6 +7,7 @@
 
 #include "actors/manager_actor.hpp"
 #include "actors/task_runner_actor.hpp"
+#include "http/node_identity.hpp"
 #include "http/router.hpp"
 
 namespace sv::http {
@@ -20,6 +21,7 @@ struct route_context {
   actors::task_runner_actor runner;
   std::chrono::milliseconds timeout;
   actors::lockbox_actor lockbox;  ///< may be null
+  std::shared_ptr<const node_identity> node;
 };
 
 void add_supervisor_routes(router& r, const route_context& ctx);

@@ -97,13 +97,14 @@ typename Inspector::result_type inspect(Inspector& f, segment_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_record& x) {
   return f(caf::meta::type_name("task_record"), x.id, x.supervisor_id, x.data_source,
-           x.type, x.group_id, x.status, x.created_date, x.location, x.payload, x.report);
+           x.type, x.group_id, x.status, x.created_date, x.location, x.payload, x.report,
+           x.duration_ms);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_filter& x) {
   return f(caf::meta::type_name("task_filter"), x.supervisor_id, x.data_source, x.status,
-           x.limit);
+           x.limit, x.type, x.created_from, x.created_to);
 }
 
 template <class Inspector>

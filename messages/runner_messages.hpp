@@ -82,11 +82,26 @@ typename Inspector::result_type inspect(Inspector& f, runner_task& x) {
 struct runner_task_list {
   std::vector<runner_task> tasks;
   int32_t capacity = 0;
+  std::string location;        ///< "host:port" of the node (Druid's worker host)
+  std::string last_completed;  ///< when a task last ended (ISO 8601); empty: none yet
   friend bool operator==(const runner_task_list&, const runner_task_list&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, runner_task_list& x) {
-  return f(caf::meta::type_name("runner_task_list"), x.tasks, x.capacity);
+  return f(caf::meta::type_name("runner_task_list"), x.tasks, x.capacity, x.location,
+           x.last_completed);
+}
+
+/// The node's HTTP address is known (it binds after the runner starts):
+/// tasks started from now on record it as their location.
+struct set_runner_location {
+  std::string location;  ///< "host:port"
+  friend bool operator==(const set_runner_location&,
+                         const set_runner_location&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, set_runner_location& x) {
+  return f(caf::meta::type_name("set_runner_location"), x.location);
 }
 
 /// The live report of a running task (GET /task/{id}/reports while it runs).

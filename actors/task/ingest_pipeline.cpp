@@ -96,9 +96,13 @@ void ingest_pipeline::count(const core::ingest::row_result& r, std::string_view 
     return;
   auto type =
       r.outcome == row_outcome::unparseable ? "unparseable" : "processedWithError";
-  if (spec_.spec.tuning.log_parse_exceptions)
+  if (spec_.spec.tuning.log_parse_exceptions) {
     spdlog::warn("task [{}]: {} row: {} (input: {:.200})", spec_.id, type, r.error,
                  input);
+    if (log_)
+      log_->write("WARN",
+                  fmt::format("{} row: {} (input: {:.200})", type, r.error, input));
+  }
   stats_.save_exception(
       core::ingest::parse_exception{std::string{input}, type, r.error, now});
 }

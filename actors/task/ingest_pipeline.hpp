@@ -16,6 +16,7 @@
 
 #include "actors/task/task_env.hpp"
 #include "adapters/formats/input_parser.hpp"
+#include "adapters/task_log.hpp"
 #include "core/ingest/ingestor.hpp"
 #include "core/records.hpp"
 #include "core/task/sequences.hpp"
@@ -58,6 +59,8 @@ class ingest_pipeline {
     return std::exchange(new_chunks_, {});
   }
   void track_chunks(bool on) { track_chunks_ = on; }
+  /// The task's own log, for parse exceptions (logParseExceptions); may be null.
+  void set_log(adapters::task_log* log) { log_ = log; }
 
   core::ingest::row_stats& stats() { return stats_; }
   const core::task::task_spec& spec() const { return spec_; }
@@ -93,6 +96,7 @@ class ingest_pipeline {
   int part_counter_ = 0;
 
   bool track_chunks_ = false;
+  adapters::task_log* log_ = nullptr;
   int64_t chunk_lo_ = 0, chunk_hi_ = 0;  ///< the chunk of the last row
   std::set<int64_t> chunks_;             ///< starts of every chunk seen
   std::vector<std::pair<core::utc_time, core::utc_time>> new_chunks_;

@@ -49,8 +49,9 @@ void request_locks(self_ptr self) {
               auto interval =
                   core::format_utc_time(core::utc_time{core::millis{start}}) + "/" +
                   core::format_utc_time(core::utc_time{core::millis{req.end}});
-              spdlog::info("task [{}]: waiting for a {} lock on {} held by another group",
-                           st.spec.id, req.type, interval);
+              note(self, severity::info,
+                   "waiting for a " + req.type + " lock on " + interval +
+                       " held by another group");
               if (st.env.listener) {
                 st.told_waiting = true;
                 self->send(st.env.listener,

@@ -44,9 +44,13 @@ void on_published(self_ptr self, core::publish_result& r) {
   auto& st = self->state;
   auto idx = st.publishing;
   st.publishing = -1;
+  auto row = st.request ? st.request->commit_as : core::offset_map{};
   st.request.reset();
   st.seqs->mark_published(idx);
   st.pipe->drop(idx);
+  note(self, severity::info,
+       "published " + std::to_string(r.segments.size()) +
+           " segments, offsets committed up to " + core::to_json(row).dump());
   for (auto& s : r.segments) st.published.push_back(std::move(s));
   if (st.seqs->done()) return finish(self, true, "");
   maybe_publish(self);
@@ -86,8 +90,9 @@ void send_publish(self_ptr self) {
                 return on_published(self, r);
               case core::publish_outcome::diverged:
                 if (published_by_replica(*st.request, r)) {
-                  spdlog::info("task [{}]: a replica already published offsets {}",
-                               st.spec.id, core::to_json(st.request->commit_as).dump());
+                  note(self, severity::info,
+                       "a replica already published offsets " +
+                           core::to_json(st.request->commit_as).dump());
                   r.segments.clear();
                   return on_published(self, r);
                 }
@@ -121,8 +126,8 @@ void send_publish(self_ptr self) {
                     [self](caf::error&) { retry_publish_later(self); });
           },
           [self](caf::error& err) {
-            spdlog::warn("task [{}]: publish failed, retrying: {}", self->state.spec.id,
-                         core::error_message(err));
+            note(self, severity::warn,
+                 "publish failed, retrying: " + core::error_message(err));
             retry_publish_later(self);
           });
 }

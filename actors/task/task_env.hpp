@@ -38,6 +38,12 @@ struct task_env {
   task_listener listener;                ///< null for a task without a supervisor
   /// Time-chunk locks; null: the task takes none (a lone task in a test).
   lockbox_actor lockbox;
+  /// Where each task writes its own log ({log_dir}/{task id}.log); empty: the
+  /// node's log only.
+  std::string log_dir;
+  /// Where the task runs, "host:port" of its node's HTTP API (Druid's task
+  /// location); "local" until the node knows its port.
+  std::string location = "local";
 };
 
 /// The Kafka reader for a supervisor spec's ioConfig (consumerProperties,

@@ -12,6 +12,7 @@
 
 #include "actors/task/ingest_pipeline.hpp"
 #include "actors/task_actor.hpp"
+#include "adapters/task_log.hpp"
 
 namespace sv::actors::task {
 
@@ -40,6 +41,7 @@ struct task_state {
   core::task::task_spec spec;
   task_env env;
   std::unique_ptr<ingest_pipeline> pipe;
+  std::unique_ptr<adapters::task_log> log;  ///< null without a log directory
   std::unique_ptr<core::task::sequences> seqs;
   phase ph = phase::not_started;
   core::utc_time started{};
@@ -59,6 +61,12 @@ struct task_state {
 };
 
 using self_ptr = task_actor::stateful_pointer<task_state>;
+
+enum class severity { info, warn, error };
+
+/// One line in the task's own log (GET /druid/indexer/v1/task/{id}/log) and
+/// in the node's log.
+void note(self_ptr self, severity level, const std::string& message);
 
 /// Ends the task: task row, task_finished to the listener, quit.
 void finish(self_ptr self, bool success, const std::string& error);

@@ -52,6 +52,11 @@ std::vector<migration> migrations(dialect d) {
                "NULL)",
            "CREATE INDEX IF NOT EXISTS idx_audit_key ON audit (audit_key, id)",
        }},
+      {2,
+       {
+           // Druid's task status "duration": run time of a finished task.
+           "ALTER TABLE tasks ADD COLUMN duration_ms BIGINT NOT NULL DEFAULT -1",
+       }},
   };
 }
 

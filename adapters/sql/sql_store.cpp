@@ -233,15 +233,15 @@ class sql_store final : public metadata_store {
   caf::error upsert_task(const core::task_record& t) override {
     auto r = conn_->query(
         "INSERT INTO tasks (id, supervisor_id, datasource, type, group_id, status, "
-        "created_date, "
-        "location, payload, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+        "created_date, location, payload, report, duration_ms) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
         "ON CONFLICT (id) DO UPDATE SET status = excluded.status, location = "
-        "excluded.location, "
-        "payload = excluded.payload, report = excluded.report",
+        "excluded.location, payload = excluded.payload, report = excluded.report, "
+        "duration_ms = excluded.duration_ms",
         {t.id, t.supervisor_id, t.data_source, t.type, std::to_string(t.group_id),
          t.status,
          t.created_date.empty() ? core::format_utc_time(core::utc_now()) : t.created_date,
-         t.location, t.payload.dump(), t.report.dump()});
+         t.location, t.payload.dump(), t.report.dump(), std::to_string(t.duration_ms)});
     return r ? caf::error{} : r.error();
   }
 
@@ -264,6 +264,15 @@ class sql_store final : public metadata_store {
     add("supervisor_id", f.supervisor_id);
     add("datasource", f.data_source);
     add("status", f.status);
+    add("type", f.type);
+    auto bound = [&](const char* op, const std::string& v) {
+      if (v.empty()) return;
+      params.emplace_back(v);
+      where +=
+          std::string{" AND created_date "} + op + " $" + std::to_string(params.size());
+    };
+    bound(">=", f.created_from);
+    bound("<", f.created_to);
     auto rows = tasks_where(where, params);
     if (rows && f.limit > 0 && rows->size() > static_cast<size_t>(f.limit))
       rows->resize(static_cast<size_t>(f.limit));
@@ -338,8 +347,7 @@ class sql_store final : public metadata_store {
       const std::string& where, const std::vector<value>& params) {
     auto rows = conn_->query(
         "SELECT id, supervisor_id, datasource, type, group_id, status, created_date, "
-        "location, "
-        "payload, report FROM tasks " +
+        "location, payload, report, duration_ms FROM tasks " +
             where + " ORDER BY created_date DESC, id DESC",
         params);
     if (!rows) return rows.error();
@@ -360,6 +368,7 @@ class sql_store final : public metadata_store {
       if (!report) return report.error();
       t.payload = std::move(*payload);
       t.report = std::move(*report);
+      t.duration_ms = number(r[10]);
       out.push_back(std::move(t));
     }
     return out;

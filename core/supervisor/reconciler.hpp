@@ -222,6 +222,9 @@ class reconciler {
   offset_map highest_ingested() const;
   /// latest - highest ingested per partition (nullopt before latest is known).
   std::optional<offset_map> lag() const;
+  /// Per partition, what lag counts to: the stream's latest offset, or for a
+  /// bounded supervisor the end of its range (when lower).
+  offset_map lag_targets() const;
 
   detailed_state state() const { return states_.state(); }
   /// Partitions of the stream as last observed.

@@ -30,13 +30,25 @@ offset_map reconciler::highest_ingested() const {
   return out;
 }
 
+offset_map reconciler::lag_targets() const {
+  if (!bounded()) return latest_;
+  // A bounded supervisor reads its own partitions up to their end, and is
+  // done (no lag) there, however far the stream went on.
+  offset_map out;
+  for (const auto& [p, end] : bounded_->end) {
+    auto l = latest_.find(p);
+    out[p] = l == latest_.end() ? end : std::min(end, l->second);
+  }
+  return out;
+}
+
 std::optional<offset_map> reconciler::lag() const {
   if (!latest_at_) return std::nullopt;
   auto highest = highest_ingested();
   offset_map out;
-  for (const auto& [p, latest] : latest_) {
+  for (const auto& [p, target] : lag_targets()) {
     auto h = highest.find(p);
-    out[p] = h == highest.end() ? 0 : latest - h->second;
+    out[p] = h == highest.end() ? 0 : std::max<int64_t>(0, target - h->second);
   }
   return out;
 }
@@ -67,9 +79,10 @@ supervisor_status reconciler::status(utc_time now) const {
             std::max<int64_t>(0, (*t.start_time + duration - now).count() / 1000);
       if (latest_at_) {
         offset_map lag;
+        auto targets = lag_targets();
         for (const auto& [p, start] : g.start) {
-          auto l = latest_.find(p);
-          if (l == latest_.end()) continue;
+          auto l = targets.find(p);
+          if (l == targets.end()) continue;
           auto c = t.current.find(p);
           lag[p] = l->second - (c == t.current.end() ? start : c->second);
         }

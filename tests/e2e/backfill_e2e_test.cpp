@@ -158,6 +158,15 @@ void check_outcome(test::e2e_fixture& f, const backfill_run& run) {
   CHECK(skipped > 0);
   CHECK(run.seconds_to_latest >= 0);
   f.wait_state("COMPLETED", false, 120s, run.backfill_id);
+  // Done: no lag against the stream, which went on past its range (lag is
+  // known once the latest offsets were read, within offsetFetchPeriod).
+  auto lag_known = std::chrono::steady_clock::now() + 20s;
+  json lag;
+  while ((lag = *f.status(run.backfill_id).find("aggregateLag")).is_null()) {
+    REQUIRE(std::chrono::steady_clock::now() < lag_known);
+    std::this_thread::sleep_for(200ms);
+  }
+  CHECK(lag.as_int() == 0);
   f.wait_caught_up();
   auto backfill_row = f.committed(run.backfill_id);
   for (const auto& [p, s] : run.start)

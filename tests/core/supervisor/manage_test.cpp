@@ -163,6 +163,24 @@ TEST_CASE("bounded: groups read a fixed range and the supervisor completes") {
   CHECK(only<create_task>(p.run(6)).empty());
   CHECK(p.r->state() == detailed_state::completed);
   CHECK(is_healthy(p.r->state()));
+  // Done: no lag, though the stream (latest 1000 on 4 partitions) went on.
+  auto s = p.r->status(at(6));
+  REQUIRE(s.aggregate_lag);
+  CHECK(*s.aggregate_lag == 0);
+  CHECK(*s.minimum_lag == offsets({{"0", 0}, {"1", 0}}));
+}
+
+TEST_CASE("bounded: lag counts to the end of the range, not to the stream's latest") {
+  planner p{make_spec(R"("taskCount":1,"boundedStreamConfig":{
+      "startSequenceNumbers":{"0":10},"endSequenceNumbers":{"0":30}})")};
+  auto created = only<create_task>(p.run_and_start(0));
+  REQUIRE(created.size() == 1);
+  p.r->task_offsets(created[0].spec.id, offsets({{"0", 25}}));
+  auto s = p.r->status(at(1));
+  REQUIRE(s.aggregate_lag);
+  CHECK(*s.aggregate_lag == 5);
+  REQUIRE(s.active_tasks.size() == 1);
+  CHECK(*s.active_tasks[0].lag == offsets({{"0", 5}}));
 }
 
 TEST_CASE("bounded: a row from another bounded range refuses to start") {
