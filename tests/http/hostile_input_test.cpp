@@ -49,6 +49,23 @@ bool closed_by_server(int fd) {
   return ::recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
 }
 
+// Sends `request` on a fresh connection and returns what comes back until the
+// server closes (empty when it reset the connection).
+std::string exchange(uint16_t port, const std::string& request) {
+  int fd = open_connection(port);
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string got;
+  char buf[4096];
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, 10000) > 0) {
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return got;
+}
+
 }  // namespace
 
 TEST_CASE_FIXTURE(test::node_fixture,
@@ -94,13 +111,18 @@ TEST_CASE_FIXTURE(test::node_fixture,
   CHECK(cut == slow.size());
   CHECK(get("/status/health").status == 200);
 
-  auto big_header =
-      client().Get("/status/health", {{"X-Big", std::string(64 * 1024, 'h')}});
-  REQUIRE(big_header);
-  CHECK(big_header->status == 431);
-  auto big_body = post("/druid/indexer/v1/supervisor", std::string(2 << 20, ' '));
-  CHECK(big_body.status == 413);
-  CHECK(big_body.body.find("larger than 1048576 bytes") != std::string::npos);
+  // Headers over the limit are not served: 431, or (when the server closes
+  // before reading all of them, as TCP then resets) a closed connection.
+  auto big = exchange(port(), "GET /status/health HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                  std::string(64 * 1024, 'h') + "\r\n\r\n");
+  CHECK((big.rfind("HTTP/1.1 431", 0) == 0 || big.empty()));
+  // A body over the limit is refused from its Content-Length, before it is sent.
+  auto body =
+      exchange(port(),
+               "POST /druid/indexer/v1/supervisor HTTP/1.1\r\nHost: x\r\n"
+               "Content-Type: application/json\r\nContent-Length: 2097152\r\n\r\n");
+  CHECK(body.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(body.find("larger than 1048576 bytes") != std::string::npos);
   CHECK(get("/status/health").status == 200);
   for (int fd : fds) ::close(fd);
   for (int fd : slow) ::close(fd);
