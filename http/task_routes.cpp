@@ -1,6 +1,7 @@
 #include "http/task_routes.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 #include <tuple>
@@ -110,6 +111,17 @@ caf::expected<std::set<std::string>> waiting_for_locks(const route_context& ctx)
   return ids;
 }
 
+// An integer query parameter; 0 when absent.
+caf::expected<int64_t> int_param(const request& req, const std::string& name) {
+  if (!req.has_param(name)) return int64_t{0};
+  const auto text = req.param(name);
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size())
+    return core::make_error(core::errc::invalid_input, name + " must be a number");
+  return v;
+}
+
 // Druid's createdTimeInterval: "start_end" (or "start/end") date-times.
 caf::expected<std::pair<std::string, std::string>> created_interval(
     const std::string& text) {
@@ -137,14 +149,8 @@ response list_tasks(const route_context& c, const request& req,
     return error_response(
         400, "Invalid state : " + state +
                  ", valid values are: [pending, waiting, running, complete]");
-  int32_t max = 0;
-  if (req.has_param("max")) {
-    try {
-      max = std::stoi(req.param("max"));
-    } catch (const std::exception&) {
-      return error_response(400, "max must be a number");
-    }
-  }
+  auto max = int_param(req, "max");
+  if (!max) return error_response(400, core::error_message(max.error()));
   core::task_filter f;
   f.data_source = req.param("datasource");
   f.type = req.param("type");
@@ -185,7 +191,7 @@ response list_tasks(const route_context& c, const request& req,
     if (state == "pending" && !(l && l->status == "PENDING")) continue;
     if (state == "waiting" && !is_waiting) continue;
     out.push_back(status_plus(*row, l, is_waiting));
-    if (max > 0 && static_cast<int32_t>(out.size()) >= max) break;
+    if (*max > 0 && static_cast<int64_t>(out.size()) >= *max) break;
   }
   return ok(json{std::move(out)});
 }
@@ -211,15 +217,9 @@ void add_task_routes(router& r, const route_context& ctx) {
           });
 
   r.add("GET", base + "/task/{}/log", [c](const request& req, const captures& cap) {
-    int64_t offset = 0;
-    if (req.has_param("offset")) {
-      try {
-        offset = std::stoll(req.param("offset"));
-      } catch (const std::exception&) {
-        return error_response(400, "offset must be a number");
-      }
-    }
-    auto text = adapters::read_task_log(c.node->task_log_dir, cap[0], offset);
+    auto offset = int_param(req, "offset");
+    if (!offset) return error_response(400, core::error_message(offset.error()));
+    auto text = adapters::read_task_log(c.node->task_log_dir, cap[0], *offset);
     if (!text)
       return error_response(
           404,
