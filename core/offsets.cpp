@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <charconv>
+#include <cmath>
 
 #include "core/errc.hpp"
 
@@ -16,6 +17,11 @@ bool plain_number(const std::string& s) {
   for (char c : s)
     if (c < '0' || c > '9') return false;
   return true;
+}
+
+// A JSON real that names an int64 exactly (4.0 does; 4.5, 1e300 and NaN do not).
+bool integral_in_range(double d) {
+  return std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e18;
 }
 
 }  // namespace
@@ -70,9 +76,7 @@ caf::expected<offset_map> offset_map_from_json(const json& x) {
     if (m.key.empty()) return make_error(errc::invalid_input, "empty partition id");
     if (m.value.is_int()) {
       out[m.key] = m.value.as_int();
-    } else if (m.value.is_real() &&
-               m.value.as_real() ==
-                   static_cast<double>(static_cast<int64_t>(m.value.as_real()))) {
+    } else if (m.value.is_real() && integral_in_range(m.value.as_real())) {
       out[m.key] = static_cast<int64_t>(m.value.as_real());
     } else if (m.value.is_string()) {
       const auto& s = m.value.as_string();

@@ -37,6 +37,15 @@ TEST_CASE("offset maps accept numeric strings and reject garbage") {
   CHECK(m->at("0") == 17);
   CHECK_FALSE(offset_map_from_json(*json::parse(R"({"0": "x"})")));
   CHECK_FALSE(offset_map_from_json(*json::parse(R"({"0": true})")));
+  auto real = offset_map_from_json(*json::parse(R"({"0": 4.0})"));
+  REQUIRE(real);
+  CHECK(real->at("0") == 4);
+  // Reals that name no int64 are refused, not converted (found by fuzz/offsets_fuzz).
+  CHECK_FALSE(offset_map_from_json(*json::parse(R"({"0": 4.5})")));
+  CHECK_FALSE(offset_map_from_json(*json::parse(R"({"0": 1e300})")));
+  CHECK_FALSE(offset_map_from_json(*json::parse(R"({"0": -9.3e18})")));
+  CHECK_FALSE(offset_map_from_json(
+      *json::parse(R"({"0": 7777777777777777777777777777777777777777777777777777777713})")));
 }
 
 TEST_CASE("plus overrides the given partitions only (Druid's example)") {
