@@ -52,6 +52,26 @@ bool split_zone(std::string_view& text, std::chrono::minutes& offset) {
   return true;
 }
 
+// The time of day after 'T': up to three ':'-separated fields, each starting
+// with a digit, the last with an optional fraction. Checked before
+// date::parse, which rounds an unread seconds field (NaN) to an integer.
+bool time_of_day_well_formed(std::string_view body) {
+  auto t = body.find_first_of("Tt");
+  if (t == std::string_view::npos) return true;
+  auto rest = body.substr(t + 1);
+  int fields = 0;
+  while (true) {
+    if (rest.empty() || rest.front() < '0' || rest.front() > '9') return false;
+    if (++fields > 3) return false;
+    auto colon = rest.find(':');
+    auto field = rest.substr(0, colon);
+    for (char c : field)
+      if ((c < '0' || c > '9') && c != '.') return false;
+    if (colon == std::string_view::npos) return true;
+    rest = rest.substr(colon + 1);
+  }
+}
+
 }  // namespace
 
 caf::expected<utc_time> parse_utc_time(std::string_view text) {
@@ -61,6 +81,7 @@ caf::expected<utc_time> parse_utc_time(std::string_view text) {
   if (body.empty()) return bad_time(text, "empty");
   std::chrono::minutes offset;
   if (!split_zone(body, offset)) return bad_time(text, "bad zone offset");
+  if (!time_of_day_well_formed(body)) return bad_time(text, "bad time of day");
   // Formats tried in order; date::parse must consume the whole input.
   static constexpr std::array<const char*, 4> formats = {
       "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H", "%Y-%m-%d"};

@@ -93,7 +93,7 @@ void aggregator::add(agg_state& s, const num_value& v, int64_t event_time) const
   switch (op_) {
     case agg_op::sum:
       if (integral)
-        s.l += v.as_long();
+        s.l = java_add(s.l, v.as_long());
       else
         s.d += v.as_double();
       break;
@@ -138,11 +138,11 @@ void aggregator::combine(agg_state& into, const agg_state& o) const {
   bool integral = type_ == num_type::long_;
   switch (op_) {
     case agg_op::count:
-      into.l += o.l;
+      into.l = java_add(into.l, o.l);
       break;
     case agg_op::sum:
       if (integral)
-        into.l += o.l;
+        into.l = java_add(into.l, o.l);
       else
         into.d += o.d;
       break;

@@ -25,13 +25,28 @@ struct agg_state {
   agg_state() : l(0), time(0) {}
 };
 
+/// Java's (long) cast of a double, which Druid's long columns and
+/// aggregators apply: NaN is 0, values beyond the range saturate.
+inline int64_t java_long(double d) {
+  if (d != d) return 0;
+  if (d >= 9223372036854775807.0) return INT64_MAX;
+  if (d <= -9223372036854775808.0) return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+
+/// Java's long addition, which wraps around on overflow.
+inline int64_t java_add(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
 /// A numeric input value (long or double), or nothing.
 struct num_value {
   bool present = false;
   bool is_double = false;
   int64_t l = 0;
   double d = 0;
-  int64_t as_long() const { return is_double ? static_cast<int64_t>(d) : l; }
+  /// Java's (long) narrowing: NaN is 0, out-of-range values saturate.
+  int64_t as_long() const { return is_double ? java_long(d) : l; }
   double as_double() const { return is_double ? d : static_cast<double>(l); }
 };
 

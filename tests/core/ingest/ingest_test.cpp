@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "core/errc.hpp"
 #include "core/ingest/ingestor.hpp"
 #include "core/segment/merge.hpp"
@@ -368,6 +370,32 @@ TEST_CASE("every aggregator folds inputs and combines states") {
   }
   CHECK_FALSE(aggregator::make("longAvg"));
   CHECK_FALSE(aggregator::make("hyperUnique"));
+}
+
+TEST_CASE("long aggregators narrow and add the way Java does (found by fuzz/record_fuzz)") {
+  auto dbl = [](double v) {
+    num_value n;
+    n.present = true;
+    n.is_double = true;
+    n.d = v;
+    return n;
+  };
+  CHECK(dbl(5.555e105).as_long() == INT64_MAX);
+  CHECK(dbl(-1e300).as_long() == INT64_MIN);
+  CHECK(dbl(std::numeric_limits<double>::quiet_NaN()).as_long() == 0);
+  CHECK(dbl(-7.9).as_long() == -7);
+  auto sum = aggregator::make("longSum");
+  REQUIRE(sum);
+  agg_state s;
+  sum->init(s);
+  sum->add(s, dbl(1e300), 1);
+  sum->add(s, dbl(1e300), 2);  // Long.MAX_VALUE + Long.MAX_VALUE wraps to -2
+  CHECK(s.l == -2);
+  agg_state other;
+  sum->init(other);
+  sum->add(other, dbl(3), 1);
+  sum->combine(s, other);
+  CHECK(s.l == 1);
 }
 
 TEST_CASE("float and double dimensions keep their types through the index") {
