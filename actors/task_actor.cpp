@@ -181,7 +181,8 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
     st.pipe->set_log(st.log.get());
   }
 
-  self->attach_functor([pipe = st.pipe.get()] { pipe->close(); });
+  // The pipeline closes its reader when the state goes (CAF destroys the
+  // state before it runs attached functors, so none may reach into it).
   start(self);
   return {
       [self](msg::get_task_status&) {
