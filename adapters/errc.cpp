@@ -36,6 +36,8 @@ std::string_view to_string(errc x) {
       return "stream_failed";
     case errc::id_taken:
       return "id_taken";
+    case errc::leadership_lost:
+      return "leadership_lost";
   }
   return "unknown";
 }

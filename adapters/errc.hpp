@@ -42,6 +42,9 @@ enum class errc : uint8_t {
   /// An id that must be new already has rows (a backfill supervisor's id);
   /// not retryable with the same id.
   id_taken,
+  /// This node no longer holds the cluster's leader lock (its connection
+  /// dropped, or another node took over); it must stop acting as leader.
+  leadership_lost,
 };
 
 /// Where an offset_out_of_range error happened.

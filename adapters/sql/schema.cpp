@@ -57,6 +57,13 @@ std::vector<migration> migrations(dialect d) {
            // Druid's task status "duration": run time of a finished task.
            "ALTER TABLE tasks ADD COLUMN duration_ms BIGINT NOT NULL DEFAULT -1",
        }},
+      {3,
+       {
+           // The cluster's leader: bumped by every overlord that wins the
+           // leader lock; leader writes check it (leader_lock.hpp).
+           "CREATE TABLE IF NOT EXISTS leader (cluster TEXT PRIMARY KEY, epoch BIGINT NOT "
+           "NULL, node_id TEXT NOT NULL, address TEXT NOT NULL, since TEXT NOT NULL)",
+       }},
   };
 }
 
