@@ -21,7 +21,9 @@ TEST_CASE("periods parse into their fields and print back as written") {
 
 TEST_CASE("malformed periods are rejected with the reason") {
   for (const char* bad : {"1H", "PT", "P", "PT1", "PTH", "P1H", "PT1D", "PT1H1H",
-                          "PT1M1H", "P-1D", "PT1.5H", "PT1.1234S", "hourly"}) {
+                          "PT1M1H", "P-1D", "PT1.5H", "PT1.1234S", "hourly",
+                          // fractions that are no number (found by fuzz/spec_fuzz)
+                          "PT1..S", "PT1.5.5S", "PT1,,S", "PT999999111111111..S"}) {
     CAPTURE(bad);
     auto p = parse_period(bad);
     REQUIRE_FALSE(p);
