@@ -235,7 +235,8 @@ caf::expected<iso_period> parse_period(std::string_view text) {
           auto frac = num.substr(dot + 1);
           if (frac.size() > 3) return bad_period(text, "at most millisecond precision");
           while (frac.size() < 3) frac += '0';
-          auto [fp, fec] = std::from_chars(frac.data(), frac.data() + frac.size(), frac_ms);
+          auto [fp, fec] =
+              std::from_chars(frac.data(), frac.data() + frac.size(), frac_ms);
           if (fec != std::errc{} || fp != frac.data() + frac.size() || frac[0] == '-')
             return bad_period(text, "malformed fraction of a second");
         }

@@ -23,7 +23,8 @@ constexpr const char* lock_key = "hashtextextended('streamvisor.leader/' || $1, 
 
 class pg_leader_lock final : public leader_lock {
  public:
-  pg_leader_lock(PGconn* conn, std::string cluster, std::string node_id, std::string address)
+  pg_leader_lock(PGconn* conn, std::string cluster, std::string node_id,
+                 std::string address)
       : conn_(conn),
         cluster_(std::move(cluster)),
         node_id_(std::move(node_id)),
@@ -36,7 +37,8 @@ class pg_leader_lock final : public leader_lock {
       if (auto err = check()) return err;
       return epoch_;
     }
-    auto got = exec(std::string{"SELECT pg_try_advisory_lock("} + lock_key + ")", {cluster_});
+    auto got =
+        exec(std::string{"SELECT pg_try_advisory_lock("} + lock_key + ")", {cluster_});
     if (!got) return got.error();
     if (*got != "t") return std::optional<int64_t>{};
     held_ = true;
@@ -59,17 +61,18 @@ class pg_leader_lock final : public leader_lock {
 
   caf::error check() override {
     if (!held_) return make_error(errc::leadership_lost, "the leader lock is not held");
-    auto held = exec(
-        std::string{"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
-                    "granted AND pid = pg_backend_pid() AND objsubid = 1 AND "
-                    "((classid::bigint << 32) | objid::bigint) = "} +
-            lock_key,
-        {cluster_});
+    auto held =
+        exec(std::string{"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                         "granted AND pid = pg_backend_pid() AND objsubid = 1 AND "
+                         "((classid::bigint << 32) | objid::bigint) = "} +
+                 lock_key,
+             {cluster_});
     if (!held || *held != "1") {
       held_ = false;
-      return make_error(errc::leadership_lost,
-                        "lost the leader lock of cluster '" + cluster_ + "'" +
-                            (held ? std::string{} : ": " + core::error_message(held.error())));
+      return make_error(
+          errc::leadership_lost,
+          "lost the leader lock of cluster '" + cluster_ + "'" +
+              (held ? std::string{} : ": " + core::error_message(held.error())));
     }
     return {};
   }
@@ -86,11 +89,12 @@ class pg_leader_lock final : public leader_lock {
   caf::expected<std::string> exec(const std::string& sql,
                                   const std::vector<std::string>& params) {
     if (PQstatus(conn_) != CONNECTION_OK)
-      return make_error(errc::store_unavailable, "postgres: the leader lock's connection is gone");
+      return make_error(errc::store_unavailable,
+                        "postgres: the leader lock's connection is gone");
     std::vector<const char*> values;
     for (const auto& p : params) values.push_back(p.c_str());
-    PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                 values.data(), nullptr, nullptr, 0);
+    PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()),
+                                 nullptr, values.data(), nullptr, nullptr, 0);
     auto status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) < 1) {
       std::string msg = "postgres: ";
@@ -98,9 +102,9 @@ class pg_leader_lock final : public leader_lock {
       msg += (text && *text) ? text : PQerrorMessage(conn_);
       while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
       PQclear(res);
-      return make_error(PQstatus(conn_) == CONNECTION_OK ? errc::store_failed
-                                                         : errc::store_unavailable,
-                        std::move(msg));
+      return make_error(
+          PQstatus(conn_) == CONNECTION_OK ? errc::store_failed : errc::store_unavailable,
+          std::move(msg));
     }
     std::string out{PQgetvalue(res, 0, 0), static_cast<size_t>(PQgetlength(res, 0, 0))};
     PQclear(res);
@@ -123,12 +127,18 @@ caf::expected<std::unique_ptr<leader_lock>> open_leader_lock(const std::string& 
                                                              const std::string& address) {
   // A dead peer is noticed in seconds: keepalives after 2 s idle, every 1 s,
   // 3 probes; unacknowledged data for 5 s breaks the connection.
-  const char* keys[] = {"dbname",           "keepalives",       "keepalives_idle",
-                        "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-                        "connect_timeout",  "application_name", nullptr};
-  std::string app = "streamvisor-leader " + node_id;
-  const char* vals[] = {conninfo.c_str(), "1", "2", "1", "3", "5000", "5", app.c_str(),
+  const char* keys[] = {"dbname",
+                        "keepalives",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        "tcp_user_timeout",
+                        "connect_timeout",
+                        "application_name",
                         nullptr};
+  std::string app = "streamvisor-leader " + node_id;
+  const char* vals[] = {conninfo.c_str(), "1", "2",         "1",    "3",
+                        "5000",           "5", app.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keys, vals, /*expand_dbname=*/1);
   if (!conn || PQstatus(conn) != CONNECTION_OK) {
     std::string msg = "postgres: cannot connect for the leader lock: ";
@@ -143,9 +153,8 @@ caf::expected<std::unique_ptr<leader_lock>> open_leader_lock(const std::string& 
 
 caf::expected<std::optional<leader_record>> read_leader(connection& conn,
                                                         const std::string& cluster) {
-  auto rows =
-      conn.query("SELECT node_id, address, epoch, since FROM leader WHERE cluster = $1",
-                 {cluster});
+  auto rows = conn.query(
+      "SELECT node_id, address, epoch, since FROM leader WHERE cluster = $1", {cluster});
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<leader_record>{};
   const auto& r = rows->front();

@@ -10,7 +10,8 @@ bool can_take(const worker_slots& w, const pending_task& t) {
 
 }  // namespace
 
-placement place(std::vector<worker_slots>& workers, const std::vector<pending_task>& tasks) {
+placement place(std::vector<worker_slots>& workers,
+                const std::vector<pending_task>& tasks) {
   placement out;
   for (const auto& t : tasks) {
     worker_slots* best = nullptr;

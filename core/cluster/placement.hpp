@@ -41,6 +41,7 @@ struct placement {
 /// Places `tasks` in order on `workers` (whose used slots and groups are
 /// updated as tasks land). Ties go to the worker with the smaller id, so the
 /// same inputs always give the same placement.
-placement place(std::vector<worker_slots>& workers, const std::vector<pending_task>& tasks);
+placement place(std::vector<worker_slots>& workers,
+                const std::vector<pending_task>& tasks);
 
 }  // namespace sv::core::cluster

@@ -8,6 +8,41 @@
 
 namespace sv::core {
 
+namespace {
+
+// Bounds checked before a topicPattern reaches std::regex, whose compiler
+// recurses per alternative, copies a repeated atom once per repetition and
+// overflows on long numbers in back-references and repetition counts.
+std::string pattern_out_of_bounds(const std::string& p) {
+  if (p.size() > max_topic_pattern_bytes)
+    return "longer than " + std::to_string(max_topic_pattern_bytes) + " bytes";
+  bool in_braces = false;
+  size_t digits = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      size_t j = i + 1;
+      while (j < p.size() && p[j] >= '0' && p[j] <= '9') ++j;
+      if (j - (i + 1) > 2) return "back-references go up to \\99";
+      i = j > i + 1 ? j - 1 : i + 1;
+      continue;
+    }
+    if (c == '{') {
+      in_braces = true;
+      digits = 0;
+    } else if (c == '}') {
+      in_braces = false;
+    } else if (in_braces && c >= '0' && c <= '9') {
+      if (++digits > 3) return "repetition counts go up to 999";
+    } else {
+      digits = 0;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 bool read_value(const json& in, input_format& out, const std::string& path,
                 std::vector<problem>& ps) {
   if (!expect_kind(in, json::kind::object, path, ps)) return false;
@@ -154,6 +189,8 @@ void validate(const io_config& x, const std::string& path, std::vector<problem>&
     if (x.topic_pattern) {
       if (x.topic_pattern->empty()) {
         check::add(ps, at("topicPattern"), "must not be empty");
+      } else if (auto why = pattern_out_of_bounds(*x.topic_pattern); !why.empty()) {
+        check::add(ps, at("topicPattern"), why);
       } else {
         try {
           std::regex re{*x.topic_pattern};

@@ -12,6 +12,9 @@
 
 namespace sv::core {
 
+/// The longest topicPattern accepted (Kafka topic names stop at 249 bytes).
+inline constexpr size_t max_topic_pattern_bytes = 256;
+
 struct input_format {
   std::string type;                                 ///< json, csv, tsv, ...
   std::optional<std::vector<std::string>> columns;  ///< csv/tsv

@@ -54,7 +54,9 @@ struct lock_env {
   }
 };
 
-bool lost(const caf::error& e) { return adapters::is(e, adapters::errc::leadership_lost); }
+bool lost(const caf::error& e) {
+  return adapters::is(e, adapters::errc::leadership_lost);
+}
 
 }  // namespace
 
@@ -84,8 +86,9 @@ TEST_CASE("leader lock: one holder; the epoch and address are recorded") {
   CHECK_FALSE(rec->since.empty());
 }
 
-TEST_CASE("leader lock: a leader whose connection is cut loses the lock; the next leader "
-          "bumps the epoch") {
+TEST_CASE(
+    "leader lock: a leader whose connection is cut loses the lock; the next leader "
+    "bumps the epoch") {
   lock_env env;
   auto a = env.lock("a");
   auto b = env.lock("b");

@@ -44,8 +44,8 @@ TEST_CASE("offset maps accept numeric strings and reject garbage") {
   CHECK_FALSE(offset_map_from_json(*json::parse(R"({"0": 4.5})")));
   CHECK_FALSE(offset_map_from_json(*json::parse(R"({"0": 1e300})")));
   CHECK_FALSE(offset_map_from_json(*json::parse(R"({"0": -9.3e18})")));
-  CHECK_FALSE(offset_map_from_json(
-      *json::parse(R"({"0": 7777777777777777777777777777777777777777777777777777777713})")));
+  CHECK_FALSE(offset_map_from_json(*json::parse(
+      R"({"0": 7777777777777777777777777777777777777777777777777777777713})")));
 }
 
 TEST_CASE("plus overrides the given partitions only (Druid's example)") {

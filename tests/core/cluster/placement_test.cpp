@@ -33,7 +33,8 @@ TEST_CASE("placement: each task goes to the worker with the most free slots") {
 
 TEST_CASE("placement: replicas of one group land on distinct workers, or wait") {
   auto ws = three_workers();
-  auto p = place(ws, {{"g0-r0", "g0"}, {"g0-r1", "g0"}, {"g0-r2", "g0"}, {"g0-r3", "g0"}});
+  auto p =
+      place(ws, {{"g0-r0", "g0"}, {"g0-r1", "g0"}, {"g0-r2", "g0"}, {"g0-r3", "g0"}});
   REQUIRE(p.assigned.size() == 3);
   std::set<std::string> used;
   for (const auto& [_, w] : p.assigned) used.insert(w);
@@ -42,10 +43,11 @@ TEST_CASE("placement: replicas of one group land on distinct workers, or wait") 
   CHECK(p.pending == std::vector<std::string>{"g0-r3"});
 }
 
-TEST_CASE("placement: full and disabled workers take nothing; the rest stays pending "
-          "in order") {
-  std::vector<worker_slots> ws = {{"w1", 1, 1, {}, true}, {"w2", 3, 0, {}, false},
-                                  {"w3", 2, 0, {}, true}};
+TEST_CASE(
+    "placement: full and disabled workers take nothing; the rest stays pending "
+    "in order") {
+  std::vector<worker_slots> ws = {
+      {"w1", 1, 1, {}, true}, {"w2", 3, 0, {}, false}, {"w3", 2, 0, {}, true}};
   auto p = place(ws, {{"a", "ga"}, {"b", "gb"}, {"c", "gc"}, {"d", "gd"}});
   CHECK(worker_of(p, "a") == "w3");
   CHECK(worker_of(p, "b") == "w3");
@@ -53,8 +55,9 @@ TEST_CASE("placement: full and disabled workers take nothing; the rest stays pen
   CHECK(ws[1].used == 0);
 }
 
-TEST_CASE("placement: a group already running on a worker keeps its other replicas "
-          "away from it") {
+TEST_CASE(
+    "placement: a group already running on a worker keeps its other replicas "
+    "away from it") {
   std::vector<worker_slots> ws = {{"w1", 4, 1, {"g7"}, true}, {"w2", 4, 3, {}, true}};
   auto p = place(ws, {{"g7-r1", "g7"}});
   CHECK(worker_of(p, "g7-r1") == "w2");  // fewer free slots, but w1 runs g7

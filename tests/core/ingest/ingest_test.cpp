@@ -372,7 +372,8 @@ TEST_CASE("every aggregator folds inputs and combines states") {
   CHECK_FALSE(aggregator::make("hyperUnique"));
 }
 
-TEST_CASE("long aggregators narrow and add the way Java does (found by fuzz/record_fuzz)") {
+TEST_CASE(
+    "long aggregators narrow and add the way Java does (found by fuzz/record_fuzz)") {
   auto dbl = [](double v) {
     num_value n;
     n.present = true;
