@@ -12,13 +12,13 @@ namespace sv::adapters::sql {
 
 namespace {
 
-// The advisory lock's key: one per cluster name, apart from the keys the
-// store's writers take (those use another seed).
 bool to_int64(const std::string& s, int64_t& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc{} && p == s.data() + s.size();
 }
 
+// The advisory lock's key: one per cluster name, apart from the keys the
+// store's writers take (those use another seed).
 constexpr const char* lock_key = "hashtextextended('streamvisor.leader/' || $1, 0)";
 
 class pg_leader_lock final : public leader_lock {
@@ -68,6 +68,10 @@ class pg_leader_lock final : public leader_lock {
                  lock_key,
              {cluster_});
     if (!held || *held != "1") {
+      // Whatever this session may still hold goes too: a node that is told it
+      // lost leadership must not keep the lock from the next leader.
+      if (PQstatus(conn_) == CONNECTION_OK)
+        (void)exec("SELECT pg_advisory_unlock_all()", {});
       held_ = false;
       return make_error(
           errc::leadership_lost,
