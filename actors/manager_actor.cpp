@@ -23,6 +23,10 @@ namespace {
 constexpr auto reload_backoff = std::chrono::seconds{2};
 
 caf::error not_loaded(self_ptr self) {
+  if (!self->state.leading)
+    return core::make_error(core::errc::unavailable,
+                            "this node does not lead its cluster; ask the leader "
+                            "(GET /druid/indexer/v1/leader)");
   return core::make_error(
       core::errc::unavailable,
       "the supervisor manager is still loading specs from the metadata store" +
@@ -101,6 +105,7 @@ void load(self_ptr self) {
   self->request(self->state.metadata, store_timeout, msg::md_latest_specs{})
       .await(
           [self](msg::spec_history& latest) {
+            if (!self->state.leading) return;  // stepped down meanwhile
             for (auto& v : latest.versions) {
               if (core::is_tombstone(v.payload)) continue;
               auto parsed = core::parse_supervisor_spec(v.payload);
@@ -122,8 +127,37 @@ void load(self_ptr self) {
           });
 }
 
+// A node that starts leading loads the specs and runs their supervisors; one
+// that stops leading drops them at once, without a word to their tasks: the
+// tasks keep running on their workers, and the next leader takes over.
+void follow_leadership(self_ptr self, const msg::cluster_view& v) {
+  auto& st = self->state;
+  if (v.leading == st.leading) return;
+  st.leading = v.leading;
+  if (st.leading) {
+    spdlog::info("leading at epoch {}: loading supervisor specs", v.epoch);
+    load(self);
+    return;
+  }
+  spdlog::warn("stepped down: stopping {} supervisors here (their tasks keep running)",
+               st.supervisors.size());
+  st.loaded = false;
+  for (auto& [id, e] : st.supervisors) {
+    self->demonitor(e.handle.address());
+    self->send_exit(e.handle, caf::exit_reason::user_shutdown);
+  }
+  for (auto& h : st.retiring) {
+    self->demonitor(h.address());
+    self->send_exit(h, caf::exit_reason::user_shutdown);
+  }
+  st.supervisors.clear();
+  st.retiring.clear();
+  st.creating.clear();
+}
+
 manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor metadata,
-                                              supervisor_env env) {
+                                              supervisor_env env, bool leading) {
+  self->state.leading = leading;
   self->state.metadata = std::move(metadata);
   self->state.env = std::move(env);
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -159,7 +193,7 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
     for (auto& h : self->state.retiring) self->send_exit(h, em.reason);
     self->quit(em.reason);
   });
-  load(self);
+  if (leading) load(self);
   return {
       [self](msg::create_supervisor& m) -> caf::result<msg::create_supervisor_reply> {
         if (!self->state.loaded) return not_loaded(self);
@@ -407,16 +441,17 @@ manager_actor::behavior_type manager_behavior(self_ptr self, metadata_actor meta
         if (i != self->state.supervisors.end()) i->second.summary = std::move(m.summary);
       },
       [self](reload_atom) {
-        if (!self->state.loaded) load(self);
+        if (self->state.leading && !self->state.loaded) load(self);
       },
+      [self](msg::cluster_view& v) { follow_leadership(self, v); },
   };
 }
 
 }  // namespace
 
 manager_actor spawn_manager(caf::actor_system& sys, metadata_actor metadata,
-                            supervisor_env env) {
-  return sys.spawn(manager_behavior, std::move(metadata), std::move(env));
+                            supervisor_env env, bool leading) {
+  return sys.spawn(manager_behavior, std::move(metadata), std::move(env), leading);
 }
 
 }  // namespace sv::actors

@@ -9,6 +9,10 @@
 //   loads the latest non-tombstoned spec of every id (blocking its mailbox
 //   until loaded; retrying while the store is unavailable, answering API
 //   requests with errc::unavailable meanwhile) and spawns their supervisors.
+// Leadership: on a cluster's overlord the manager runs supervisors only while
+//   its node leads (cluster_view from the cluster actor): it loads the specs
+//   when the node starts leading and drops every supervisor, without touching
+//   their tasks, when it stops; meanwhile requests get errc::unavailable.
 // Messages in: the manager API (messages/manager_messages.hpp),
 //   supervisor_state_changed from its supervisors, and
 //   create_backfill_supervisor from a reset-and-backfill: the backfill's id is
@@ -32,6 +36,7 @@
 
 #include "actors/metadata_actor.hpp"
 #include "actors/supervisor_actor.hpp"
+#include "messages/cluster_messages.hpp"
 #include "messages/manager_messages.hpp"
 
 namespace sv::actors {
@@ -58,10 +63,13 @@ using manager_actor = caf::typed_actor<
     caf::replies_to<msg::create_backfill_supervisor>::with<msg::ack>,
     caf::replies_to<msg::scale_supervisor>::with<msg::ack>,
 
-    caf::reacts_to<msg::supervisor_state_changed>, caf::reacts_to<reload_atom>>;
+    caf::reacts_to<msg::supervisor_state_changed>, caf::reacts_to<reload_atom>,
+    caf::reacts_to<msg::cluster_view>>;
 
 /// `env` is what every supervisor gets (metadata actor, task runner, ...).
+/// `leading` false: a cluster node that runs no supervisor until a
+/// cluster_view says it leads.
 manager_actor spawn_manager(caf::actor_system& sys, metadata_actor metadata,
-                            supervisor_env env);
+                            supervisor_env env, bool leading = true);
 
 }  // namespace sv::actors

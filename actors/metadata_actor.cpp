@@ -108,6 +108,10 @@ metadata_actor::behavior_type metadata_behavior(
         return reply<msg::audit_list>(
             s.audit(key, limit), [](auto v) { return msg::audit_list{std::move(v)}; });
       },
+      [&s](msg::md_fence& m) -> msg::ack {
+        s.fence_leader_writes(adapters::leader_fence{m.cluster, m.epoch, 0});
+        return {};
+      },
   };
 }
 

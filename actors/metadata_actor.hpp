@@ -6,7 +6,9 @@
 //   calls stay off the shared scheduler.
 // Lifecycle: spawned once by the node, detached (its own thread) in
 //   production; tests may spawn it scheduled. Quits with the node.
-// Messages in: md_* requests (messages/metadata_messages.hpp).
+// Messages in: md_* requests (messages/metadata_messages.hpp); md_fence from
+//   the cluster actor when this node becomes leader (its leader writes check
+//   the epoch from then on).
 // Messages out: replies only.
 // Failure behaviour: store errors are returned to the requester as values
 //   (adapters::errc); store_unavailable is retryable and the next request
@@ -17,6 +19,7 @@
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "messages/cluster_messages.hpp"
 #include "messages/metadata_messages.hpp"
 
 namespace sv::adapters {
@@ -43,7 +46,8 @@ using metadata_actor =
                      caf::replies_to<msg::md_list_tasks>::with<msg::task_list>,
 
                      caf::replies_to<msg::md_append_audit>::with<core::audit_record>,
-                     caf::replies_to<msg::md_audit>::with<msg::audit_list>>;
+                     caf::replies_to<msg::md_audit>::with<msg::audit_list>,
+                     caf::replies_to<msg::md_fence>::with<msg::ack>>;
 
 /// Where an actor runs: on its own thread (blocking work) or on the scheduler
 /// (tests with the deterministic scheduler).

@@ -121,6 +121,9 @@ void fail_orphans(self_ptr self) {
           [self](msg::task_list& l) {
             for (auto& row : l.tasks) {
               if (self->state.tasks.count(row.id)) continue;
+              if (self->state.cfg.own_rows_only &&
+                  row.location != self->state.cfg.env.location)
+                continue;
               spdlog::warn(
                   "task [{}] was running when the node stopped: marking it FAILED",
                   row.id);
@@ -139,7 +142,7 @@ void fail_orphans(self_ptr self) {
           });
 }
 
-msg::runner_task describe(const entry& e) {
+msg::runner_task describe(const entry& e, const std::string& location) {
   return msg::runner_task{e.spec.id,
                           e.spec.supervisor_id,
                           e.spec.data_source(),
@@ -147,7 +150,8 @@ msg::runner_task describe(const entry& e) {
                           e.spec.group_id,
                           e.handle ? "RUNNING" : "PENDING",
                           core::format_utc_time(e.created),
-                          e.handle ? core::format_utc_time(e.started) : ""};
+                          e.handle ? core::format_utc_time(e.started) : "",
+                          e.handle ? location : ""};
 }
 
 task_runner_actor::behavior_type runner_behavior(self_ptr self, task_runner_config cfg) {
@@ -161,7 +165,7 @@ task_runner_actor::behavior_type runner_behavior(self_ptr self, task_runner_conf
     self->quit(em.reason);
   });
 
-  fail_orphans(self);
+  if (!self->state.cfg.own_rows_only) fail_orphans(self);
   return {
       [self](msg::run_task& m) -> caf::result<msg::ack> {
         auto& st = self->state;
@@ -199,11 +203,13 @@ task_runner_actor::behavior_type runner_behavior(self_ptr self, task_runner_conf
           out.last_completed = core::format_utc_time(*self->state.last_completed);
         for (const auto& [_, e] : self->state.tasks)
           if (m.supervisor_id.empty() || e.spec.supervisor_id == m.supervisor_id)
-            out.tasks.push_back(describe(e));
+            out.tasks.push_back(describe(e, self->state.cfg.env.location));
         return out;
       },
       [self](msg::set_runner_location& m) {
+        bool first = self->state.cfg.env.location == "local";
         self->state.cfg.env.location = std::move(m.location);
+        if (first && self->state.cfg.own_rows_only) fail_orphans(self);
       },
       [self](msg::get_live_report& m) -> caf::result<core::json> {
         auto it = self->state.tasks.find(m.task_id);

@@ -48,6 +48,10 @@ struct task_runner_config {
   /// What every task gets; its listener is set per task.
   task_env env;
   task_spawner spawn;  ///< empty: spawn_task(..., placement::detached)
+  /// On a cluster's worker: task rows left RUNNING count as orphans only
+  /// where their location is this node's (known once set_runner_location
+  /// arrives); other workers' tasks are theirs.
+  bool own_rows_only = false;
 };
 
 task_runner_actor spawn_task_runner(caf::actor_system& sys, task_runner_config cfg);

@@ -7,11 +7,20 @@
 
 namespace sv::adapters {
 
-caf::expected<std::unique_ptr<metadata_store>> open_metadata_store(const std::string& uri) {
+std::optional<std::string> postgres_conninfo(const std::string& uri) {
+  auto starts = [&](std::string_view p) { return uri.rfind(p, 0) == 0; };
+  if (starts("postgres://") || starts("postgresql://")) return uri;
+  if (starts("postgres:")) return uri.substr(9);
+  return std::nullopt;
+}
+
+caf::expected<std::unique_ptr<metadata_store>> open_metadata_store(
+    const std::string& uri) {
   auto starts = [&](std::string_view p) { return uri.rfind(p, 0) == 0; };
   if (starts("sqlite:")) {
     auto path = uri.substr(7);
-    if (path.empty()) return make_error(errc::bad_uri, "sqlite: URI needs a path: " + uri);
+    if (path.empty())
+      return make_error(errc::bad_uri, "sqlite: URI needs a path: " + uri);
     auto conn = sql::open_sqlite(path);
     if (!conn) return conn.error();
     return sql::make_sql_store(std::move(*conn));
@@ -26,9 +35,10 @@ caf::expected<std::unique_ptr<metadata_store>> open_metadata_store(const std::st
     if (!conn) return conn.error();
     return sql::make_sql_store(std::move(*conn));
   }
-  return make_error(errc::bad_uri,
-                    "unknown metadata store URI '" + uri +
-                      "' (expected sqlite:PATH, postgres://... or postgres:KEY=VALUE ...)");
+  return make_error(
+      errc::bad_uri,
+      "unknown metadata store URI '" + uri +
+          "' (expected sqlite:PATH, postgres://... or postgres:KEY=VALUE ...)");
 }
 
 }  // namespace sv::adapters

@@ -22,9 +22,24 @@
 
 namespace sv::adapters {
 
+/// A leader's claim (DESIGN.md §8): the epoch it won for its cluster.
+struct leader_fence {
+  std::string cluster;
+  int64_t epoch = 0;
+  int64_t refused = 0;  ///< leader writes refused since the fence was set
+};
+
 class metadata_store {
  public:
   virtual ~metadata_store() = default;
+
+  /// From now on every leader write — spec versions, offsets resets, edits
+  /// and deletes, backfill begins, audit rows — checks in its own
+  /// transaction that `f.cluster`'s leader epoch is still `f.epoch`, and is
+  /// refused with errc::leadership_lost (nothing written) otherwise.
+  /// Publishes and task rows are not leader writes (a task's publish is
+  /// guarded by its offsets CAS). nullopt: no check (a single node).
+  virtual void fence_leader_writes(std::optional<leader_fence> f) = 0;
 
   // -- specs ----------------------------------------------------------------
 
@@ -106,5 +121,8 @@ class metadata_store {
 /// "postgres:KEY=VALUE ..." (libpq conninfo). Runs migrations.
 caf::expected<std::unique_ptr<metadata_store>> open_metadata_store(
     const std::string& uri);
+
+/// The libpq conninfo of a PostgreSQL store URI; nullopt for other stores.
+std::optional<std::string> postgres_conninfo(const std::string& uri);
 
 }  // namespace sv::adapters

@@ -11,6 +11,7 @@ std::string version() {
 }
 
 std::string advertised_host(const serve_options& opts) {
+  if (!opts.advertise_host.empty()) return opts.advertise_host;
   const auto& h = opts.listen_host;
   if (h != "0.0.0.0" && h != "::" && !h.empty()) return h;
   char name[256] = {};

@@ -1,4 +1,5 @@
 #include "app/node.hpp"
+#include "app/cluster_wiring.hpp"
 #include "app/identity.hpp"
 
 #include <filesystem>
@@ -9,7 +10,9 @@
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
 
+#include "actors/cluster_runner_actor.hpp"
 #include "actors/manager_actor.hpp"
 #include "actors/metadata_actor.hpp"
 #include "actors/task_runner_actor.hpp"
@@ -57,6 +60,7 @@ struct system_config : caf::actor_system_config {
     // Requests start on HTTP threads; 'sharing' wakes workers promptly and idles at 0%
     // CPU.
     set("scheduler.policy", caf::atom("sharing"));
+    if (opts.role != node_role::all) configure_middleman(*this, opts);
   }
 };
 
@@ -82,9 +86,19 @@ class node_impl final : public node {
     if (auto err = start_kafka(opts)) return err;
     metadata_ = actors::spawn_metadata_actor(*sys_, std::move(store));
     lockbox_ = actors::spawn_lockbox(*sys_);
-    if (auto err = start_runner(opts)) return err;
+    if (opts.role == node_role::overlord) {
+      // An overlord runs no task itself: it places them on the workers.
+      actors::cluster_runner_config rc;
+      rc.middleman = sys_->middleman().actor_handle();
+      cluster_runner_ = actors::spawn_cluster_runner(*sys_, std::move(rc));
+      runner_ = cluster_runner_;
+    } else if (auto err = start_runner(opts)) {
+      return err;
+    }
     identity_ = make_identity(opts, capacity_);
-    manager_ = actors::spawn_manager(*sys_, metadata_, supervisor_env(opts));
+    // A cluster's node runs supervisors only while it leads.
+    manager_ = actors::spawn_manager(*sys_, metadata_, supervisor_env(opts),
+                                     opts.role == node_role::all);
     http::gateway_config gw;
     gw.host = opts.listen_host;
     gw.port = opts.listen_port;
@@ -107,6 +121,7 @@ class node_impl final : public node {
     identity_->port = port_;
     // Tasks record where they run (Druid's task location).
     self->send(runner_, msg::set_runner_location{identity_->address()});
+    if (opts.role != node_role::all) return join_cluster(opts);
     return {};
   }
 
@@ -127,6 +142,7 @@ class node_impl final : public node {
       self->wait_for(gateway_);
       gateway_ = nullptr;
     }
+    leave_cluster();
     if (grace.count() > 0) stop_supervisors(deadline);
     caf::anon_send_exit(manager_, caf::exit_reason::user_shutdown);
     // Tasks still running stop with the node; what they did not publish is
@@ -136,6 +152,7 @@ class node_impl final : public node {
     caf::anon_send_exit(lockbox_, caf::exit_reason::user_shutdown);
     manager_ = nullptr;
     runner_ = nullptr;
+    cluster_runner_ = nullptr;
     lockbox_ = nullptr;
     metadata_ = nullptr;
     // Actors get what is left of the grace period (at least a second)
@@ -195,6 +212,36 @@ class node_impl final : public node {
   }
 
  private:
+  caf::error join_cluster(const serve_options& opts) {
+    uint16_t cluster_port = 0;
+    if (opts.role == node_role::worker) {
+      auto p = publish_runner(*sys_, runner_, opts);
+      if (!p) return p.error();
+      cluster_port = *p;
+      spdlog::info("task runner reachable by the cluster at {}:{}", opts.cluster_host,
+                   cluster_port);
+    }
+    std::vector<caf::actor> followers{caf::actor_cast<caf::actor>(manager_)};
+    if (cluster_runner_)
+      followers.push_back(caf::actor_cast<caf::actor>(cluster_runner_));
+    auto c = start_cluster(*sys_, opts, identity_, cluster_port, metadata_,
+                           std::move(followers));
+    if (!c) return c.error();
+    cluster_ = *c;
+    return {};
+  }
+
+  // Deregisters and gives the leader lock up, so another overlord leads at
+  // once instead of after the heartbeat timeout.
+  void leave_cluster() {
+    if (!cluster_) return;
+    caf::scoped_actor self{*sys_};
+    self->request(cluster_, std::chrono::seconds{5}, actors::leave_atom::value)
+        .receive([](msg::ack&) {}, [](caf::error&) {});
+    self->send_exit(cluster_, caf::exit_reason::user_shutdown);
+    cluster_ = nullptr;
+  }
+
   caf::error start_runner(const serve_options& opts) {
     namespace fs = std::filesystem;
     auto deep = adapters::open_local_deep_storage(
@@ -212,6 +259,9 @@ class node_impl final : public node {
     rc.env.deep_storage = std::move(*deep);
     rc.env.work_dir = (fs::path{opts.data_dir} / "tasks").string();
     rc.env.embedded_kafka_bootstrap = kafka_bootstrap_;
+    // A worker shares the task table with the cluster: only its own rows
+    // left RUNNING are orphans.
+    rc.own_rows_only = opts.role == node_role::worker;
     spdlog::info("task runner with {} slots", rc.capacity);
     runner_ = actors::spawn_task_runner(*sys_, std::move(rc));
     return {};
@@ -266,6 +316,8 @@ class node_impl final : public node {
   actors::manager_actor manager_;
   actors::task_runner_actor runner_;
   actors::lockbox_actor lockbox_;
+  actors::cluster_actor cluster_;
+  actors::cluster_runner_actor cluster_runner_;
 
   std::shared_ptr<adapters::mock_cluster> kafka_;
   std::string kafka_bootstrap_;

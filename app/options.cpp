@@ -1,6 +1,7 @@
 #include "app/options.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 
@@ -41,7 +42,57 @@ int32_t* threshold_field(serve_options& o, const std::string& key) {
   return i == fields.end() ? nullptr : &(o.*(i->second));
 }
 
+// The cluster's options; `handled` false when `key` is none of them.
+caf::error set_cluster(serve_options& o, const std::string& key, const std::string& value,
+                       bool& handled) {
+  handled = true;
+  auto number = [&](int64_t lo, int64_t hi) { return flag_number(key, value, lo, hi); };
+  if (key == "role") {
+    if (value == "all")
+      o.role = node_role::all;
+    else if (value == "overlord")
+      o.role = node_role::overlord;
+    else if (value == "worker")
+      o.role = node_role::worker;
+    else
+      return bad("option 'role' must be all, overlord or worker, not '" + value + "'");
+  } else if (key == "cluster-name") {
+    // It names the leader lock and the rows of this cluster: printable, short.
+    auto ok = !value.empty() && value.size() <= 64 &&
+              std::all_of(value.begin(), value.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                       c == '_' || c == '.';
+              });
+    if (!ok)
+      return bad(
+          "option 'cluster-name' must be 1 to 64 letters, digits, '-', '_' or "
+          "'.', not '" +
+          value + "'");
+    o.cluster_name = value;
+  } else if (key == "cluster-listen") {
+    auto hp = flag_host_port(key, value);
+    if (!hp) return hp.error();
+    o.cluster_host = hp->first;
+    o.cluster_port = hp->second;
+  } else if (key == "advertise-host") {
+    o.advertise_host = value;
+  } else if (key == "heartbeat-interval") {
+    auto v = number(100, 60000);
+    if (!v) return v.error();
+    o.heartbeat_interval_ms = *v;
+  } else if (key == "heartbeat-timeout") {
+    auto v = number(200, 600000);
+    if (!v) return v.error();
+    o.heartbeat_timeout_ms = *v;
+  } else {
+    handled = false;
+  }
+  return {};
+}
+
 caf::error set(serve_options& o, const std::string& key, const std::string& value) {
+  bool handled = false;
+  if (auto err = set_cluster(o, key, value, handled); err || handled) return err;
   auto number = [&](int64_t lo, int64_t hi) { return flag_number(key, value, lo, hi); };
   if (key == "listen") {
     auto hp = flag_host_port(key, value);
@@ -167,7 +218,27 @@ caf::expected<serve_options> parse_serve_options(const std::vector<std::string>&
     return bad("supervisor-max-stored-exception-events (" +
                std::to_string(o.max_stored_exception_events) +
                ") must be >= both run thresholds (" + std::to_string(run_max) + ")");
+  if (o.heartbeat_timeout_ms < 2 * o.heartbeat_interval_ms)
+    return bad("heartbeat-timeout (" + std::to_string(o.heartbeat_timeout_ms) +
+               " ms) must be at least twice heartbeat-interval (" +
+               std::to_string(o.heartbeat_interval_ms) + " ms)");
+  if (o.role != node_role::all && o.metadata_uri.rfind("postgres", 0) != 0)
+    return bad("role '" + to_string(o.role) +
+               "' needs a PostgreSQL metadata store shared by the cluster "
+               "(--metadata postgres://USER@HOST:PORT/DB); '" +
+               o.metadata_uri + "' is not one");
   return o;
+}
+
+std::string to_string(node_role r) {
+  switch (r) {
+    case node_role::overlord:
+      return "overlord";
+    case node_role::worker:
+      return "worker";
+    default:
+      return "all";
+  }
 }
 
 std::string serve_usage() {
@@ -209,6 +280,18 @@ std::string serve_usage() {
   --http-max-body-bytes N       larger request bodies get 413 (default 16 MiB)
   --metadata-connect-timeout S  keep retrying the metadata store for S seconds
                                 at start-up (default 60)
+  --role all|overlord|worker    all: one node runs supervisors and tasks
+                                (default); overlord: API, leader election,
+                                supervisors; worker: task slots. overlord and
+                                worker need a PostgreSQL metadata store
+  --cluster-name NAME           nodes with one name and database form one
+                                cluster with one leader (default streamvisor)
+  --cluster-listen HOST:PORT    node-to-node (actor) address (default
+                                127.0.0.1:0, any free port)
+  --advertise-host HOST         the host other nodes use to reach this one
+                                (default: the listen hosts)
+  --heartbeat-interval MS       node-to-node heartbeat (default 1000)
+  --heartbeat-timeout MS        a peer silent this long is dead (default 5000)
   --config FILE                 read options from FILE (key=value per line, the
                                 same keys as the flags); flags win
 )";

@@ -11,7 +11,15 @@
 
 namespace sv::app {
 
+/// What a node runs (DESIGN.md §8): `all` is the single node (supervisors and
+/// tasks in one process, any metadata store); `overlord` and `worker` are the
+/// two halves of a cluster on PostgreSQL.
+enum class node_role { all, overlord, worker };
+
+std::string to_string(node_role r);
+
 struct serve_options {
+  node_role role = node_role::all;
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8090;  ///< Druid's Overlord port
   std::string data_dir = "var";
@@ -43,6 +51,18 @@ struct serve_options {
   int32_t http_header_timeout_s = 30;      ///< headers complete within (slowloris)
   int32_t http_idle_timeout_s = 60;        ///< idle connections closed after
   int64_t http_max_body_bytes = 16 << 20;  ///< larger bodies get 413
+  // The cluster (roles overlord and worker).
+  std::string cluster_name = "streamvisor";  ///< one leader per name and database
+  std::string cluster_host = "127.0.0.1";    ///< the middleman binds here
+  uint16_t cluster_port = 0;                 ///< the middleman's port (0: any free)
+  /// The address other nodes reach this node's HTTP API and middleman at;
+  /// empty: the listen and cluster hosts.
+  std::string advertise_host;
+  /// Middleman heartbeats and the registration's freshness: a peer silent for
+  /// heartbeat_timeout_ms is dead (down_msg), and a node whose registration is
+  /// older than that is not placed on.
+  int64_t heartbeat_interval_ms = 1000;
+  int64_t heartbeat_timeout_ms = 5000;
 };
 
 /// Parses flags (`--key value` or `--key=value`), reading `--config FILE` first.

@@ -4,6 +4,7 @@
 
 #include "http/coordinator_routes.hpp"
 #include "http/kafka_control_routes.hpp"
+#include "http/leadership.hpp"
 #include "http/metrics_routes.hpp"
 #include "http/node_routes.hpp"
 
@@ -24,6 +25,11 @@ handler make_api(caf::actor_system& sys, actors::manager_actor manager,
   if (opts.runner) add_task_routes(*r, ctx);
   if (opts.embedded_kafka)
     add_kafka_control_routes(*r, opts.embedded_kafka, "/streamvisor/v1/kafka");
+  if (auto cluster = opts.node->cluster)
+    return [r, cluster](const request& req) {
+      if (auto redirect = leader_redirect(req, *cluster)) return *redirect;
+      return r->dispatch(req);
+    };
   return [r](const request& req) { return r->dispatch(req); };
 }
 

@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "core/json.hpp"
+#include "http/cluster_status.hpp"
 
 namespace sv::http {
 
@@ -19,6 +21,8 @@ struct node_identity {
   int32_t capacity = 0;           ///< task slots
   std::string task_log_dir;       ///< where tasks write their logs
   core::json properties;          ///< GET /status/properties (secrets masked)
+  /// The node's cluster; null on a single node (which always leads).
+  std::shared_ptr<cluster_status> cluster;
 
   std::string address() const { return host + ":" + std::to_string(port.load()); }
 };

@@ -62,12 +62,18 @@ void add_node_routes(router& r, const route_context& ctx) {
     return ok(c.node->properties.is_object() ? c.node->properties : json{json::object{}});
   });
 
-  // A single node always leads (a cluster elects one: a later change).
-  r.add("GET", base + "/isLeader", [](const request&, const captures&) {
-    return ok(json::make_object({{"leader", true}}));
+  // A single node always leads; a cluster's node says what its election says.
+  r.add("GET", base + "/isLeader", [c](const request&, const captures&) {
+    bool leading = !c.node->cluster || c.node->cluster->view().leading;
+    return response{leading ? 200 : 404, json::make_object({{"leader", leading}}).dump()};
   });
   r.add("GET", base + "/leader", [c](const request&, const captures&) {
-    return response{200, "http://" + c.node->address(), "text/plain", {}};
+    if (!c.node->cluster)
+      return response{200, "http://" + c.node->address(), "text/plain", {}};
+    auto v = c.node->cluster->view();
+    if (v.leader_http.empty())
+      return error_response(503, "no leader of this cluster is known at the moment");
+    return response{200, "http://" + v.leader_http, "text/plain", {}};
   });
 
   if (!c.runner) return;  // a node without tasks has no worker
@@ -87,28 +93,40 @@ void add_node_routes(router& r, const route_context& ctx) {
     auto live =
         ask<msg::runner_task_list>(c.sys, c.runner, c.timeout, msg::list_runner_tasks{});
     if (!live) return error_response(live.error());
-    json::array running, groups;
-    for (const auto& t : live->tasks) {
-      if (t.status != "RUNNING") continue;
-      running.push_back(json{t.id});
-      groups.push_back(json{t.id});
+    // A single node is its own worker; a cluster's are its registered workers.
+    std::vector<core::cluster::node_info> workers;
+    if (c.node->cluster) {
+      for (auto& n : c.node->cluster->view().nodes)
+        if (n.role == "worker" && n.capacity > 0) workers.push_back(std::move(n));
+    } else {
+      workers.push_back({"", "all", c.node->address(), "", live->capacity,
+                         c.node->version, "", live->last_completed, 0});
     }
-    auto used = static_cast<int64_t>(running.size());
-    auto worker = json::make_object({{"scheme", "http"},
-                                     {"host", c.node->address()},
-                                     {"ip", c.node->host},
-                                     {"capacity", int64_t{live->capacity}},
-                                     {"version", c.node->version},
-                                     {"category", "_default_worker_category"}});
-    return ok(json{json::array{json::make_object(
-        {{"worker", std::move(worker)},
-         {"currCapacityUsed", used},
-         {"currParallelIndexCapacityUsed", int64_t{0}},
-         {"availabilityGroups", json{std::move(groups)}},
-         {"runningTasks", json{std::move(running)}},
-         {"lastCompletedTaskTime",
-          live->last_completed.empty() ? json{} : json{live->last_completed}},
-         {"blacklistedUntil", json{}}})}});
+    json::array out;
+    for (const auto& w : workers) {
+      json::array running;
+      for (const auto& t : live->tasks)
+        if (t.status == "RUNNING" && (!c.node->cluster || t.location == w.http_address))
+          running.push_back(json{t.id});
+      auto used = static_cast<int64_t>(running.size());
+      auto host = w.http_address.substr(0, w.http_address.rfind(':'));
+      auto worker = json::make_object({{"scheme", "http"},
+                                       {"host", w.http_address},
+                                       {"ip", host},
+                                       {"capacity", int64_t{w.capacity}},
+                                       {"version", w.version},
+                                       {"category", "_default_worker_category"}});
+      auto last = c.node->cluster ? std::string{} : live->last_completed;
+      out.push_back(json::make_object(
+          {{"worker", std::move(worker)},
+           {"currCapacityUsed", used},
+           {"currParallelIndexCapacityUsed", int64_t{0}},
+           {"availabilityGroups", json{running}},
+           {"runningTasks", json{std::move(running)}},
+           {"lastCompletedTaskTime", last.empty() ? json{} : json{last}},
+           {"blacklistedUntil", json{}}}));
+    }
+    return ok(json{std::move(out)});
   });
 }
 

@@ -71,12 +71,13 @@ struct runner_task {
   std::string status;        ///< PENDING or RUNNING (Druid's runnerStatusCode)
   std::string created_date;  ///< submitted, ISO 8601
   std::string start_time;    ///< empty while pending
+  std::string location;      ///< host:port of the node running it; empty while pending
   friend bool operator==(const runner_task&, const runner_task&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, runner_task& x) {
   return f(caf::meta::type_name("runner_task"), x.id, x.supervisor_id, x.data_source,
-           x.type, x.group_id, x.status, x.created_date, x.start_time);
+           x.type, x.group_id, x.status, x.created_date, x.start_time, x.location);
 }
 
 struct runner_task_list {

@@ -6,8 +6,10 @@
 #include <caf/type_id.hpp>
 
 #include "messages/autoscaler_messages.hpp"
+#include "messages/cluster_messages.hpp"
 #include "messages/lock_messages.hpp"
 #include "messages/metadata_messages.hpp"
+#include "messages/runner_messages.hpp"
 #include "messages/supervisor_messages.hpp"
 #include "messages/task_messages.hpp"
 
@@ -67,6 +69,32 @@ CAF_ADD_TYPE_ID(streamvisor, (sv::msg::lag_sample))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::scale_notice))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::reset_lag_window))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::scale_supervisor))
+CAF_ADD_TYPE_ID(streamvisor, (sv::core::cluster::node_info))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::cluster_view))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::md_fence))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_task_status))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::pause_task))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::resume_task))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_current_offsets))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_end_offsets))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_checkpoints))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::stop_task))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_row_stats))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_task_report))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::task_status_reply))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::offsets_msg))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::set_end_offsets))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::checkpoints_msg))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::checkpoint_requested))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::task_finished))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::predecessor_query))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::run_task))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::kill_task))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::task_launched))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::list_runner_tasks))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::runner_task_list))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::set_runner_location))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_live_report))
 
 CAF_END_TYPE_ID_BLOCK(streamvisor)
 

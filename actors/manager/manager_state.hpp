@@ -34,6 +34,9 @@ struct manager_state {
   std::set<std::string> creating;
   /// The node is stopping: answered once every supervisor has quit.
   std::optional<caf::typed_response_promise<msg::ack>> shutdown;
+  /// Runs supervisors: always on a single node; on a cluster's overlord
+  /// while it leads (cluster_view).
+  bool leading = true;
   bool loaded = false;
   std::string load_error;
   static inline const char* name = "manager";

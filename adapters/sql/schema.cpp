@@ -61,8 +61,19 @@ std::vector<migration> migrations(dialect d) {
        {
            // The cluster's leader: bumped by every overlord that wins the
            // leader lock; leader writes check it (leader_lock.hpp).
-           "CREATE TABLE IF NOT EXISTS leader (cluster TEXT PRIMARY KEY, epoch BIGINT NOT "
+           "CREATE TABLE IF NOT EXISTS leader (cluster TEXT PRIMARY KEY, epoch BIGINT "
+           "NOT "
            "NULL, node_id TEXT NOT NULL, address TEXT NOT NULL, since TEXT NOT NULL)",
+       }},
+      {4,
+       {
+           // Node registrations with heartbeats (node_registry.hpp).
+           std::string{"CREATE TABLE IF NOT EXISTS nodes (cluster TEXT NOT NULL, id TEXT "
+                       "NOT NULL, role TEXT NOT NULL, http_address TEXT NOT NULL, "
+                       "cluster_address TEXT NOT NULL, capacity INTEGER NOT NULL, "
+                       "version TEXT NOT NULL, started TEXT NOT NULL, heartbeat "} +
+               (d == dialect::sqlite ? "TEXT" : "TIMESTAMPTZ") +
+               " NOT NULL, PRIMARY KEY (cluster, id))",
        }},
   };
 }

@@ -44,8 +44,18 @@ class sql_store final : public metadata_store {
 
   // -- specs ----------------------------------------------------------------
 
+  void fence_leader_writes(std::optional<leader_fence> f) override {
+    fence_ = std::move(f);
+  }
+
   caf::expected<core::spec_version> append_spec(const std::string& spec_id,
                                                 const json& payload) override {
+    return leader_write<core::spec_version>(
+        {}, [&] { return insert_spec(spec_id, payload); });
+  }
+
+  caf::expected<core::spec_version> insert_spec(const std::string& spec_id,
+                                                const json& payload) {
     core::spec_version v{0, spec_id, core::format_utc_time(core::utc_now()), payload};
     auto rows = conn_->query(
         "INSERT INTO supervisors (spec_id, created_date, payload) VALUES ($1, $2, $3) "
@@ -106,16 +116,20 @@ class sql_store final : public metadata_store {
 
   caf::error reset_offsets(const std::string& supervisor_id,
                            const core::committed_offsets& offsets) override {
-    return write_offsets(supervisor_id, offsets);
+    auto r =
+        leader_write<bool>({"publish:" + supervisor_id}, [&]() -> caf::expected<bool> {
+          if (auto err = write_offsets(supervisor_id, offsets)) return err;
+          return true;
+        });
+    return r ? caf::error{} : r.error();
   }
 
   caf::expected<core::committed_offsets> edit_offsets(
       const std::string& supervisor_id, const std::string& type,
       const std::string& stream, const core::offset_map& set,
       const std::vector<core::partition_id>& drop) override {
-    return in_write_tx<core::committed_offsets>(
-        {"publish:" + supervisor_id},
-        [&]() -> caf::expected<core::committed_offsets> {
+    return leader_write<core::committed_offsets>(
+        {"publish:" + supervisor_id}, [&]() -> caf::expected<core::committed_offsets> {
           auto stored = committed_offsets(supervisor_id);
           if (!stored) return stored.error();
           auto row = stored->value_or(
@@ -127,8 +141,7 @@ class sql_store final : public metadata_store {
           for (const auto& [p, _] : set) forget_jump(row.jump, p);
           if (auto err = write_offsets(supervisor_id, row)) return err;
           return row;
-        },
-        [](const core::committed_offsets&) { return true; });
+        });
   }
 
   caf::expected<core::spec_version> begin_backfill(
@@ -136,9 +149,8 @@ class sql_store final : public metadata_store {
       const std::string& stream, const core::offset_jump& jump,
       const std::string& backfill_id, const core::json& backfill_spec,
       const core::audit_record& audit) override {
-    return in_write_tx<core::spec_version>(
-        {"publish:" + supervisor_id},
-        [&]() -> caf::expected<core::spec_version> {
+    return leader_write<core::spec_version>(
+        {"publish:" + supervisor_id}, [&]() -> caf::expected<core::spec_version> {
           // The backfill's id must be new. A newest version equal to this
           // spec is this very call committed before (its reply was lost):
           // done already, nothing is written twice.
@@ -156,19 +168,20 @@ class sql_store final : public metadata_store {
           row.jump.from = core::plus(row.jump.from, jump.from);
           row.jump.to = core::plus(row.jump.to, jump.to);
           if (auto err = write_offsets(supervisor_id, row)) return err;
-          auto v = append_spec(backfill_id, backfill_spec);
+          auto v = insert_spec(backfill_id, backfill_spec);
           if (!v) return v.error();
-          if (auto a = append_audit(audit); !a) return a.error();
+          if (auto a = insert_audit(audit); !a) return a.error();
           return v;
-        },
-        [](const core::spec_version&) { return true; });
+        });
   }
 
   caf::expected<bool> delete_offsets(const std::string& supervisor_id) override {
-    auto rows = conn_->query("DELETE FROM datasource_metadata WHERE supervisor_id = $1",
-                             {supervisor_id});
-    if (!rows) return rows.error();
-    return conn_->changes() > 0;
+    return leader_write<bool>({"publish:" + supervisor_id}, [&]() -> caf::expected<bool> {
+      auto rows = conn_->query("DELETE FROM datasource_metadata WHERE supervisor_id = $1",
+                               {supervisor_id});
+      if (!rows) return rows.error();
+      return conn_->changes() > 0;
+    });
   }
 
   caf::expected<core::publish_result> publish(const core::publish_request& req) override {
@@ -282,6 +295,10 @@ class sql_store final : public metadata_store {
   // -- audit ----------------------------------------------------------------
 
   caf::expected<core::audit_record> append_audit(const core::audit_record& rec) override {
+    return leader_write<core::audit_record>({}, [&] { return insert_audit(rec); });
+  }
+
+  caf::expected<core::audit_record> insert_audit(const core::audit_record& rec) {
     core::audit_record out = rec;
     if (out.created_date.empty())
       out.created_date = core::format_utc_time(core::utc_now());
@@ -392,6 +409,39 @@ class sql_store final : public metadata_store {
     return result;
   }
 
+  // A leader write: without a fence as it always was (one statement on its
+  // own, or a transaction holding `locks`); with one, in a transaction that
+  // first checks, with the leader row share-locked until the commit, that the
+  // cluster's epoch is still the fence's — a node that no longer leads gets
+  // errc::leadership_lost and writes nothing.
+  template <class T, class Body>
+  caf::expected<T> leader_write(const std::vector<std::string>& locks, Body body) {
+    if (!fence_ && locks.empty()) return body();
+    return in_write_tx<T>(
+        locks,
+        [&]() -> caf::expected<T> {
+          if (auto err = check_fence()) return err;
+          return body();
+        },
+        [](const T&) { return true; });
+  }
+
+  caf::error check_fence() {
+    if (!fence_) return {};
+    auto rows = conn_->query(std::string{"SELECT epoch FROM leader WHERE cluster = $1"} +
+                                 (conn_->kind() == dialect::postgres ? " FOR SHARE" : ""),
+                             {fence_->cluster});
+    if (!rows) return rows.error();
+    auto current = rows->empty() ? int64_t{0} : number(rows->front().at(0));
+    if (current == fence_->epoch) return {};
+    ++fence_->refused;
+    return make_error(errc::leadership_lost,
+                      "refused a leader write: this node led cluster '" +
+                          fence_->cluster + "' at epoch " +
+                          std::to_string(fence_->epoch) + ", the current epoch is " +
+                          std::to_string(current));
+  }
+
   static void forget_jump(core::offset_jump& j, const core::partition_id& p) {
     j.from.erase(p);
     j.to.erase(p);
@@ -463,6 +513,7 @@ class sql_store final : public metadata_store {
   }
 
   std::unique_ptr<connection> conn_;
+  std::optional<leader_fence> fence_;
 };
 
 }  // namespace

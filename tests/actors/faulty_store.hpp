@@ -47,6 +47,10 @@ class faulty_store final : public adapters::metadata_store {
     return called_.wait_for(g, timeout, [&] { return calls_[op] >= n; });
   }
 
+  void fence_leader_writes(std::optional<adapters::leader_fence> f) override {
+    inner_->fence_leader_writes(std::move(f));
+  }
+
   caf::expected<core::spec_version> append_spec(const std::string& id,
                                                 const core::json& p) override {
     if (auto e = fault("append_spec")) return e;

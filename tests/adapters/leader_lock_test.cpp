@@ -7,6 +7,7 @@
 
 #include "adapters/errc.hpp"
 #include "adapters/sql/leader_lock.hpp"
+#include "adapters/sql/node_registry.hpp"
 #include "adapters/sql/postgres_connection.hpp"
 #include "tests/adapters/store_env.hpp"
 
@@ -130,4 +131,110 @@ TEST_CASE("leader lock: released, taken by another; clusters are independent") {
   REQUIRE(ec);
   REQUIRE(*ec);
   CHECK(**ec == 1);
+}
+
+TEST_CASE(
+    "leader fence: a former leader's writes are refused and change nothing; publishes "
+    "are not leader writes") {
+  lock_env env;
+  auto a = env.lock("a");
+  auto b = env.lock("b");
+  auto ea = a->try_acquire();
+  REQUIRE(ea);
+  REQUIRE(*ea);
+  auto old_store = test::open_store(env.pg);
+  old_store->fence_leader_writes(adapters::leader_fence{env.cluster, **ea});
+  REQUIRE(old_store->append_spec("s1", core::json::parse(R"({"v":1})").value()));
+
+  // b takes over while a is paused: a's session is gone, b bumps the epoch.
+  REQUIRE(env.terminate("a") == 1);
+  auto eb = b->try_acquire();
+  REQUIRE(eb);
+  REQUIRE(*eb);
+  auto stale = old_store->append_spec("s1", core::json::parse(R"({"v":2})").value());
+  REQUIRE_FALSE(stale);
+  CHECK(adapters::is(stale.error(), adapters::errc::leadership_lost));
+  CHECK(core::error_message(stale.error()).find("refused a leader write") !=
+        std::string::npos);
+  core::committed_offsets row{"kafka", "t", {{"0", 5}}, std::nullopt, {}};
+  CHECK(
+      adapters::is(old_store->reset_offsets("s1", row), adapters::errc::leadership_lost));
+  auto del = old_store->delete_offsets("s1");
+  REQUIRE_FALSE(del);
+  core::audit_record audit;
+  audit.key = "s1";
+  audit.type = "t";
+  CHECK_FALSE(old_store->append_audit(audit));
+  auto edit = old_store->edit_offsets("s1", "kafka", "t", {{"0", 7}}, {});
+  CHECK_FALSE(edit);
+
+  // Nothing of it reached the store; the new leader writes.
+  auto new_store = test::open_store(env.pg);
+  new_store->fence_leader_writes(adapters::leader_fence{env.cluster, **eb});
+  auto history = new_store->spec_history("s1", std::nullopt);
+  REQUIRE(history);
+  REQUIRE(history->size() == 1);
+  CHECK(history->front().payload == core::json::parse(R"({"v":1})").value());
+  auto offsets = new_store->committed_offsets("s1");
+  REQUIRE(offsets);
+  CHECK_FALSE(*offsets);
+  REQUIRE(new_store->append_spec("s1", core::json::parse(R"({"v":3})").value()));
+  REQUIRE_FALSE(new_store->reset_offsets("s1", row));
+
+  // A task's publish from the old leader's side still goes through the CAS.
+  core::publish_request req;
+  req.supervisor_id = "s1";
+  req.type = "kafka";
+  req.stream = "t";
+  req.start = {{"0", 5}};
+  req.end = {{"0", 9}};
+  req.commit_as = req.end;
+  auto pub = old_store->publish(req);
+  REQUIRE_MESSAGE(pub, core::error_message(pub.error()));
+  CHECK(pub->outcome == core::publish_outcome::committed);
+}
+
+TEST_CASE("node registry: heartbeats keep a row fresh; stale and departed nodes vanish") {
+  lock_env env;
+  auto reg = adapters::sql::open_node_registry(env.conninfo, env.cluster);
+  REQUIRE_MESSAGE(reg, core::error_message(reg.error()));
+  auto& r = **reg;
+  adapters::sql::node_record w{
+      "w1", "worker", "h1:8091", "h1:7001", 4, "1.0", "2026-01-01T00:00:00.000Z", "", 0};
+  auto o = w;
+  o.id = "o1";
+  o.role = "overlord";
+  o.capacity = 0;
+  REQUIRE_FALSE(r.heartbeat(w));
+  REQUIRE_FALSE(r.heartbeat(o));
+  w.capacity = 6;  // a row is rewritten, not duplicated
+  REQUIRE_FALSE(r.heartbeat(w));
+  auto live = r.live_nodes(std::chrono::seconds{5});
+  REQUIRE(live);
+  REQUIRE(live->size() == 2);
+  CHECK(live->at(0).id == "o1");
+  CHECK(live->at(1).id == "w1");
+  CHECK(live->at(1).capacity == 6);
+  CHECK(live->at(1).cluster_address == "h1:7001");
+  CHECK(live->at(1).age_ms >= 0);
+  CHECK(live->at(1).age_ms < 5000);
+  CHECK(live->at(1).last_seen.size() == 24);
+
+  // Another cluster's registry does not see them.
+  auto other = adapters::sql::open_node_registry(env.conninfo, env.cluster + "x");
+  REQUIRE(other);
+  auto none = (*other)->live_nodes(std::chrono::seconds{5});
+  REQUIRE(none);
+  CHECK(none->empty());
+
+  // A heartbeat older than the bound does not count (server clock).
+  auto aged = r.live_nodes(std::chrono::milliseconds{0});
+  REQUIRE(aged);
+  CHECK(aged->empty());
+
+  REQUIRE_FALSE(r.leave("w1"));
+  auto after = r.live_nodes(std::chrono::seconds{5});
+  REQUIRE(after);
+  REQUIRE(after->size() == 1);
+  CHECK(after->front().id == "o1");
 }

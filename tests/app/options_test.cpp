@@ -47,3 +47,40 @@ TEST_CASE("serve options: mistakes are reported, not ignored") {
   CHECK_FALSE(app::parse_serve_options({"--config", "/nonexistent/file"}));
   CHECK_FALSE(app::parse_serve_options({"stray"}));
 }
+
+TEST_CASE("serve options: cluster roles need PostgreSQL and sane heartbeats") {
+  auto d = app::parse_serve_options({});
+  REQUIRE(d);
+  CHECK(d->role == app::node_role::all);
+  CHECK(d->cluster_name == "streamvisor");
+  CHECK(d->heartbeat_interval_ms == 1000);
+  CHECK(d->heartbeat_timeout_ms == 5000);
+
+  auto sqlite_overlord = app::parse_serve_options({"--role", "overlord"});
+  REQUIRE_FALSE(sqlite_overlord);
+  CHECK(core::error_message(sqlite_overlord.error()).find("needs a PostgreSQL") !=
+        std::string::npos);
+  CHECK_FALSE(
+      app::parse_serve_options({"--role", "worker", "--metadata", "sqlite:x.db"}));
+  CHECK_FALSE(app::parse_serve_options({"--role", "leader"}));
+
+  auto w = app::parse_serve_options(
+      {"--role", "worker", "--metadata", "postgres://sv@db/sv", "--cluster-name",
+       "prod-1", "--cluster-listen", "0.0.0.0:7001", "--advertise-host", "10.0.0.5",
+       "--heartbeat-interval", "500", "--heartbeat-timeout", "3000"});
+  REQUIRE(w);
+  CHECK(w->role == app::node_role::worker);
+  CHECK(w->cluster_name == "prod-1");
+  CHECK(w->cluster_host == "0.0.0.0");
+  CHECK(w->cluster_port == 7001);
+  CHECK(w->advertise_host == "10.0.0.5");
+  CHECK(w->heartbeat_interval_ms == 500);
+  CHECK(w->heartbeat_timeout_ms == 3000);
+
+  CHECK_FALSE(app::parse_serve_options({"--cluster-name", "a b"}));
+  CHECK_FALSE(app::parse_serve_options({"--cluster-name", ""}));
+  auto slow = app::parse_serve_options(
+      {"--heartbeat-interval", "2000", "--heartbeat-timeout", "3000"});
+  REQUIRE_FALSE(slow);
+  CHECK(core::error_message(slow.error()).find("at least twice") != std::string::npos);
+}

@@ -1,0 +1,321 @@
+#include "actors/cluster_runner_actor.hpp"
+
+#include <deque>
+#include <map>
+#include <set>
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include "core/cluster/placement.hpp"
+#include "core/errc.hpp"
+#include "core/ingest/row_stats.hpp"
+#include "core/task/report.hpp"
+#include "core/time.hpp"
+
+namespace sv::actors {
+
+namespace {
+
+struct worker {
+  core::cluster::node_info info;
+  task_runner_actor handle;  ///< null until connected
+  bool connecting = false;
+  std::set<std::string> foreign;  ///< running there, not placed by this leader
+};
+
+struct placed {
+  msg::run_task run;
+  std::string worker;  ///< empty while pending
+  bool acked = false;  ///< the worker took it
+};
+
+struct runner_state {
+  runner_state() = default;
+  cluster_runner_config cfg;
+  std::map<std::string, worker> workers;
+  std::map<std::string, placed> tasks;
+  std::deque<std::string> pending;
+  std::string last_completed;
+  static inline const char* name = "cluster_runner";
+};
+
+using self_ptr = cluster_runner_actor::stateful_pointer<runner_state>;
+
+std::string group_of(const core::task::task_spec& s) {
+  return s.supervisor_id + "/" + std::to_string(s.group_id);
+}
+
+// A task that will not run (its worker was lost, or it could not start):
+// its supervisor hears it failed.
+void fail(self_ptr self, const placed& p, const std::string& why) {
+  if (!p.run.listener) return;
+  core::ingest::row_stats none;
+  auto report =
+      core::task::completion_report(p.run.spec.id, "NOT_STARTED", none, why, {});
+  self->send(caf::actor_cast<task_listener>(p.run.listener),
+             msg::task_finished{p.run.spec.id, p.run.spec.group_id, false, why,
+                                std::move(report)});
+}
+
+void lose(self_ptr self, const std::string& worker_id, const std::string& why) {
+  auto& st = self->state;
+  auto w = st.workers.find(worker_id);
+  if (w == st.workers.end()) return;
+  if (w->second.handle) self->demonitor(w->second.handle.address());
+  st.workers.erase(w);
+  int n = 0;
+  for (auto it = st.tasks.begin(); it != st.tasks.end();) {
+    if (it->second.worker != worker_id) {
+      ++it;
+      continue;
+    }
+    fail(self, it->second, "worker " + worker_id + " was lost: " + why);
+    it = st.tasks.erase(it);
+    ++n;
+  }
+  spdlog::warn("worker {} lost ({}): {} of its tasks start again elsewhere", worker_id,
+               why, n);
+}
+
+void place_pending(self_ptr self) {
+  auto& st = self->state;
+  if (st.pending.empty()) return;
+  std::vector<core::cluster::worker_slots> slots;
+  for (const auto& [id, w] : st.workers) {
+    if (!w.handle) continue;
+    core::cluster::worker_slots s{id, w.info.capacity, 0, {}, true};
+    s.used = static_cast<int32_t>(w.foreign.size());
+    for (const auto& [tid, p] : st.tasks)
+      if (p.worker == id) {
+        ++s.used;
+        s.groups.insert(group_of(p.run.spec));
+      }
+    slots.push_back(std::move(s));
+  }
+  std::vector<core::cluster::pending_task> want;
+  for (const auto& id : st.pending)
+    if (auto t = st.tasks.find(id); t != st.tasks.end())
+      want.push_back({id, group_of(t->second.run.spec)});
+  auto result = core::cluster::place(slots, want);
+  st.pending.assign(result.pending.begin(), result.pending.end());
+  for (const auto& [task_id, worker_id] : result.assigned) {
+    auto& p = st.tasks.at(task_id);
+    p.worker = worker_id;
+    auto handle = st.workers.at(worker_id).handle;
+    self->request(handle, st.cfg.timeout, p.run)
+        .then(
+            [self, task_id](msg::ack&) {
+              if (auto t = self->state.tasks.find(task_id); t != self->state.tasks.end())
+                t->second.acked = true;
+            },
+            [self, task_id, worker_id](caf::error& err) {
+              auto t = self->state.tasks.find(task_id);
+              if (t == self->state.tasks.end() || t->second.worker != worker_id) return;
+              fail(self, t->second,
+                   "could not start on worker " + worker_id + ": " +
+                       core::error_message(err));
+              self->state.tasks.erase(t);
+            });
+  }
+}
+
+// What a worker runs: our tasks that ended free their slots; the others are
+// an earlier leader's.
+void sync(self_ptr self, const std::string& worker_id) {
+  auto& st = self->state;
+  auto& w = st.workers.at(worker_id);
+  std::set<std::string> acked;
+  for (const auto& [id, p] : st.tasks)
+    if (p.worker == worker_id && p.acked) acked.insert(id);
+  self->request(w.handle, st.cfg.timeout, msg::list_runner_tasks{})
+      .then(
+          [self, worker_id, acked](msg::runner_task_list& l) {
+            auto& st = self->state;
+            auto w = st.workers.find(worker_id);
+            if (w == st.workers.end()) return;
+            std::set<std::string> there;
+            w->second.foreign.clear();
+            for (const auto& t : l.tasks) {
+              there.insert(t.id);
+              if (!st.tasks.count(t.id)) w->second.foreign.insert(t.id);
+            }
+            for (const auto& id : acked)
+              if (!there.count(id)) {
+                st.tasks.erase(id);
+                st.last_completed = core::format_utc_time(core::utc_now());
+              }
+            place_pending(self);
+          },
+          [](caf::error&) {});
+}
+
+void connect(self_ptr self, const std::string& worker_id) {
+  auto& w = self->state.workers.at(worker_id);
+  auto addr = w.info.cluster_address;
+  auto colon = addr.rfind(':');
+  if (colon == std::string::npos) return;
+  auto host = addr.substr(0, colon);
+  auto port = static_cast<uint16_t>(std::stoi(addr.substr(colon + 1)));
+  w.connecting = true;
+  self->request(self->state.cfg.middleman, self->state.cfg.timeout,
+                caf::connect_atom::value, host, port)
+      .then(
+          [self, worker_id](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                            const std::set<std::string>&) {
+            auto w = self->state.workers.find(worker_id);
+            if (w == self->state.workers.end()) return;
+            w->second.connecting = false;
+            if (!ptr) return;
+            w->second.handle = caf::actor_cast<task_runner_actor>(ptr);
+            self->monitor(w->second.handle);
+            spdlog::info("worker {} connected ({} slots)", worker_id,
+                         w->second.info.capacity);
+            sync(self, worker_id);
+          },
+          [self, worker_id](caf::error& err) {
+            auto w = self->state.workers.find(worker_id);
+            if (w == self->state.workers.end()) return;
+            w->second.connecting = false;
+            spdlog::warn("cannot reach worker {} at {}: {}", worker_id,
+                         w->second.info.cluster_address, self->system().render(err));
+          });
+}
+
+void follow(self_ptr self, const msg::cluster_view& v) {
+  auto& st = self->state;
+  std::map<std::string, const core::cluster::node_info*> live;
+  for (const auto& n : v.nodes)
+    if (n.role == "worker" && n.capacity > 0 && !n.cluster_address.empty())
+      live[n.id] = &n;
+  std::vector<std::string> gone;
+  for (const auto& [id, w] : st.workers) {
+    auto l = live.find(id);
+    if (l == live.end())
+      gone.push_back(id);
+    else if (l->second->cluster_address != w.info.cluster_address ||
+             l->second->started != w.info.started)
+      gone.push_back(id);  // restarted: a new process
+  }
+  for (const auto& id : gone) lose(self, id, "its registration is stale or renewed");
+  for (const auto& [id, n] : live) {
+    auto& w = st.workers[id];
+    if (w.info.id.empty()) w.info = *n;
+    w.info.capacity = n->capacity;
+    if (!w.handle && !w.connecting) connect(self, id);
+    if (w.handle) sync(self, id);
+  }
+  place_pending(self);
+}
+
+std::vector<std::string> worker_ids(self_ptr self) {
+  std::vector<std::string> out;
+  for (const auto& [id, w] : self->state.workers)
+    if (w.handle) out.push_back(id);
+  return out;
+}
+
+// Every connected worker's tasks (of one supervisor), with the pending ones.
+caf::result<msg::runner_task_list> list(self_ptr self, const msg::list_runner_tasks& m) {
+  auto rp = self->make_response_promise<msg::runner_task_list>();
+  auto acc = std::make_shared<msg::runner_task_list>();
+  for (const auto& id : self->state.pending)
+    if (auto t = self->state.tasks.find(id); t != self->state.tasks.end()) {
+      const auto& s = t->second.run.spec;
+      if (m.supervisor_id.empty() || s.supervisor_id == m.supervisor_id)
+        acc->tasks.push_back({s.id, s.supervisor_id, s.data_source(), s.type(),
+                              s.group_id, "PENDING", "", "", ""});
+    }
+  acc->last_completed = self->state.last_completed;
+  auto ids = worker_ids(self);
+  auto left = std::make_shared<size_t>(ids.size());
+  if (ids.empty()) {
+    rp.deliver(*acc);
+    return rp;
+  }
+  for (const auto& id : ids) {
+    acc->capacity += self->state.workers.at(id).info.capacity;
+    self->request(self->state.workers.at(id).handle, self->state.cfg.timeout, m)
+        .then(
+            [rp, acc, left](msg::runner_task_list& l) mutable {
+              for (auto& t : l.tasks) acc->tasks.push_back(std::move(t));
+              if (--*left == 0) rp.deliver(*acc);
+            },
+            [rp, acc, left](caf::error&) mutable {
+              if (--*left == 0) rp.deliver(*acc);
+            });
+  }
+  return rp;
+}
+
+cluster_runner_actor::behavior_type runner_behavior(self_ptr self,
+                                                    cluster_runner_config cfg) {
+  self->state.cfg = std::move(cfg);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    for (const auto& [id, w] : self->state.workers)
+      if (w.handle && w.handle.address() == dm.source) {
+        lose(self, id, "connection lost: " + self->system().render(dm.reason));
+        place_pending(self);
+        return;
+      }
+  });
+  return {
+      [self](msg::run_task& m) -> caf::result<msg::ack> {
+        auto& st = self->state;
+        auto id = m.spec.id;
+        if (st.tasks.count(id))
+          return core::make_error(core::errc::conflict,
+                                  "task [" + id + "] already exists");
+        st.tasks.emplace(id, placed{std::move(m), {}, false});
+        st.pending.push_back(id);
+        place_pending(self);
+        return msg::ack{};
+      },
+      [self](msg::kill_task& m) -> caf::result<msg::ack> {
+        auto& st = self->state;
+        auto t = st.tasks.find(m.task_id);
+        if (t != st.tasks.end() && t->second.worker.empty()) {
+          std::erase(st.pending, m.task_id);
+          fail(self, t->second, "Task was killed before it started: " + m.reason);
+          st.tasks.erase(t);
+          return msg::ack{};
+        }
+        // Ours on its worker, or an earlier leader's on any worker.
+        std::vector<task_runner_actor> to;
+        if (t != st.tasks.end()) {
+          auto w = st.workers.find(t->second.worker);
+          if (w != st.workers.end() && w->second.handle) to.push_back(w->second.handle);
+        } else {
+          for (const auto& [id, w] : st.workers)
+            if (w.handle && w.foreign.count(m.task_id)) to.push_back(w.handle);
+        }
+        for (auto& h : to)
+          self->request(h, st.cfg.timeout, m).then([](msg::ack&) {}, [](caf::error&) {});
+        return msg::ack{};
+      },
+      [self](msg::list_runner_tasks& m) { return list(self, m); },
+      [self](msg::get_live_report& m) -> caf::result<core::json> {
+        auto& st = self->state;
+        auto t = st.tasks.find(m.task_id);
+        if (t == st.tasks.end() || t->second.worker.empty())
+          return core::make_error(core::errc::not_found,
+                                  "task [" + m.task_id + "] is not running");
+        auto w = st.workers.find(t->second.worker);
+        if (w == st.workers.end() || !w->second.handle)
+          return core::make_error(core::errc::not_found,
+                                  "task [" + m.task_id + "] is not running");
+        return self->delegate(w->second.handle, m);
+      },
+      [](msg::set_runner_location&) {},
+      [self](msg::cluster_view& v) { follow(self, v); },
+  };
+}
+
+}  // namespace
+
+cluster_runner_actor spawn_cluster_runner(caf::actor_system& sys,
+                                          cluster_runner_config cfg) {
+  return sys.spawn(runner_behavior, std::move(cfg));
+}
+
+}  // namespace sv::actors
