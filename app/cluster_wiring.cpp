@@ -65,7 +65,7 @@ caf::expected<actors::cluster_actor> start_cluster(
     return adapters::sql::open_leader_lock(c, name, id, http);
   };
   cfg.metadata = std::move(metadata);
-  identity->cluster = std::make_shared<http::cluster_status>();
+  if (!identity->cluster) identity->cluster = std::make_shared<http::cluster_status>();
   cfg.on_view = [status = identity->cluster,
                  followers = std::move(followers)](const msg::cluster_view& v) {
     status->update(v);

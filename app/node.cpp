@@ -96,6 +96,8 @@ class node_impl final : public node {
       return err;
     }
     identity_ = make_identity(opts, capacity_);
+    if (opts.role != node_role::all)
+      identity_->cluster = std::make_shared<http::cluster_status>();
     // A cluster's node runs supervisors only while it leads.
     manager_ = actors::spawn_manager(*sys_, metadata_, supervisor_env(opts),
                                      opts.role == node_role::all);

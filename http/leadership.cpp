@@ -43,7 +43,7 @@ std::optional<response> leader_redirect(const request& req, const cluster_status
   auto location = "http://" + v.leader_http + encode(req.path);
   char sep = '?';
   for (const auto& [k, val] : req.params) {
-    location += sep + encode(k) + "=" + encode(val);
+    location += sep + encode(k) + (val.empty() ? "" : "=" + encode(val));
     sep = '&';
   }
   return response{307, "", "text/plain", {{"Location", location}}};
