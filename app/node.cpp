@@ -247,7 +247,8 @@ class node_impl final : public node {
   caf::error start_runner(const serve_options& opts) {
     namespace fs = std::filesystem;
     auto deep = adapters::open_local_deep_storage(
-        (fs::path{opts.data_dir} / "segments").string());
+        opts.deep_storage_dir.empty() ? (fs::path{opts.data_dir} / "segments").string()
+                                      : opts.deep_storage_dir);
     if (!deep) return deep.error();
     actors::task_runner_config rc;
     rc.capacity = opts.worker_capacity > 0

@@ -101,6 +101,8 @@ caf::error set(serve_options& o, const std::string& key, const std::string& valu
     o.listen_port = hp->second;
   } else if (key == "data-dir") {
     o.data_dir = value;
+  } else if (key == "deep-storage") {
+    o.deep_storage_dir = value;
   } else if (key == "metadata") {
     o.metadata_uri = value;
   } else if (key == "threads") {
@@ -246,6 +248,8 @@ std::string serve_usage() {
 
   --listen HOST:PORT            HTTP API address (default 127.0.0.1:8090)
   --data-dir DIR                local state: metadata.db, segments (default var)
+  --deep-storage DIR            where segments are pushed; a cluster's workers
+                                share it (default DIR/segments of --data-dir)
   --metadata URI                metadata store: sqlite:PATH (default
                                 sqlite:DIR/metadata.db) or postgres://USER@HOST:PORT/DB
   --threads N                   actor scheduler threads (default: one per core)

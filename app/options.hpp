@@ -24,7 +24,10 @@ struct serve_options {
   uint16_t listen_port = 8090;  ///< Druid's Overlord port
   std::string data_dir = "var";
   std::string metadata_uri;  ///< default: sqlite:{data_dir}/metadata.db
-  int32_t threads = 0;       ///< CAF scheduler threads; 0 = one per core
+  /// Where segments are pushed; a cluster's workers share it (a shared
+  /// mount). Default: {data_dir}/segments.
+  std::string deep_storage_dir;
+  int32_t threads = 0;  ///< CAF scheduler threads; 0 = one per core
   int32_t metadata_connect_timeout_s = 60;
   /// External Kafka; when empty the node runs an embedded Kafka (a mock
   /// cluster) and specs may say "bootstrap.servers": "embedded".

@@ -67,7 +67,8 @@ TEST_CASE("serve options: cluster roles need PostgreSQL and sane heartbeats") {
   auto w = app::parse_serve_options(
       {"--role", "worker", "--metadata", "postgres://sv@db/sv", "--cluster-name",
        "prod-1", "--cluster-listen", "0.0.0.0:7001", "--advertise-host", "10.0.0.5",
-       "--heartbeat-interval", "500", "--heartbeat-timeout", "3000"});
+       "--heartbeat-interval", "500", "--heartbeat-timeout", "3000", "--deep-storage",
+       "/mnt/shared/segments"});
   REQUIRE(w);
   CHECK(w->role == app::node_role::worker);
   CHECK(w->cluster_name == "prod-1");
@@ -76,6 +77,7 @@ TEST_CASE("serve options: cluster roles need PostgreSQL and sane heartbeats") {
   CHECK(w->advertise_host == "10.0.0.5");
   CHECK(w->heartbeat_interval_ms == 500);
   CHECK(w->heartbeat_timeout_ms == 3000);
+  CHECK(w->deep_storage_dir == "/mnt/shared/segments");
 
   CHECK_FALSE(app::parse_serve_options({"--cluster-name", "a b"}));
   CHECK_FALSE(app::parse_serve_options({"--cluster-name", ""}));
