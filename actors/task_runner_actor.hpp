@@ -7,8 +7,10 @@
 //   PENDING. Writes each task's row at submission; the task rewrites it as it
 //   runs and ends.
 // Lifecycle: spawned once by the node. At start it marks task rows left
-//   RUNNING by an earlier process FAILED (their actors died with it). Lives
-//   until the node stops; its tasks are killed with it.
+//   RUNNING by an earlier process FAILED (their actors died with it); on a
+//   cluster's worker only rows at its own location, once it knows it. Lives
+//   until the node stops; its tasks are killed with it. A worker's runner is
+//   published on the middleman for the leader's cluster_runner_actor.
 // Messages in: run_task, kill_task, list_runner_tasks, get_live_report.
 // Messages out: task_launched to the task's listener (its supervisor) when the
 //   task gets a slot; md_upsert_task / md_list_tasks to the metadata actor.
