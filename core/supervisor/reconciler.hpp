@@ -124,6 +124,25 @@ struct backfill_offsets {
   offset_jump jump() const;
 };
 
+/// A task found running when a supervisor starts (a former leader's), as it
+/// describes itself: its spec, its sequence starts (checkpoints), its end
+/// when one is set (it publishes), and when it started.
+struct discovered_task {
+  task::task_spec spec;
+  std::vector<offset_map> sequence_starts;
+  std::optional<offset_map> end;
+  std::optional<utc_time> start_time;
+};
+
+/// What adopt() kept: task ids of reading groups (to resume: the former
+/// leader may have paused them) and of publishing groups; the kills of the
+/// tasks it could not keep.
+struct adoption {
+  std::vector<std::string> reading;
+  std::vector<std::string> publishing;
+  actions acts;
+};
+
 struct reconciler_config {
   state_thresholds thresholds;
   /// The node's seed for the random part of task and backfill ids (random
@@ -171,6 +190,14 @@ class reconciler {
   /// A task asks for a checkpoint of its group (intermediate handoff).
   actions checkpoint_requested(const std::string& task_id, int32_t group,
                                const offset_map& sequence_start, utc_time now);
+
+  /// Failover (adopt.cpp): takes over running tasks of this supervisor when
+  /// they match the spec (same dataSchema, ioConfig and tuningConfig), their
+  /// group still owns their partitions, and the committed row (observed
+  /// first) is at one of their sequence starts or their end — Druid's
+  /// discoverTasks. Replicas of a group must agree (base sequence name and
+  /// start); the others are killed. Call before the first run.
+  adoption adopt(const std::vector<discovered_task>& found, utc_time now);
 
   // -- notices -------------------------------------------------------------------
   /// Hard reset: forget offsets, kill reading groups (caller deletes the row).
