@@ -248,6 +248,38 @@ caf::result<msg::runner_task_list> list(self_ptr self, const msg::list_runner_ta
   return rp;
 }
 
+// Failover: every worker hands the supervisor's tasks over; they are this
+// leader's from now on (a lost worker's are reported to the new listener).
+caf::result<msg::adopted_tasks> adopt(self_ptr self, const msg::adopt_tasks& m) {
+  auto rp = self->make_response_promise<msg::adopted_tasks>();
+  auto acc = std::make_shared<msg::adopted_tasks>();
+  auto ids = worker_ids(self);
+  auto left = std::make_shared<size_t>(ids.size());
+  if (ids.empty()) {
+    rp.deliver(*acc);
+    return rp;
+  }
+  for (const auto& wid : ids) {
+    self->request(self->state.workers.at(wid).handle, self->state.cfg.timeout, m)
+        .then(
+            [self, rp, acc, left, wid,
+             listener = m.listener](msg::adopted_tasks& got) mutable {
+              auto& st = self->state;
+              for (auto& t : got.tasks) {
+                if (auto w = st.workers.find(wid); w != st.workers.end())
+                  w->second.foreign.erase(t.spec.id);
+                st.tasks[t.spec.id] = placed{msg::run_task{t.spec, listener}, wid, true};
+                acc->tasks.push_back(std::move(t));
+              }
+              if (--*left == 0) rp.deliver(*acc);
+            },
+            [rp, acc, left](caf::error&) mutable {
+              if (--*left == 0) rp.deliver(*acc);
+            });
+  }
+  return rp;
+}
+
 cluster_runner_actor::behavior_type runner_behavior(self_ptr self,
                                                     cluster_runner_config cfg) {
   self->state.cfg = std::move(cfg);
@@ -307,6 +339,7 @@ cluster_runner_actor::behavior_type runner_behavior(self_ptr self,
         return self->delegate(w->second.handle, m);
       },
       [](msg::set_runner_location&) {},
+      [self](msg::adopt_tasks& m) { return adopt(self, m); },
       [self](msg::cluster_view& v) { follow(self, v); },
   };
 }

@@ -134,6 +134,7 @@ void follow_leadership(self_ptr self, const msg::cluster_view& v) {
   auto& st = self->state;
   if (v.leading == st.leading) return;
   st.leading = v.leading;
+  st.env.epoch = v.leading ? v.epoch : 0;
   if (st.leading) {
     spdlog::info("leading at epoch {}: loading supervisor specs", v.epoch);
     load(self);

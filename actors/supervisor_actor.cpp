@@ -149,7 +149,10 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
       std::make_unique<core::supervisor::reconciler>(std::move(spec), planner, st.now());
   supervisor::respawn_probe(self);
   supervisor::respawn_autoscaler(self);
-  kill_leftovers(self);
+  if (st.env.epoch > 0)
+    supervisor::discover_tasks(self);
+  else
+    kill_leftovers(self);
   auto start_delay = st.spec().io.start_delay.to_millis();
   self->delayed_send(self, start_delay, tick_atom::value);
   self->delayed_send(self, start_delay, lag_atom::value);

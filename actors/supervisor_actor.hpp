@@ -93,6 +93,10 @@ struct supervisor_env {
   std::chrono::milliseconds chat_timeout{10000};  ///< Druid's httpTimeout
   std::chrono::milliseconds store_timeout{30000};
   std::chrono::milliseconds min_run_interval{1000};
+  /// The cluster's leader epoch while this node leads; 0 on a single node.
+  /// With an epoch, a supervisor adopts the running tasks of its id (a former
+  /// leader's) before its first run instead of stopping them.
+  int64_t epoch = 0;
 };
 
 /// Spawns a supervisor for `spec`, reporting to `listener`.

@@ -238,6 +238,19 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
         schedule_read(self);
         return msg::ack{};
       },
+      [self](msg::set_listener& m) -> caf::result<msg::ack> {
+        auto& st = self->state;
+        if (m.epoch < st.leader_epoch)
+          return core::make_error(core::errc::conflict,
+                                  "refused a listener of leader epoch " +
+                                      std::to_string(m.epoch) + ": epoch " +
+                                      std::to_string(st.leader_epoch) + " leads");
+        st.leader_epoch = m.epoch;
+        st.env.listener = caf::actor_cast<task_listener>(m.listener);
+        note(self, severity::info,
+             "adopted by the supervisor of leader epoch " + std::to_string(m.epoch));
+        return msg::ack{};
+      },
       [self](msg::get_checkpoints&) {
         msg::checkpoints_msg out;
         for (const auto& s : self->state.seqs->all()) out.checkpoints[s.id] = s.start;

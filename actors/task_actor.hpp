@@ -14,6 +14,8 @@
 // Messages in: the chat API — status, pause (replies current offsets), resume,
 //   current/end offsets, set_end_offsets (finish or checkpoint, commit-as),
 //   checkpoints, stop (graceful: publish what was read), row stats, report.
+//   set_listener: a new leader's supervisor adopts the task (refused with
+//   errc::conflict when its epoch is older than the newest seen).
 // Messages out: md_publish / md_upsert_task to the metadata actor;
 //   checkpoint_requested, predecessor_query, task_lock_wait, task_finished to
 //   the listener; lock_acquire to the lockbox.
@@ -33,6 +35,7 @@
 
 #include "actors/metadata_actor.hpp"
 #include "actors/task/task_env.hpp"
+#include "messages/runner_messages.hpp"
 
 namespace sv::actors {
 
@@ -52,6 +55,7 @@ using task_actor =
                      caf::replies_to<msg::stop_task>::with<msg::ack>,
                      caf::replies_to<msg::get_row_stats>::with<core::json>,
                      caf::replies_to<msg::get_task_report>::with<core::json>,
+                     caf::replies_to<msg::set_listener>::with<msg::ack>,
                      caf::reacts_to<msg::lock_granted>, caf::reacts_to<read_atom>,
                      caf::reacts_to<persist_atom>, caf::reacts_to<publish_atom>,
                      caf::reacts_to<build_atom>>;

@@ -211,6 +211,25 @@ task_runner_actor::behavior_type runner_behavior(self_ptr self, task_runner_conf
         self->state.cfg.env.location = std::move(m.location);
         if (first && self->state.cfg.own_rows_only) fail_orphans(self);
       },
+      [self](msg::adopt_tasks& m) {
+        msg::adopted_tasks out;
+        for (auto& [id, e] : self->state.tasks) {
+          if (e.spec.supervisor_id != m.supervisor_id) continue;
+          e.listener = m.listener;
+          if (!e.handle) continue;  // task_launched goes to the new listener
+          self->request(caf::actor_cast<task_actor>(e.handle), std::chrono::seconds{10},
+                        msg::set_listener{m.listener, m.epoch})
+              .then([](msg::ack&) {},
+                    [id = id](caf::error& err) {
+                      spdlog::warn("task [{}] was not adopted: {}", id,
+                                   core::error_message(err));
+                    });
+          out.tasks.push_back({e.spec, caf::actor_cast<caf::strong_actor_ptr>(e.handle),
+                               core::format_utc_time(e.started),
+                               self->state.cfg.env.location});
+        }
+        return out;
+      },
       [self](msg::get_live_report& m) -> caf::result<core::json> {
         auto it = self->state.tasks.find(m.task_id);
         if (it == self->state.tasks.end() || !it->second.handle)

@@ -11,7 +11,9 @@
 //   cluster's worker only rows at its own location, once it knows it. Lives
 //   until the node stops; its tasks are killed with it. A worker's runner is
 //   published on the middleman for the leader's cluster_runner_actor.
-// Messages in: run_task, kill_task, list_runner_tasks, get_live_report.
+// Messages in: run_task, kill_task, list_runner_tasks, get_live_report;
+//   adopt_tasks (failover: the tasks of a supervisor report to a new listener,
+//   set_listener is forwarded to each with the leader's epoch).
 // Messages out: task_launched to the task's listener (its supervisor) when the
 //   task gets a slot; md_upsert_task / md_list_tasks to the metadata actor.
 //   Tasks talk to their listener directly (checkpoint_requested,
@@ -36,6 +38,7 @@ using task_runner_actor =
                      caf::replies_to<msg::kill_task>::with<msg::ack>,
                      caf::replies_to<msg::list_runner_tasks>::with<msg::runner_task_list>,
                      caf::replies_to<msg::get_live_report>::with<core::json>,
+                     caf::replies_to<msg::adopt_tasks>::with<msg::adopted_tasks>,
                      caf::reacts_to<msg::set_runner_location>>;
 
 /// Who submits tasks (a supervisor): hears from the runner and its tasks.

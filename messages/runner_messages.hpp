@@ -105,6 +105,59 @@ typename Inspector::result_type inspect(Inspector& f, set_runner_location& x) {
   return f(caf::meta::type_name("set_runner_location"), x.location);
 }
 
+/// Failover: a new leader's supervisor takes over the tasks of its id on
+/// this runner. They report to `listener` from now on (set_listener with the
+/// leader's epoch); the reply describes the running ones.
+struct adopt_tasks {
+  std::string supervisor_id;
+  caf::strong_actor_ptr listener;
+  int64_t epoch = 0;
+  friend bool operator==(const adopt_tasks& a, const adopt_tasks& b) {
+    return a.supervisor_id == b.supervisor_id && a.listener == b.listener &&
+           a.epoch == b.epoch;
+  }
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, adopt_tasks& x) {
+  return f(caf::meta::type_name("adopt_tasks"), x.supervisor_id, x.listener, x.epoch);
+}
+
+struct adopted_task {
+  core::task::task_spec spec;
+  caf::strong_actor_ptr task;
+  std::string start_time;  ///< ISO 8601
+  std::string location;    ///< host:port of its worker
+  friend bool operator==(const adopted_task& a, const adopted_task& b) {
+    return a.spec.id == b.spec.id && a.task == b.task;
+  }
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, adopted_task& x) {
+  return f(caf::meta::type_name("adopted_task"), x.spec, x.task, x.start_time,
+           x.location);
+}
+
+struct adopted_tasks {
+  std::vector<adopted_task> tasks;
+  friend bool operator==(const adopted_tasks&, const adopted_tasks&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, adopted_tasks& x) {
+  return f(caf::meta::type_name("adopted_tasks"), x.tasks);
+}
+
+/// To a task: report to `listener` from now on. A task refuses an epoch older
+/// than the newest it has seen (a former leader's).
+struct set_listener {
+  caf::strong_actor_ptr listener;
+  int64_t epoch = 0;
+  friend bool operator==(const set_listener&, const set_listener&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, set_listener& x) {
+  return f(caf::meta::type_name("set_listener"), x.listener, x.epoch);
+}
+
 /// The live report of a running task (GET /task/{id}/reports while it runs).
 struct get_live_report {
   std::string task_id;

@@ -95,6 +95,9 @@ CAF_ADD_TYPE_ID(streamvisor, (sv::msg::list_runner_tasks))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::runner_task_list))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::set_runner_location))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_live_report))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::adopt_tasks))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::adopted_tasks))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::set_listener))
 
 CAF_END_TYPE_ID_BLOCK(streamvisor)
 

@@ -87,6 +87,10 @@ void on_run(self_ptr self);
 void execute(self_ptr self, core::supervisor::actions acts,
              std::optional<caf::typed_response_promise<msg::ack>> done = std::nullopt);
 
+/// Failover: adopt the running tasks of this id before the first run
+/// (supervisor/adopt.cpp).
+void discover_tasks(self_ptr self);
+
 /// Refreshes latest offsets and the tasks' current offsets.
 void refresh_lag(self_ptr self);
 /// Tells the manager when the summary changed; answers stop waiters.

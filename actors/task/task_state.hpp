@@ -40,6 +40,8 @@ struct task_state {
   task_state() = default;
   core::task::task_spec spec;
   task_env env;
+  /// The newest leader epoch that adopted this task (set_listener).
+  int64_t leader_epoch = 0;
   std::unique_ptr<ingest_pipeline> pipe;
   std::unique_ptr<adapters::task_log> log;  ///< null without a log directory
   std::unique_ptr<core::task::sequences> seqs;

@@ -186,6 +186,7 @@ inline actors::task_actor::behavior_type fake_task(
                             {{"buildSegments",
                               core::json::make_object({{"processed", int64_t{42}}})}})}});
       },
+      [](msg::set_listener&) { return msg::ack{}; },
       [self](msg::get_task_report&) {
         auto event =
             core::json::make_object({{"timeOfExceptionMillis", int64_t{1}},

@@ -1,13 +1,14 @@
 // A cluster of real processes on one PostgreSQL: kafka-dev, two overlords and
 // two workers. Exactly one overlord leads and the other redirects; kill -9 of
 // the leader hands leadership to the other within seconds and ingestion goes
-// on; kill -9 of a worker moves its groups to the other worker from the
-// committed offsets. Every produced event id is read back from the published
-// segments exactly once.
+// on with the same tasks, adopted by the new leader; kill -9 of a worker moves its groups
+// to the other worker from the committed offsets. Every produced event id is read back
+// from the published segments exactly once.
 
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <httplib.h>
@@ -108,7 +109,7 @@ std::string spec(const std::string& kafka) {
     "ioConfig":{"topic":"events","inputFormat":{"type":"json"},
       "consumerProperties":{"bootstrap.servers":")" +
          kafka + R"(","fetch.wait.max.ms":"10"},
-      "taskCount":2,"taskDuration":"PT8S","startDelay":"PT1S","period":"PT1S",
+      "taskCount":2,"taskDuration":"PT1H","startDelay":"PT1S","period":"PT1S",
       "useEarliestOffset":true},
     "tuningConfig":{"type":"kafka"}}})";
 }
@@ -230,30 +231,77 @@ TEST_CASE(
     return sum;
   };
 
-  // Ingesting on the workers: a first publish.
+  // The running tasks (of the leader's status) once both read.
+  auto reading_tasks = [&](int at) {
+    std::set<std::string> out;
+    auto r = overlords[at].api().Get("/druid/indexer/v1/supervisor/cl/status");
+    if (!r || r->status != 200) return out;
+    auto doc = core::json::parse(r->body);
+    REQUIRE(doc);
+    const auto* payload = doc->find("payload");
+    REQUIRE(payload);
+    for (const auto& t : payload->find("activeTasks")->as_array()) {
+      int64_t read = 0;
+      if (auto c = t.find("currentOffsets"); c && c->is_object())
+        for (const auto& [_, o] : c->as_object()) read += o.as_int();
+      if (read > 0) out.insert(t.find("id")->as_string());
+    }
+    return out;
+  };
+  auto handoff = [&](int at) {
+    overlords[at].api().Post("/druid/indexer/v1/supervisor/cl/taskGroups/handoff",
+                             R"({"taskGroupIds":[0,1]})", "application/json");
+  };
+
+  // Ingesting on the workers (taskDuration is an hour: nothing rolls over).
   produce(4000);
+  std::set<std::string> before;
   deadline = clock_type::now() + 60s;
-  while (committed() == 0) {
+  while ((before = reading_tasks(leader)).size() < 2) {
     REQUIRE(clock_type::now() < deadline);
     std::this_thread::sleep_for(100ms);
   }
 
-  // The leader dies while events flow; the standby leads within seconds.
+  // The leader dies while events flow; the standby leads within seconds and
+  // adopts the running tasks: the same ids, none restarted.
   produce(2000);
   auto killed = clock_type::now();
   overlords[leader].kill9();
   overlords[leader].proc.reset();
-  produce(2000);
   leader = leader_index();
   CHECK(leader == standby);
-  auto took = std::chrono::duration<double>(clock_type::now() - killed);
-  MESSAGE("the standby leads " << took.count() << " s after the leader's kill -9");
-  CHECK(took < 10s);
+  auto led = std::chrono::duration<double>(clock_type::now() - killed);
+  std::set<std::string> after;
+  deadline = clock_type::now() + 20s;
+  while ((after = reading_tasks(leader)) != before && clock_type::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  auto adopted = std::chrono::duration<double>(clock_type::now() - killed);
+  CHECK(after == before);
+  MESSAGE("after the leader's kill -9 the standby led in "
+          << led.count() << " s and showed the same running tasks after "
+          << adopted.count() << " s");
+  CHECK(led < 10s);
+  produce(2000);
+  // They are the new leader's now: a handoff publishes what they read.
+  deadline = clock_type::now() + 60s;
+  while (committed() == 0) {
+    REQUIRE(clock_type::now() < deadline);
+    handoff(leader);
+    std::this_thread::sleep_for(500ms);
+  }
+  {
+    core::task_filter f;
+    f.supervisor_id = "cl";
+    auto rows = (*store)->tasks(f);
+    REQUIRE(rows);
+    for (const auto& t : *rows)
+      if (before.count(t.id)) CHECK_MESSAGE(t.status != "FAILED", t.id);
+  }
 
   // A worker dies while events flow; its groups go on on the other one.
-  auto before = committed();
+  before = {};
   deadline = clock_type::now() + 60s;
-  while (committed() == before) {
+  while ((before = reading_tasks(leader)).size() < 2) {
     REQUIRE(clock_type::now() < deadline);
     std::this_thread::sleep_for(100ms);
   }
@@ -272,7 +320,8 @@ TEST_CASE(
   while (committed() != total) {
     REQUIRE_MESSAGE(clock_type::now() < deadline,
                     "committed " << committed() << " of " << total);
-    std::this_thread::sleep_for(200ms);
+    handoff(leader);
+    std::this_thread::sleep_for(1s);
   }
   auto row = (*store)->committed_offsets("cl");
   REQUIRE(row);
