@@ -40,7 +40,29 @@ void step_down(self_ptr self, const caf::error& why) {
   st.lock.reset();
 }
 
-// Takes or keeps the leader lock. Returns false while a fence is in flight.
+// Another node holds the lock. When the recorded leader's registration is
+// stale — it stopped heartbeating, e.g. paused, while its lock session lives
+// on — its session is ended so this node can lead; if it wakes up, its lock
+// check fails and its leader writes meet the new epoch.
+void evict_if_stale(self_ptr self) {
+  auto& st = self->state;
+  if (!st.registry || !st.lock) return;
+  auto leader = st.registry->leader();
+  if (!leader || !*leader) return;
+  for (const auto& n : st.view.nodes)
+    if (n.id == (*leader)->node_id) return;  // live
+  auto evicted = st.lock->evict_holder();
+  if (!evicted)
+    return report(self, "ending the stale leader's lock session", evicted.error());
+  if (*evicted)
+    spdlog::warn(
+        "cluster '{}': leader {} (epoch {}) sent no heartbeat for {} ms; its lock "
+        "session "
+        "was ended",
+        st.cfg.cluster, (*leader)->node_id, (*leader)->epoch, st.cfg.timeout.count());
+}
+
+// Takes or keeps the leader lock.
 void elect(self_ptr self) {
   auto& st = self->state;
   if (st.fencing) return;
@@ -59,7 +81,10 @@ void elect(self_ptr self) {
     st.lock.reset();
     return;
   }
-  if (!*won) return;
+  if (!*won) {
+    evict_if_stale(self);
+    return;
+  }
   auto epoch = **won;
   st.fencing = true;
   self->request(st.cfg.metadata, std::chrono::seconds{10},

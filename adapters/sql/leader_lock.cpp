@@ -81,6 +81,18 @@ class pg_leader_lock final : public leader_lock {
     return {};
   }
 
+  caf::expected<bool> evict_holder() override {
+    auto n =
+        exec(std::string{"SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE "
+                         "locktype = 'advisory' AND granted AND objsubid = 1 AND pid "
+                         "<> pg_backend_pid() AND "
+                         "((classid::bigint << 32) | objid::bigint) = "} +
+                 lock_key,
+             {cluster_});
+    if (!n) return n.error();
+    return *n != "0";
+  }
+
   void release() override {
     if (held_ && PQstatus(conn_) == CONNECTION_OK)
       (void)exec(std::string{"SELECT pg_advisory_unlock("} + lock_key + ")", {cluster_});

@@ -43,6 +43,12 @@ class leader_lock {
   /// ever taken, also leadership_lost.
   virtual caf::error check() = 0;
 
+  /// Ends the database session that holds the lock (pg_terminate_backend):
+  /// for a leader whose registration went stale while its session lives on —
+  /// a paused process keeps its TCP connection, and the kernel answers the
+  /// keepalives. True when a session was ended.
+  virtual caf::expected<bool> evict_holder() = 0;
+
   /// Gives the lock up (the recorded epoch stays; the next leader bumps it).
   virtual void release() = 0;
 };

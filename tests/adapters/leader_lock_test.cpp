@@ -238,3 +238,23 @@ TEST_CASE("node registry: heartbeats keep a row fresh; stale and departed nodes 
   REQUIRE(after->size() == 1);
   CHECK(after->front().id == "o1");
 }
+
+TEST_CASE("leader lock: a stale holder's session is ended so another node can lead") {
+  lock_env env;
+  auto a = env.lock("a");
+  auto b = env.lock("b");
+  REQUIRE(a->try_acquire());
+  auto none = b->evict_holder();  // b holds nothing of its own to keep
+  REQUIRE(none);
+  CHECK(*none);
+  CHECK(lost(a->check()));
+  auto eb = b->try_acquire();
+  REQUIRE(eb);
+  REQUIRE(*eb);
+  CHECK(**eb == 2);
+  // Nobody else holds it now: nothing to end, and b keeps leading.
+  auto again = b->evict_holder();
+  REQUIRE(again);
+  CHECK_FALSE(*again);
+  CHECK_FALSE(b->check());
+}
