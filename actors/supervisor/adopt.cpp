@@ -68,6 +68,9 @@ void decide(self_ptr self, std::shared_ptr<discovery> d) {
                 kept.acts.size());
             execute(self, std::move(kept.acts));
             finish(self);
+            // The status shows where the adopted tasks are at once, not at
+            // the next lag refresh.
+            if (!kept.reading.empty() || !kept.publishing.empty()) refresh_lag(self);
           },
           [self](caf::error& err) {
             // Without the row nothing can be checked: the run starts the
