@@ -1,8 +1,10 @@
 #include "actors/cluster_runner_actor.hpp"
 
+#include <charconv>
 #include <deque>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
@@ -153,10 +155,19 @@ void sync(self_ptr self, const std::string& worker_id) {
 void connect(self_ptr self, const std::string& worker_id) {
   auto& w = self->state.workers.at(worker_id);
   auto addr = w.info.cluster_address;
+  // A registration row is outside input: a bad address is logged, not thrown.
   auto colon = addr.rfind(':');
-  if (colon == std::string::npos) return;
+  uint16_t port = 0;
+  auto digits = colon == std::string::npos ? std::string_view{}
+                                           : std::string_view{addr}.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() ||
+      port == 0) {
+    spdlog::warn("worker {} registered a bad cluster address '{}'", worker_id, addr);
+    w.connecting = true;  // not again until its registration changes
+    return;
+  }
   auto host = addr.substr(0, colon);
-  auto port = static_cast<uint16_t>(std::stoi(addr.substr(colon + 1)));
   w.connecting = true;
   self->request(self->state.cfg.middleman, self->state.cfg.timeout,
                 caf::connect_atom::value, host, port)
