@@ -23,6 +23,9 @@ struct worker {
   core::cluster::node_info info;
   task_runner_actor handle;  ///< null until connected
   bool connecting = false;
+  std::string refused;  ///< the last connection failure, logged once
+  int failures = 0;     ///< connection failures in a row
+  caf::actor_clock::time_point next_try{};
   std::set<std::string> foreign;  ///< running there, not placed by this leader
 };
 
@@ -60,7 +63,8 @@ void fail(self_ptr self, const placed& p, const std::string& why) {
                                 std::move(report)});
 }
 
-void lose(self_ptr self, const std::string& worker_id, const std::string& why) {
+// `worker_id` is a copy: callers pass keys of the map it erases from.
+void lose(self_ptr self, std::string worker_id, const std::string& why) {
   auto& st = self->state;
   auto w = st.workers.find(worker_id);
   if (w == st.workers.end()) return;
@@ -178,6 +182,8 @@ void connect(self_ptr self, const std::string& worker_id) {
             if (w == self->state.workers.end()) return;
             w->second.connecting = false;
             if (!ptr) return;
+            w->second.refused.clear();
+            w->second.failures = 0;
             w->second.handle = caf::actor_cast<task_runner_actor>(ptr);
             self->monitor(w->second.handle);
             spdlog::info("worker {} connected ({} slots)", worker_id,
@@ -188,8 +194,31 @@ void connect(self_ptr self, const std::string& worker_id) {
             auto w = self->state.workers.find(worker_id);
             if (w == self->state.workers.end()) return;
             w->second.connecting = false;
-            spdlog::warn("cannot reach worker {} at {}: {}", worker_id,
-                         w->second.info.cluster_address, self->system().render(err));
+            auto& cfg = self->state.cfg;
+            w->second.next_try =
+                self->clock().now() + core::cluster::reconnect_delay(++w->second.failures,
+                                                                     cfg.retry_interval,
+                                                                     cfg.retry_limit);
+            // Said once per reason.
+            auto why = self->system().render(err);
+            if (why == w->second.refused) return;
+            w->second.refused = why;
+            if (err == caf::sec::disconnect_during_handshake)
+              spdlog::warn(
+                  "worker {} at {} refused at the handshake, no task is placed there: {} "
+                  "(tried again with backoff)",
+                  worker_id, w->second.info.cluster_address,
+                  cfg.tls ? "its TLS certificate is not signed by this cluster's CA "
+                            "(--tls-ca), or its cluster name or version differs"
+                          : "it uses TLS, or its cluster name or version differs");
+            else
+              spdlog::warn(
+                  "worker {} at {} cannot be connected to, no task is placed there: {} "
+                  "({}; "
+                  "tried again with backoff)",
+                  worker_id, w->second.info.cluster_address, why,
+                  cfg.tls ? "it is not listening, or does not speak TLS"
+                          : "it is not listening");
           });
 }
 
@@ -213,7 +242,8 @@ void follow(self_ptr self, const msg::cluster_view& v) {
     auto& w = st.workers[id];
     if (w.info.id.empty()) w.info = *n;
     w.info.capacity = n->capacity;
-    if (!w.handle && !w.connecting) connect(self, id);
+    if (!w.handle && !w.connecting && self->clock().now() >= w.next_try)
+      connect(self, id);
     if (w.handle) sync(self, id);
   }
   place_pending(self);

@@ -40,6 +40,11 @@ using cluster_runner_actor = task_runner_actor::extend<caf::reacts_to<msg::clust
 struct cluster_runner_config {
   caf::io::middleman_actor middleman;        ///< connects to workers
   std::chrono::milliseconds timeout{10000};  ///< per request to a worker
+  bool tls = false;  ///< `middleman` speaks TLS (for the log lines)
+  /// A worker that refused or could not be reached is tried again after
+  /// core::cluster::reconnect_delay(failures, retry_interval, retry_limit).
+  std::chrono::milliseconds retry_interval{1000};
+  std::chrono::milliseconds retry_limit{30000};
 };
 
 cluster_runner_actor spawn_cluster_runner(caf::actor_system& sys,

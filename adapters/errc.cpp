@@ -38,6 +38,8 @@ std::string_view to_string(errc x) {
       return "id_taken";
     case errc::leadership_lost:
       return "leadership_lost";
+    case errc::bad_credentials:
+      return "bad_credentials";
   }
   return "unknown";
 }

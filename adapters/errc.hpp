@@ -45,6 +45,9 @@ enum class errc : uint8_t {
   /// This node no longer holds the cluster's leader lock (its connection
   /// dropped, or another node took over); it must stop acting as leader.
   leadership_lost,
+  /// TLS files cannot be used: missing, unreadable, malformed, a key that is
+  /// not the certificate's, or a certificate the CA did not sign.
+  bad_credentials,
 };
 
 /// Where an offset_out_of_range error happened.

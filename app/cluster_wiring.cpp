@@ -3,9 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 
 #include "adapters/errc.hpp"
 #include "adapters/metadata_store.hpp"
+#include "adapters/tls/credentials.hpp"
 #include "app/identity.hpp"
 #include "core/errc.hpp"
 #include "core/time.hpp"
@@ -20,13 +23,35 @@ void configure_middleman(caf::actor_system_config& cfg, const serve_options& opt
           caf::timespan{std::chrono::milliseconds{opts.heartbeat_timeout_ms}});
   cfg.set("middleman.app-identifiers",
           std::vector<std::string>{"streamvisor/" + version() + "/" + opts.cluster_name});
+  if (opts.tls()) {
+    // Setting any of these makes CAF require a certificate from the CA on
+    // both ends of every connection.
+    cfg.load<caf::openssl::manager>();
+    cfg.openssl_certificate = opts.tls_cert;
+    cfg.openssl_key = opts.tls_key;
+    cfg.openssl_cafile = opts.tls_ca;
+  }
+}
+
+caf::error check_tls(const serve_options& opts) {
+  if (!opts.tls()) return {};
+  return adapters::tls::check({opts.tls_cert, opts.tls_key, opts.tls_ca});
+}
+
+caf::io::middleman_actor peer_connector(caf::actor_system& sys,
+                                        const serve_options& opts) {
+  return opts.tls() ? sys.openssl_manager().actor_handle()
+                    : sys.middleman().actor_handle();
 }
 
 caf::expected<uint16_t> publish_runner(caf::actor_system& sys,
                                        actors::task_runner_actor runner,
                                        const serve_options& opts) {
-  auto port = sys.middleman().publish(runner, opts.cluster_port,
-                                      opts.cluster_host.c_str(), /*reuse=*/true);
+  auto port = opts.tls()
+                  ? caf::openssl::publish(runner, opts.cluster_port,
+                                          opts.cluster_host.c_str(), /*reuse=*/true)
+                  : sys.middleman().publish(runner, opts.cluster_port,
+                                            opts.cluster_host.c_str(), /*reuse=*/true);
   if (!port)
     return core::make_error(core::errc::unavailable,
                             "cannot listen for cluster peers on " + opts.cluster_host +

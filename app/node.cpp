@@ -83,13 +83,16 @@ class node_impl final : public node {
 
   caf::error start(const serve_options& opts,
                    std::unique_ptr<adapters::metadata_store> store) {
+    if (auto err = check_tls(opts)) return err;
     if (auto err = start_kafka(opts)) return err;
     metadata_ = actors::spawn_metadata_actor(*sys_, std::move(store));
     lockbox_ = actors::spawn_lockbox(*sys_);
     if (opts.role == node_role::overlord) {
       // An overlord runs no task itself: it places them on the workers.
       actors::cluster_runner_config rc;
-      rc.middleman = sys_->middleman().actor_handle();
+      rc.middleman = peer_connector(*sys_, opts);
+      rc.tls = opts.tls();
+      rc.retry_interval = std::chrono::milliseconds{opts.heartbeat_interval_ms};
       cluster_runner_ = actors::spawn_cluster_runner(*sys_, std::move(rc));
       runner_ = cluster_runner_;
     } else if (auto err = start_runner(opts)) {

@@ -84,6 +84,12 @@ caf::error set_cluster(serve_options& o, const std::string& key, const std::stri
     auto v = number(200, 600000);
     if (!v) return v.error();
     o.heartbeat_timeout_ms = *v;
+  } else if (key == "tls-cert") {
+    o.tls_cert = value;
+  } else if (key == "tls-key") {
+    o.tls_key = value;
+  } else if (key == "tls-ca") {
+    o.tls_ca = value;
   } else {
     handled = false;
   }
@@ -224,6 +230,16 @@ caf::expected<serve_options> parse_serve_options(const std::vector<std::string>&
     return bad("heartbeat-timeout (" + std::to_string(o.heartbeat_timeout_ms) +
                " ms) must be at least twice heartbeat-interval (" +
                std::to_string(o.heartbeat_interval_ms) + " ms)");
+  auto tls_given =
+      int{!o.tls_cert.empty()} + int{!o.tls_key.empty()} + int{!o.tls_ca.empty()};
+  if (tls_given != 0 && tls_given != 3)
+    return bad(
+        "options 'tls-cert', 'tls-key' and 'tls-ca' go together: give all three "
+        "for TLS between nodes, or none");
+  if (tls_given != 0 && o.role == node_role::all)
+    return bad(
+        "options 'tls-cert', 'tls-key' and 'tls-ca' secure node-to-node traffic "
+        "and need role overlord or worker");
   if (o.role != node_role::all && o.metadata_uri.rfind("postgres", 0) != 0)
     return bad("role '" + to_string(o.role) +
                "' needs a PostgreSQL metadata store shared by the cluster "
@@ -296,6 +312,11 @@ std::string serve_usage() {
                                 (default: the listen hosts)
   --heartbeat-interval MS       node-to-node heartbeat (default 1000)
   --heartbeat-timeout MS        a peer silent this long is dead (default 5000)
+  --tls-cert FILE               node-to-node TLS: this node's certificate (PEM)
+  --tls-key FILE                its private key (PEM, unencrypted)
+  --tls-ca FILE                 the CA that signs every node's certificate; a
+                                peer without a certificate from it is refused
+                                (all three or none; none: plain TCP)
   --config FILE                 read options from FILE (key=value per line, the
                                 same keys as the flags); flags win
 )";

@@ -66,6 +66,13 @@ struct serve_options {
   /// older than that is not placed on.
   int64_t heartbeat_interval_ms = 1000;
   int64_t heartbeat_timeout_ms = 5000;
+  /// Node-to-node TLS with mutual certificates: this node's certificate
+  /// (PEM, chain allowed), its private key and the CA that signs every node's
+  /// certificate. All three or none; none: plain TCP.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
+  bool tls() const { return !tls_cert.empty(); }
 };
 
 /// Parses flags (`--key value` or `--key=value`), reading `--config FILE` first.

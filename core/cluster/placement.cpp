@@ -1,5 +1,7 @@
 #include "core/cluster/placement.hpp"
 
+#include <algorithm>
+
 namespace sv::core::cluster {
 
 namespace {
@@ -31,6 +33,15 @@ placement place(std::vector<worker_slots>& workers,
     out.assigned.emplace_back(t.id, best->id);
   }
   return out;
+}
+
+std::chrono::milliseconds reconnect_delay(int failures,
+                                          std::chrono::milliseconds interval,
+                                          std::chrono::milliseconds limit) {
+  if (failures <= 0) return std::chrono::milliseconds{0};
+  auto d = interval;
+  for (int i = 1; i < failures && d < limit; ++i) d *= 2;
+  return std::min(d, limit);
 }
 
 }  // namespace sv::core::cluster

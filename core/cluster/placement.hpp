@@ -5,6 +5,7 @@
 // replicas of one task group) already runs on a worker never goes there too.
 // A task no worker can take stays pending, in order, until slots free up.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -43,5 +44,14 @@ struct placement {
 /// same inputs always give the same placement.
 placement place(std::vector<worker_slots>& workers,
                 const std::vector<pending_task>& tasks);
+
+/// How long the leader waits before connecting again to a registered worker
+/// that refused or could not be reached `failures` times in a row: one
+/// heartbeat `interval` after the first failure, doubling up to `limit`.
+/// A refused peer (wrong certificate, cluster or version) is not asked at
+/// every heartbeat forever.
+std::chrono::milliseconds reconnect_delay(int failures,
+                                          std::chrono::milliseconds interval,
+                                          std::chrono::milliseconds limit);
 
 }  // namespace sv::core::cluster

@@ -86,3 +86,27 @@ TEST_CASE("serve options: cluster roles need PostgreSQL and sane heartbeats") {
   REQUIRE_FALSE(slow);
   CHECK(core::error_message(slow.error()).find("at least twice") != std::string::npos);
 }
+
+TEST_CASE("serve options: TLS between nodes takes certificate, key and CA together") {
+  const std::vector<std::string> cluster{"--role", "worker", "--metadata",
+                                         "postgres://sv@db:5432/sv"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), cluster.begin(), cluster.end());
+    return app::parse_serve_options(extra);
+  };
+  auto all = with({"--tls-cert", "n.crt", "--tls-key", "n.key", "--tls-ca", "ca.crt"});
+  REQUIRE(all);
+  CHECK(all->tls());
+  CHECK(all->tls_ca == "ca.crt");
+  auto partial = with({"--tls-cert", "n.crt", "--tls-ca", "ca.crt"});
+  REQUIRE_FALSE(partial);
+  CHECK(core::error_message(partial.error()).find("go together") != std::string::npos);
+  auto single = app::parse_serve_options(
+      {"--tls-cert", "n.crt", "--tls-key", "n.key", "--tls-ca", "ca.crt"});
+  REQUIRE_FALSE(single);
+  CHECK(core::error_message(single.error()).find("role overlord or worker") !=
+        std::string::npos);
+  auto none = with({});
+  REQUIRE(none);
+  CHECK_FALSE(none->tls());
+}

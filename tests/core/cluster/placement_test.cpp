@@ -69,3 +69,15 @@ TEST_CASE("placement: no workers, every task pending") {
   CHECK(p.assigned.empty());
   CHECK(p.pending.size() == 2);
 }
+
+TEST_CASE("a worker that keeps refusing is asked less and less often, up to a limit") {
+  using std::chrono::milliseconds;
+  const milliseconds hb{1000}, cap{30000};
+  CHECK(reconnect_delay(0, hb, cap) == milliseconds{0});
+  CHECK(reconnect_delay(1, hb, cap) == milliseconds{1000});
+  CHECK(reconnect_delay(2, hb, cap) == milliseconds{2000});
+  CHECK(reconnect_delay(5, hb, cap) == milliseconds{16000});
+  CHECK(reconnect_delay(6, hb, cap) == cap);
+  CHECK(reconnect_delay(1000000, hb, cap) == cap);
+  CHECK(reconnect_delay(3, milliseconds{40000}, cap) == cap);
+}
