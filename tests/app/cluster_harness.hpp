@@ -185,10 +185,14 @@ struct environment {
 };
 
 /// A Kafka supervisor spec on topic `events` (taskCount 2, hour-long tasks);
-/// `io_extra` is added to its ioConfig.
+/// `io_extra` is added to its ioConfig, `top_extra` to the top level (a
+/// context), `consumer_extra` to its consumerProperties.
 inline std::string spec(const std::string& datasource, const std::string& kafka,
-                        const std::string& io_extra = "\"useEarliestOffset\":true") {
-  return R"({"type":"kafka","spec":{
+                        const std::string& io_extra = "\"useEarliestOffset\":true",
+                        const std::string& top_extra = "",
+                        const std::string& consumer_extra = "") {
+  return R"({"type":"kafka",)" + (top_extra.empty() ? "" : top_extra + ",") +
+         R"("spec":{
     "dataSchema":{"dataSource":")" +
          datasource + R"(",
       "timestampSpec":{"column":"timestamp","format":"iso"},
@@ -196,7 +200,8 @@ inline std::string spec(const std::string& datasource, const std::string& kafka,
       "granularitySpec":{"segmentGranularity":"HOUR","queryGranularity":"NONE","rollup":false}},
     "ioConfig":{"topic":"events","inputFormat":{"type":"json"},
       "consumerProperties":{"bootstrap.servers":")" +
-         kafka + R"(","fetch.wait.max.ms":"10"},
+         kafka + R"(","fetch.wait.max.ms":"10")" +
+         (consumer_extra.empty() ? "" : "," + consumer_extra) + R"(},
       "taskCount":2,"taskDuration":"PT1H","startDelay":"PT1S","period":"PT1S",)" +
          io_extra + R"(},
     "tuningConfig":{"type":"kafka"}}})";
