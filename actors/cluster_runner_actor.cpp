@@ -303,13 +303,14 @@ caf::result<msg::adopted_tasks> adopt(self_ptr self, const msg::adopt_tasks& m) 
   for (const auto& wid : ids) {
     self->request(self->state.workers.at(wid).handle, self->state.cfg.timeout, m)
         .then(
-            [self, rp, acc, left, wid,
-             listener = m.listener](msg::adopted_tasks& got) mutable {
+            [self, rp, acc, left, wid, listener = m.listener,
+             epoch = m.epoch](msg::adopted_tasks& got) mutable {
               auto& st = self->state;
               for (auto& t : got.tasks) {
                 if (auto w = st.workers.find(wid); w != st.workers.end())
                   w->second.foreign.erase(t.spec.id);
-                st.tasks[t.spec.id] = placed{msg::run_task{t.spec, listener}, wid, true};
+                st.tasks[t.spec.id] =
+                    placed{msg::run_task{t.spec, listener, epoch}, wid, true};
                 acc->tasks.push_back(std::move(t));
               }
               if (--*left == 0) rp.deliver(*acc);

@@ -36,7 +36,8 @@ void kill_leftovers(self_ptr self) {
               spdlog::info("supervisor [{}]: stopping task [{}] left by a previous run",
                            self->state.spec().id, t.id);
               self->request(self->state.env.runner, self->state.env.chat_timeout,
-                            msg::kill_task{t.id, "left by a previous supervisor run"})
+                            msg::kill_task{t.id, "left by a previous supervisor run",
+                                           self->state.env.epoch})
                   .then([](msg::ack&) {}, [](caf::error&) {});
             }
           },
@@ -72,7 +73,7 @@ void on_task_launched(self_ptr self, msg::task_launched& m) {
   if (!st.rec->knows_task(m.task_id)) {
     // Killed or finished while it waited for its slot.
     self->request(st.env.runner, st.env.chat_timeout,
-                  msg::kill_task{m.task_id, "not needed"})
+                  msg::kill_task{m.task_id, "not needed", st.env.epoch})
         .then([](msg::ack&) {}, [](caf::error&) {});
     return;
   }

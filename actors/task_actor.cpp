@@ -169,11 +169,24 @@ void start(self_ptr self) {
   schedule_read(self);
 }
 
+// A command of a leader older than the one that placed or adopted the task
+// (a deposed leader that has not noticed yet): refused, and said in the log.
+caf::error refuse_older(self_ptr self, int64_t epoch, const char* what) {
+  auto& st = self->state;
+  if (epoch >= st.leader_epoch) return {};
+  auto why = std::string{"refused a "} + what + " command of leader epoch " +
+             std::to_string(epoch) + ": epoch " + std::to_string(st.leader_epoch) +
+             " leads";
+  note(self, severity::warn, why);
+  return core::make_error(core::errc::conflict, why);
+}
+
 task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spec,
                                         task_env env) {
   auto& st = self->state;
   st.spec = std::move(spec);
   st.env = std::move(env);
+  st.leader_epoch = st.env.epoch;
   st.pipe = std::make_unique<ingest_pipeline>(st.spec, st.env);
   st.pipe->track_chunks(static_cast<bool>(st.env.lockbox));
   if (!st.env.log_dir.empty()) {
@@ -191,8 +204,9 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
             std::string{name_of(st.ph)},
             st.ph == phase::not_started ? "" : core::format_utc_time(st.started)};
       },
-      [self](msg::pause_task&) -> caf::result<msg::offsets_msg> {
+      [self](msg::pause_task& m) -> caf::result<msg::offsets_msg> {
         auto& st = self->state;
+        if (auto err = refuse_older(self, m.epoch, "pause")) return err;
         if (st.ph == phase::publishing)
           return core::make_error(core::errc::conflict,
                                   "Can't pause, task is publishing");
@@ -201,14 +215,15 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
              "paused at " + core::to_json(st.seqs->position()).dump());
         return msg::offsets_msg{st.seqs->position()};
       },
-      [self](msg::resume_task&) -> msg::ack {
+      [self](msg::resume_task& m) -> caf::result<msg::ack> {
         auto& st = self->state;
+        if (auto err = refuse_older(self, m.epoch, "resume")) return err;
         if (st.ph == phase::paused) {
           note(self, severity::info, "resumed");
           st.ph = phase::reading;
           schedule_read(self);
         }
-        return {};
+        return msg::ack{};
       },
       [self](msg::get_current_offsets&) {
         return msg::offsets_msg{self->state.seqs->position()};
@@ -219,6 +234,7 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
       },
       [self](msg::set_end_offsets& m) -> caf::result<msg::ack> {
         auto& st = self->state;
+        if (auto err = refuse_older(self, m.epoch, "end offsets")) return err;
         if (st.ph != phase::paused)
           return core::make_error(core::errc::conflict,
                                   "Task must be paused before changing the end offsets");

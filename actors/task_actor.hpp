@@ -14,8 +14,10 @@
 // Messages in: the chat API — status, pause (replies current offsets), resume,
 //   current/end offsets, set_end_offsets (finish or checkpoint, commit-as),
 //   checkpoints, stop (graceful: publish what was read), row stats, report.
-//   set_listener: a new leader's supervisor adopts the task (refused with
-//   errc::conflict when its epoch is older than the newest seen).
+//   set_listener: a new leader's supervisor adopts the task. pause, resume,
+//   set_end_offsets and set_listener carry the sender's leader epoch and are
+//   refused (errc::conflict, said in the task's log) when it is older than
+//   the epoch that placed (task_env::epoch) or last adopted the task.
 // Messages out: md_publish / md_upsert_task to the metadata actor;
 //   checkpoint_requested, predecessor_query, task_lock_wait, task_finished to
 //   the listener; lock_acquire to the lockbox.

@@ -24,6 +24,7 @@ struct entry {
   core::utc_time created{};
   core::utc_time started{};
   std::string kill_reason;
+  int64_t epoch = 0;  ///< the newest leader epoch that placed or adopted it
 };
 
 struct runner_state {
@@ -77,6 +78,7 @@ void start_queued(self_ptr self) {
     auto& e = it->second;
     auto env = st.cfg.env;
     env.listener = caf::actor_cast<task_listener>(e.listener);
+    env.epoch = e.epoch;
     auto handle = st.cfg.spawn ? st.cfg.spawn(self->system(), e.spec, std::move(env))
                                : spawn_task(self->system(), e.spec, std::move(env));
     e.handle = caf::actor_cast<caf::actor>(handle);
@@ -173,27 +175,40 @@ task_runner_actor::behavior_type runner_behavior(self_ptr self, task_runner_conf
           return core::make_error(core::errc::conflict,
                                   "task [" + m.spec.id + "] already exists");
         auto id = m.spec.id;
-        entry e{std::move(m.spec), std::move(m.listener), {}, core::utc_now(), {}, {}};
+        entry e{std::move(m.spec),
+                std::move(m.listener),
+                {},
+                core::utc_now(),
+                {},
+                {},
+                m.epoch};
         write_row(self, e, "RUNNING", core::json{}, "");
         st.tasks.emplace(id, std::move(e));
         st.queue.push_back(id);
         start_queued(self);
         return msg::ack{};
       },
-      [self](msg::kill_task& m) -> msg::ack {
+      [self](msg::kill_task& m) -> caf::result<msg::ack> {
         auto& st = self->state;
         auto it = st.tasks.find(m.task_id);
-        if (it == st.tasks.end()) return {};
+        if (it == st.tasks.end()) return msg::ack{};
         auto& e = it->second;
+        if (m.epoch >= 0 && m.epoch < e.epoch) {
+          auto why = "refused to kill task [" + m.task_id + "] for leader epoch " +
+                     std::to_string(m.epoch) + ": epoch " + std::to_string(e.epoch) +
+                     " placed or adopted it";
+          spdlog::warn("{}", why);
+          return core::make_error(core::errc::conflict, why);
+        }
         if (e.handle) {
           e.kill_reason = m.reason;
           self->send_exit(e.handle, caf::exit_reason::kill);
-          return {};
+          return msg::ack{};
         }
         std::erase(st.queue, m.task_id);
         report_failure(self, e, "Task was killed before it started: " + m.reason);
         st.tasks.erase(it);
-        return {};
+        return msg::ack{};
       },
       [self](msg::list_runner_tasks& m) {
         msg::runner_task_list out;
@@ -215,6 +230,14 @@ task_runner_actor::behavior_type runner_behavior(self_ptr self, task_runner_conf
         msg::adopted_tasks out;
         for (auto& [id, e] : self->state.tasks) {
           if (e.spec.supervisor_id != m.supervisor_id) continue;
+          if (m.epoch < e.epoch) {
+            spdlog::warn(
+                "task [{}] not handed to the supervisor of leader epoch {}: "
+                "epoch {} adopted it",
+                id, m.epoch, e.epoch);
+            continue;
+          }
+          e.epoch = m.epoch;
           e.listener = m.listener;
           if (!e.handle) continue;  // task_launched goes to the new listener
           self->request(caf::actor_cast<task_actor>(e.handle), std::chrono::seconds{10},

@@ -13,7 +13,10 @@
 //   published on the middleman for the leader's cluster_runner_actor.
 // Messages in: run_task, kill_task, list_runner_tasks, get_live_report;
 //   adopt_tasks (failover: the tasks of a supervisor report to a new listener,
-//   set_listener is forwarded to each with the leader's epoch).
+//   set_listener is forwarded to each with the leader's epoch). Each task
+//   keeps the newest epoch that placed (run_task) or adopted it; an older
+//   leader's adopt_tasks skips it and its kill_task is refused (an
+//   operator's kill, epoch -1, is not).
 // Messages out: task_launched to the task's listener (its supervisor) when the
 //   task gets a slot; md_upsert_task / md_list_tasks to the metadata actor.
 //   Tasks talk to their listener directly (checkpoint_requested,

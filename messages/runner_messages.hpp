@@ -2,6 +2,7 @@
 // Messages of the task runner: supervisors submit and kill tasks, the API
 // lists them, and the runner tells a task's supervisor when it starts.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,24 +20,31 @@ namespace sv::msg {
 struct run_task {
   core::task::task_spec spec;
   caf::strong_actor_ptr listener;
+  /// The leader epoch of the supervisor that placed it (0 on a single node):
+  /// the task refuses commands of older epochs.
+  int64_t epoch = 0;
   friend bool operator==(const run_task& a, const run_task& b) {
-    return a.spec.id == b.spec.id && a.listener == b.listener;
+    return a.spec.id == b.spec.id && a.listener == b.listener && a.epoch == b.epoch;
   }
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_task& x) {
-  return f(caf::meta::type_name("run_task"), x.spec, x.listener);
+  return f(caf::meta::type_name("run_task"), x.spec, x.listener, x.epoch);
 }
 
 /// Stop a task at once (nothing is published). Unknown ids are ignored.
 struct kill_task {
   std::string task_id;
   std::string reason;
+  /// A supervisor's kill carries its leader epoch (0 on a single node) and is
+  /// refused when the task was placed or adopted at a newer one; an
+  /// operator's kill has none (-1).
+  int64_t epoch = -1;
   friend bool operator==(const kill_task&, const kill_task&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, kill_task& x) {
-  return f(caf::meta::type_name("kill_task"), x.task_id, x.reason);
+  return f(caf::meta::type_name("kill_task"), x.task_id, x.reason, x.epoch);
 }
 
 /// A queued task got a slot and runs: here is its handle (a task_actor).

@@ -2,7 +2,9 @@
 // The task chat API (Druid's /druid/worker/v1/chat/{taskId}/...) as typed
 // messages, and what a task tells its supervisor.
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,8 +40,6 @@ namespace sv::msg {
   }
 
 SV_EMPTY_MESSAGE(get_task_status)
-SV_EMPTY_MESSAGE(pause_task)
-SV_EMPTY_MESSAGE(resume_task)
 SV_EMPTY_MESSAGE(get_current_offsets)
 SV_EMPTY_MESSAGE(get_end_offsets)
 SV_EMPTY_MESSAGE(get_checkpoints)
@@ -48,6 +48,31 @@ SV_EMPTY_MESSAGE(get_row_stats)
 SV_EMPTY_MESSAGE(get_task_report)
 
 #undef SV_EMPTY_MESSAGE
+
+// The commands a supervisor gives its tasks carry the leader epoch of the
+// node that runs it (0 on a single node). A task refuses a command older than
+// the newest epoch it has seen (the one that placed or adopted it), so a
+// deposed leader that has not noticed yet changes nothing.
+
+/// POST /pause: the task stops reading and answers its position.
+struct pause_task {
+  int64_t epoch = 0;
+  friend bool operator==(const pause_task&, const pause_task&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pause_task& x) {
+  return f(caf::meta::type_name("pause_task"), x.epoch);
+}
+
+/// POST /resume: a paused task reads on.
+struct resume_task {
+  int64_t epoch = 0;
+  friend bool operator==(const resume_task&, const resume_task&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, resume_task& x) {
+  return f(caf::meta::type_name("resume_task"), x.epoch);
+}
 
 /// NOT_STARTED, STARTING, READING, PAUSED, PUBLISHING (Druid's names).
 struct task_status_reply {
@@ -77,11 +102,13 @@ struct set_end_offsets {
   core::offset_map end;
   bool finish = true;
   std::optional<core::offset_map> commit_as;
+  int64_t epoch = 0;  ///< the sender's leader epoch (see pause_task)
   friend bool operator==(const set_end_offsets&, const set_end_offsets&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, set_end_offsets& x) {
-  return f(caf::meta::type_name("set_end_offsets"), x.end, x.finish, x.commit_as);
+  return f(caf::meta::type_name("set_end_offsets"), x.end, x.finish, x.commit_as,
+           x.epoch);
 }
 
 /// Sequence id -> start offsets (GET /checkpoints).

@@ -58,7 +58,7 @@ void decide(self_ptr self, std::shared_ptr<discovery> d) {
               auto handle = caf::actor_cast<task_actor>(t.task);
               st.tasks[t.spec.id] = handle;
               if (reading)
-                self->request(handle, st.env.chat_timeout, msg::resume_task{})
+                self->request(handle, st.env.chat_timeout, msg::resume_task{st.env.epoch})
                     .then([](msg::ack&) {}, [](caf::error&) {});
             }
             spdlog::info(

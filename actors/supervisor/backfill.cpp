@@ -36,7 +36,7 @@ void abort(self_ptr self, caf::error err) {
   st.rec->abort_backfill();
   for (const auto& id : st.backfill->paused_tasks)
     if (auto h = st.tasks.find(id); h != st.tasks.end())
-      self->request(h->second, st.env.chat_timeout, msg::resume_task{})
+      self->request(h->second, st.env.chat_timeout, msg::resume_task{st.env.epoch})
           .then([](msg::ack&) {}, [](caf::error&) {});
   finish(self, std::move(err));
   request_run(self);
@@ -143,7 +143,7 @@ void after_pause(self_ptr self) {
     spdlog::warn("supervisor [{}]: task [{}] did not pause for the reset; stopping it",
                  st.spec().id, id);
     self->request(st.env.runner, st.env.store_timeout,
-                  msg::kill_task{id, "did not pause"})
+                  msg::kill_task{id, "did not pause", st.env.epoch})
         .then([](msg::ack&) {}, [](caf::error&) {});
   }
   self->request(st.probe, st.env.store_timeout, msg::probe_stream{false})
@@ -167,7 +167,7 @@ void pause_all(self_ptr self) {
         continue;
       }
       ++conv->pending;
-      self->request(h->second, st.env.chat_timeout, msg::pause_task{})
+      self->request(h->second, st.env.chat_timeout, msg::pause_task{st.env.epoch})
           .then(
               [self, conv, id, group = g.group](msg::offsets_msg& m) {
                 auto& at = conv->paused[group];

@@ -81,9 +81,9 @@ void fetch_row(self_ptr self) {
 void start_task(self_ptr self, core::task::task_spec spec) {
   auto& st = self->state;
   auto id = spec.id;
-  self->request(
-          st.env.runner, st.env.store_timeout,
-          msg::run_task{std::move(spec), caf::actor_cast<caf::strong_actor_ptr>(self)})
+  self->request(st.env.runner, st.env.store_timeout,
+                msg::run_task{std::move(spec),
+                              caf::actor_cast<caf::strong_actor_ptr>(self), st.env.epoch})
       .then([](msg::ack&) {},
             [self, id](caf::error& err) {
               auto& st = self->state;
@@ -97,7 +97,8 @@ void start_task(self_ptr self, core::task::task_spec spec) {
 void kill(self_ptr self, const std::string& id, const std::string& reason) {
   auto& st = self->state;
   st.tasks.erase(id);
-  self->request(st.env.runner, st.env.store_timeout, msg::kill_task{id, reason})
+  self->request(st.env.runner, st.env.store_timeout,
+                msg::kill_task{id, reason, st.env.epoch})
       .then([](msg::ack&) {}, [](caf::error&) {});
 }
 
@@ -138,8 +139,9 @@ void set_ends(self_ptr self, const conversation_ptr& c) {
     auto h = st.tasks.find(id);
     if (h == st.tasks.end()) continue;
     ++c->pending;
-    self->request(h->second, st.env.chat_timeout,
-                  msg::set_end_offsets{c->end, c->ro.finish, c->ro.commit_as})
+    self->request(
+            h->second, st.env.chat_timeout,
+            msg::set_end_offsets{c->end, c->ro.finish, c->ro.commit_as, st.env.epoch})
         .then(
             [self, c, id](msg::ack&) {
               c->answered.push_back(id);
@@ -168,7 +170,7 @@ void roll(self_ptr self, plan::roll_over ro) {
       continue;
     }
     ++c->pending;
-    self->request(h->second, st.env.chat_timeout, msg::pause_task{})
+    self->request(h->second, st.env.chat_timeout, msg::pause_task{st.env.epoch})
         .then(
             [self, c, id](msg::offsets_msg& m) {
               for (const auto& [p, o] : m.offsets) {
@@ -195,7 +197,7 @@ void seal_tasks(self_ptr self, plan::seal_group s) {
     auto h = st.tasks.find(id);
     if (h == st.tasks.end()) continue;
     self->request(h->second, st.env.chat_timeout,
-                  msg::set_end_offsets{s.end, true, s.commit_as})
+                  msg::set_end_offsets{s.end, true, s.commit_as, st.env.epoch})
         .then([](msg::ack&) {},
               [self, id](caf::error& err) {
                 spdlog::warn(

@@ -44,6 +44,9 @@ struct task_env {
   /// Where the task runs, "host:port" of its node's HTTP API (Druid's task
   /// location); "local" until the node knows its port.
   std::string location = "local";
+  /// The leader epoch of the supervisor that placed the task (0 on a single
+  /// node): commands of older epochs are refused.
+  int64_t epoch = 0;
 };
 
 /// The Kafka reader for a supervisor spec's ioConfig (consumerProperties,

@@ -22,6 +22,19 @@ Reply ask(caf::actor_system& sys, const actors::task_actor& t, Req req) {
   return std::move(*out);
 }
 
+// The conflict error `req` got ("" when it was accepted or failed otherwise).
+template <class Reply, class Req>
+std::string refusal(caf::actor_system& sys, const actors::task_actor& t, Req req) {
+  caf::scoped_actor self{sys};
+  std::string why;
+  self->request(t, 30s, std::move(req))
+      .receive([](Reply&) {},
+               [&](caf::error& e) {
+                 if (core::is(e, core::errc::conflict)) why = core::error_message(e);
+               });
+  return why;
+}
+
 // Polls a condition through the task's own API (a request per round trip,
 // bounded by a deadline): waits on the task's progress, not on a timer.
 template <class F>
@@ -157,4 +170,48 @@ TEST_CASE_FIXTURE(test::task_fixture,
   CHECK(row("asks").status == "SUCCESS");
   CHECK((*check->committed_offsets("sup"))->offsets == offset_map{{"0", 250}});
   CHECK(published_ids().size() == 250);
+}
+
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "commands of a leader older than the one that placed or adopted the "
+                  "task are refused and change nothing") {
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
+  produce("t", 2, 20);
+  auto e = env();
+  e.epoch = 3;  // placed by the supervisor of leader epoch 3
+  auto t = actors::spawn_task(
+      *sys, spec("epochs", "t", {{"0", 0}, {"1", 0}}, std::nullopt), std::move(e));
+  until([&] {
+    return ask<msg::offsets_msg>(*sys, t, msg::get_current_offsets{}).offsets ==
+           offset_map{{"0", 20}, {"1", 20}};
+  });
+  auto status = [&] {
+    return ask<msg::task_status_reply>(*sys, t, msg::get_task_status{}).status;
+  };
+  CHECK(refusal<msg::offsets_msg>(*sys, t, msg::pause_task{2})
+            .find("leader epoch 2: epoch 3 leads") != std::string::npos);
+  CHECK(status() == "READING");
+  ask<msg::offsets_msg>(*sys, t, msg::pause_task{3});
+  CHECK(status() == "PAUSED");
+  // Adopted by the leader of epoch 4: epoch 3 is deposed.
+  caf::scoped_actor owner{*sys};
+  ask<msg::ack>(*sys, t,
+                msg::set_listener{caf::actor_cast<caf::strong_actor_ptr>(owner), 4});
+  CHECK_FALSE(
+      refusal<msg::ack>(
+          *sys, t, msg::set_listener{caf::actor_cast<caf::strong_actor_ptr>(owner), 3})
+          .empty());
+  CHECK_FALSE(
+      refusal<msg::ack>(
+          *sys, t, msg::set_end_offsets{{{"0", 20}, {"1", 20}}, true, std::nullopt, 3})
+          .empty());
+  CHECK_FALSE(refusal<msg::ack>(*sys, t, msg::resume_task{3}).empty());
+  CHECK(status() == "PAUSED");
+  CHECK(ask<msg::offsets_msg>(*sys, t, msg::get_end_offsets{}).offsets.empty());
+  ask<msg::ack>(*sys, t, msg::resume_task{4});
+  CHECK(status() == "READING");
+  ask<msg::ack>(*sys, t, msg::stop_task{});
+  caf::scoped_actor self{*sys};
+  self->wait_for(t);
+  CHECK(row("epochs").status == "SUCCESS");
 }
