@@ -36,6 +36,10 @@ void step_down(self_ptr self, const caf::error& why) {
   spdlog::error("cluster '{}': this node no longer leads (epoch {}): {}", st.cfg.cluster,
                 st.view.epoch, core::error_message(why));
   st.view.leading = false;
+  // Not itself any more; the next beat reads who leads now (until then its
+  // API answers 503, never a redirect to itself).
+  st.view.leader_id.clear();
+  st.view.leader_http.clear();
   // A fresh connection before competing again: the old one may be half dead.
   st.lock.reset();
 }

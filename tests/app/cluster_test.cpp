@@ -163,6 +163,30 @@ TEST_CASE(
     REQUIRE(clock_type::now() < deadline);
     std::this_thread::sleep_for(100ms);
   }
+  // It learnt it from its lock check, and its API now sends writes to the leader.
+  {
+    auto l = overlords[paused].log();
+    auto at = l.find("no longer leads");
+    auto line = l.substr(at, l.find('\n', at) - at);
+    CHECK_MESSAGE(
+        line.find("lost the leader lock of cluster 'test'") != std::string::npos, line);
+    auto want = "http://127.0.0.1:" + std::to_string(overlords[standby].port) +
+                "/druid/indexer/v1/supervisor/cl/suspend";
+    std::string location;
+    deadline = clock_type::now() + 10s;
+    while (location != want && clock_type::now() < deadline) {
+      auto write = overlords[paused].api().Post("/druid/indexer/v1/supervisor/cl/suspend",
+                                                "", "application/json");
+      REQUIRE(write);
+      // Never served by itself, never sent to itself.
+      REQUIRE_MESSAGE((write->status == 307 || write->status == 503), write->status);
+      location = write->get_header_value("Location");
+      CHECK(location.find(":" + std::to_string(overlords[paused].port) + "/") ==
+            std::string::npos);
+      std::this_thread::sleep_for(50ms);
+    }
+    CHECK(location == want);
+  }
   CHECK_FALSE(overlords[paused].leads());
   CHECK(overlords[standby].leads());
   leader = standby;
