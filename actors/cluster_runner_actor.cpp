@@ -209,7 +209,8 @@ void connect(self_ptr self, const std::string& worker_id) {
                   "(tried again with backoff)",
                   worker_id, w->second.info.cluster_address,
                   cfg.tls ? "its TLS certificate is not signed by this cluster's CA "
-                            "(--tls-ca), or its cluster name or version differs"
+                            "(--tls-ca), it does not speak TLS, or its cluster name or "
+                            "version differs"
                           : "it uses TLS, or its cluster name or version differs");
             else
               spdlog::warn(

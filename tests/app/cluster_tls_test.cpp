@@ -79,6 +79,7 @@ TEST_CASE(
   says(rogue,
        "refused at the handshake, no task is placed there: its TLS certificate is "
        "not signed by this cluster's CA");
+  // Refused during the TLS handshake or when connecting, as the timing falls.
   says(plain, "no task is placed there");
   says(plain, "does not speak TLS");
   // The refused nodes' own check of their files passed: they run, unjoined.
