@@ -11,7 +11,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -95,5 +97,21 @@ struct child {
     if (out) std::fclose(out);
   }
 };
+
+/// The HTTP port a `streamvisor serve` writing to `log` says it serves on,
+/// polled until `limit`; 0 when it never did.
+inline int serving_port(const std::string& log, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in{log};
+    std::string line;
+    while (std::getline(in, line)) {
+      auto at = line.find("is serving http://127.0.0.1:");
+      if (at != std::string::npos) return std::stoi(line.substr(at + 28));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  return 0;
+}
 
 }  // namespace sv::test

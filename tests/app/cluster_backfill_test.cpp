@@ -47,13 +47,7 @@ TEST_CASE(
   for (int i = 0; i < 2; ++i)
     workers.push_back(env.start("worker" + std::to_string(i),
                                 {"--role", "worker", "--worker-capacity", "3"}));
-  auto log_all = [&] {
-    std::string out;
-    for (auto* group : {&overlords, &workers})
-      for (auto& n : *group) out += "---- " + n.name + "\n" + n.log();
-    return out;
-  };
-  INFO(log_all());
+  INFO(logs_of({&overlords, &workers}));
   const node* leader = nullptr;
   auto deadline = clock_type::now() + 30s;
   while (!leader) {

@@ -58,20 +58,8 @@ struct node {
                                   dir.string(), "--listen", "127.0.0.1:0"};
     argv.insert(argv.end(), args.begin(), args.end());
     proc = std::make_unique<child>(argv, log);
-    auto deadline = clock_type::now() + 60s;
-    while (clock_type::now() < deadline) {
-      std::ifstream in{log};
-      std::string line;
-      while (std::getline(in, line)) {
-        auto at = line.find("is serving http://127.0.0.1:");
-        if (at != std::string::npos) {
-          port = std::stoi(line.substr(at + 28));
-          return;
-        }
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    FAIL("node " << name << " did not start: " << log);
+    port = serving_port(log, 60s);
+    if (port == 0) FAIL("node " << name << " did not start: " << log);
   }
 
   std::string address() const { return "127.0.0.1:" + std::to_string(port); }
@@ -108,6 +96,14 @@ struct node {
     return true;
   }
 };
+
+/// Every node's log, each under a "---- name" line (for INFO on failure).
+inline std::string logs_of(const std::vector<const std::vector<node>*>& groups) {
+  std::string out;
+  for (const auto* group : groups)
+    for (const auto& n : *group) out += "---- " + n.name + "\n" + n.log();
+  return out;
+}
 
 /// A database named PREFIX_<pid>, a directory of the same name, and
 /// kafka-dev with the topic `events`; all removed at the end.

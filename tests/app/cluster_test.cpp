@@ -29,13 +29,7 @@ TEST_CASE(
     workers[i].dir = env.root / workers[i].name;
     workers[i].start(env.with({"--role", "worker", "--worker-capacity", "4"}));
   }
-  auto log_all = [&] {
-    std::string out;
-    for (auto* group : {&overlords, &workers})
-      for (auto& n : *group) out += "---- " + n.name + "\n" + n.log();
-    return out;
-  };
-  INFO(log_all());
+  INFO(logs_of({&overlords, &workers}));
 
   // Exactly one leader; the other redirects its API there.
   auto leader_index = [&]() -> int {

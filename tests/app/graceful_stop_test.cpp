@@ -40,20 +40,8 @@ struct node_process {
                                  "--listen", "127.0.0.1:0", "--kafka", kafka,
                                  "--graceful-shutdown-timeout", std::to_string(grace_s)},
         log);
-    auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::ifstream in{log};
-      std::string line;
-      while (std::getline(in, line)) {
-        auto at = line.find("is serving http://127.0.0.1:");
-        if (at != std::string::npos) {
-          port = std::stoi(line.substr(at + 28));
-          return;
-        }
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    FAIL("the node did not start: " << log);
+    port = test::serving_port(log, 60s);
+    if (port == 0) FAIL("the node did not start: " << log);
   }
 
   httplib::Client api() const {
