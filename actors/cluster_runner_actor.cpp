@@ -310,8 +310,10 @@ caf::result<msg::adopted_tasks> adopt(self_ptr self, const msg::adopt_tasks& m) 
               for (auto& t : got.tasks) {
                 if (auto w = st.workers.find(wid); w != st.workers.end())
                   w->second.foreign.erase(t.spec.id);
-                st.tasks[t.spec.id] =
-                    placed{msg::run_task{t.spec, listener, epoch}, wid, true};
+                st.tasks[t.spec.id] = placed{
+                    msg::run_task{t.spec, listener, epoch,
+                                  caf::actor_cast<caf::strong_actor_ptr>(st.cfg.lockbox)},
+                    wid, true};
                 acc->tasks.push_back(std::move(t));
               }
               if (--*left == 0) rp.deliver(*acc);
@@ -341,6 +343,8 @@ cluster_runner_actor::behavior_type runner_behavior(self_ptr self,
         if (st.tasks.count(id))
           return core::make_error(core::errc::conflict,
                                   "task [" + id + "] already exists");
+        if (st.cfg.lockbox)
+          m.lockbox = caf::actor_cast<caf::strong_actor_ptr>(st.cfg.lockbox);
         st.tasks.emplace(id, placed{std::move(m), {}, false});
         st.pending.push_back(id);
         place_pending(self);
@@ -382,7 +386,11 @@ cluster_runner_actor::behavior_type runner_behavior(self_ptr self,
         return self->delegate(w->second.handle, m);
       },
       [](msg::set_runner_location&) {},
-      [self](msg::adopt_tasks& m) { return adopt(self, m); },
+      [self](msg::adopt_tasks& m) {
+        if (self->state.cfg.lockbox)
+          m.lockbox = caf::actor_cast<caf::strong_actor_ptr>(self->state.cfg.lockbox);
+        return adopt(self, m);
+      },
       [self](msg::cluster_view& v) { follow(self, v); },
   };
 }

@@ -14,7 +14,8 @@
 //   as tasks end, and tasks it did not place (an earlier leader's) are listed
 //   too, so their supervisors can stop them.
 // Messages in: the task_runner_actor protocol; cluster_view.
-// Messages out: run_task, kill_task, list_runner_tasks, get_live_report to
+// Messages out: run_task and adopt_tasks (with the leader's lockbox), kill_task,
+// list_runner_tasks, get_live_report to
 //   workers' runners; task_finished (failed) to the supervisor of every task
 //   of a worker that is lost.
 // Failure behaviour: a worker whose connection drops (down_msg; heartbeats
@@ -30,6 +31,7 @@
 #include <caf/io/middleman_actor.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "actors/lockbox_actor.hpp"
 #include "actors/task_runner_actor.hpp"
 #include "messages/cluster_messages.hpp"
 
@@ -38,7 +40,9 @@ namespace sv::actors {
 using cluster_runner_actor = task_runner_actor::extend<caf::reacts_to<msg::cluster_view>>;
 
 struct cluster_runner_config {
-  caf::io::middleman_actor middleman;        ///< connects to workers
+  caf::io::middleman_actor middleman;  ///< connects to workers
+  /// The leader's lockbox: every task placed or adopted asks it for locks.
+  lockbox_actor lockbox;
   std::chrono::milliseconds timeout{10000};  ///< per request to a worker
   bool tls = false;  ///< `middleman` speaks TLS (for the log lines)
   /// A worker that refused or could not be reached is tried again after

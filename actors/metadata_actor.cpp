@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include "adapters/metadata_store.hpp"
+#include "core/errc.hpp"
 
 namespace sv::actors {
 
@@ -107,6 +108,25 @@ metadata_actor::behavior_type metadata_behavior(
         if (m.limit > 0) limit = m.limit;
         return reply<msg::audit_list>(
             s.audit(key, limit), [](auto v) { return msg::audit_list{std::move(v)}; });
+      },
+      [&s](msg::md_persist_lock& m) -> caf::result<msg::ack> {
+        auto r = msg::to_request(m.lock);
+        if (!r)
+          return core::make_error(core::errc::invalid_input,
+                                  "unknown lock type [" + m.lock.type + "]");
+        if (auto err = s.persist_lock(*r)) return err;
+        return msg::ack{};
+      },
+      [&s](msg::md_drop_locks& m) -> caf::result<msg::ack> {
+        if (auto err = s.drop_locks(m.task_id)) return err;
+        return msg::ack{};
+      },
+      [&s](msg::md_list_locks&) -> caf::result<msg::lock_rows> {
+        return reply<msg::lock_rows>(s.task_locks(), [](auto v) {
+          msg::lock_rows out;
+          for (const auto& r : v) out.locks.push_back(msg::to_message(r));
+          return out;
+        });
       },
       [&s](msg::md_fence& m) -> msg::ack {
         s.fence_leader_writes(adapters::leader_fence{m.cluster, m.epoch, 0});

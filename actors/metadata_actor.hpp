@@ -20,6 +20,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/cluster_messages.hpp"
+#include "messages/lock_messages.hpp"
 #include "messages/metadata_messages.hpp"
 
 namespace sv::adapters {
@@ -47,7 +48,11 @@ using metadata_actor =
 
                      caf::replies_to<msg::md_append_audit>::with<core::audit_record>,
                      caf::replies_to<msg::md_audit>::with<msg::audit_list>,
-                     caf::replies_to<msg::md_fence>::with<msg::ack>>;
+                     caf::replies_to<msg::md_fence>::with<msg::ack>,
+
+                     caf::replies_to<msg::md_persist_lock>::with<msg::ack>,
+                     caf::replies_to<msg::md_drop_locks>::with<msg::ack>,
+                     caf::replies_to<msg::md_list_locks>::with<msg::lock_rows>>;
 
 /// Where an actor runs: on its own thread (blocking work) or on the scheduler
 /// (tests with the deterministic scheduler).

@@ -265,6 +265,7 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
         st.env.listener = caf::actor_cast<task_listener>(m.listener);
         note(self, severity::info,
              "adopted by the supervisor of leader epoch " + std::to_string(m.epoch));
+        task::use_lockbox(self, caf::actor_cast<lockbox_actor>(m.lockbox));
         return msg::ack{};
       },
       [self](msg::get_checkpoints&) {
@@ -300,6 +301,7 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
           return finish(self, false, core::error_message(err));
       },
       [self](build_atom) { maybe_publish(self); },
+      [self](lock_atom, int64_t start) { task::retry_lock(self, start); },
       [self](publish_atom) {
         if (self->state.request && !self->state.finished) send_publish(self);
       },

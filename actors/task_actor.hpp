@@ -45,6 +45,7 @@ using read_atom = caf::atom_constant<caf::atom("read")>;
 using persist_atom = caf::atom_constant<caf::atom("persist")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using build_atom = caf::atom_constant<caf::atom("build")>;
+using lock_atom = caf::atom_constant<caf::atom("lock")>;
 
 using task_actor =
     caf::typed_actor<caf::replies_to<msg::get_task_status>::with<msg::task_status_reply>,
@@ -60,7 +61,7 @@ using task_actor =
                      caf::replies_to<msg::set_listener>::with<msg::ack>,
                      caf::reacts_to<msg::lock_granted>, caf::reacts_to<read_atom>,
                      caf::reacts_to<persist_atom>, caf::reacts_to<publish_atom>,
-                     caf::reacts_to<build_atom>>;
+                     caf::reacts_to<build_atom>, caf::reacts_to<lock_atom, int64_t>>;
 
 task_actor spawn_task(caf::actor_system& sys, core::task::task_spec spec, task_env env,
                       placement where = placement::detached);

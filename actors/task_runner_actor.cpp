@@ -24,7 +24,8 @@ struct entry {
   core::utc_time created{};
   core::utc_time started{};
   std::string kill_reason;
-  int64_t epoch = 0;  ///< the newest leader epoch that placed or adopted it
+  int64_t epoch = 0;              ///< the newest leader epoch that placed or adopted it
+  caf::strong_actor_ptr lockbox;  ///< the leader's; null: the runner's own
 };
 
 struct runner_state {
@@ -79,6 +80,7 @@ void start_queued(self_ptr self) {
     auto env = st.cfg.env;
     env.listener = caf::actor_cast<task_listener>(e.listener);
     env.epoch = e.epoch;
+    if (e.lockbox) env.lockbox = caf::actor_cast<lockbox_actor>(e.lockbox);
     auto handle = st.cfg.spawn ? st.cfg.spawn(self->system(), e.spec, std::move(env))
                                : spawn_task(self->system(), e.spec, std::move(env));
     e.handle = caf::actor_cast<caf::actor>(handle);
@@ -175,13 +177,8 @@ task_runner_actor::behavior_type runner_behavior(self_ptr self, task_runner_conf
           return core::make_error(core::errc::conflict,
                                   "task [" + m.spec.id + "] already exists");
         auto id = m.spec.id;
-        entry e{std::move(m.spec),
-                std::move(m.listener),
-                {},
-                core::utc_now(),
-                {},
-                {},
-                m.epoch};
+        entry e{std::move(m.spec), std::move(m.listener), {}, core::utc_now(), {}, {},
+                m.epoch,           std::move(m.lockbox)};
         write_row(self, e, "RUNNING", core::json{}, "");
         st.tasks.emplace(id, std::move(e));
         st.queue.push_back(id);
@@ -239,9 +236,10 @@ task_runner_actor::behavior_type runner_behavior(self_ptr self, task_runner_conf
           }
           e.epoch = m.epoch;
           e.listener = m.listener;
+          if (m.lockbox) e.lockbox = m.lockbox;
           if (!e.handle) continue;  // task_launched goes to the new listener
           self->request(caf::actor_cast<task_actor>(e.handle), std::chrono::seconds{10},
-                        msg::set_listener{m.listener, m.epoch})
+                        msg::set_listener{m.listener, m.epoch, m.lockbox})
               .then([](msg::ack&) {},
                     [id = id](caf::error& err) {
                       spdlog::warn("task [{}] was not adopted: {}", id,

@@ -18,6 +18,7 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
+#include "core/locks/lock_table.hpp"
 #include "core/records.hpp"
 
 namespace sv::adapters {
@@ -109,6 +110,15 @@ class metadata_store {
   /// Newest first; all keys when `key` is empty.
   virtual caf::expected<std::vector<core::audit_record>> audit(
       const std::optional<std::string>& key, std::optional<int32_t> limit) = 0;
+
+  // -- time-chunk locks (a cluster's lockbox, DESIGN.md §8) ----------------
+
+  /// Records a granted lock (a leader write); a repeated one is kept once.
+  virtual caf::error persist_lock(const core::locks::lock_request& r) = 0;
+  /// Forgets every lock of `task_id` (a leader write).
+  virtual caf::error drop_locks(const std::string& task_id) = 0;
+  /// Every recorded lock, in the order granted.
+  virtual caf::expected<std::vector<core::locks::lock_request>> task_locks() = 0;
 
   /// The schema version after migrations.
   virtual caf::expected<int32_t> schema_version() = 0;

@@ -86,11 +86,23 @@ class node_impl final : public node {
     if (auto err = check_tls(opts)) return err;
     if (auto err = start_kafka(opts)) return err;
     metadata_ = actors::spawn_metadata_actor(*sys_, std::move(store));
-    lockbox_ = actors::spawn_lockbox(*sys_);
+    if (opts.role == node_role::all) {
+      lockbox_ = actors::spawn_lockbox(*sys_);
+    } else if (opts.role == node_role::overlord) {
+      // The leader's lockbox keeps its grants for the next leader; tasks on
+      // the workers ask it (a worker has none of its own).
+      actors::lockbox_config lc;
+      lc.metadata = metadata_;
+      lc.leading = false;
+      lc.claim_timeout = std::chrono::milliseconds{
+          std::max<int64_t>(30000, 3 * int64_t{opts.heartbeat_timeout_ms})};
+      lockbox_ = actors::spawn_lockbox(*sys_, std::move(lc));
+    }
     if (opts.role == node_role::overlord) {
       // An overlord runs no task itself: it places them on the workers.
       actors::cluster_runner_config rc;
       rc.middleman = peer_connector(*sys_, opts);
+      rc.lockbox = lockbox_;
       rc.tls = opts.tls();
       rc.retry_interval = std::chrono::milliseconds{opts.heartbeat_interval_ms};
       cluster_runner_ = actors::spawn_cluster_runner(*sys_, std::move(rc));
@@ -154,7 +166,7 @@ class node_impl final : public node {
     // read again at the next start.
     caf::anon_send_exit(runner_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(metadata_, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(lockbox_, caf::exit_reason::user_shutdown);
+    if (lockbox_) caf::anon_send_exit(lockbox_, caf::exit_reason::user_shutdown);
     manager_ = nullptr;
     runner_ = nullptr;
     cluster_runner_ = nullptr;
@@ -229,6 +241,7 @@ class node_impl final : public node {
     std::vector<caf::actor> followers{caf::actor_cast<caf::actor>(manager_)};
     if (cluster_runner_)
       followers.push_back(caf::actor_cast<caf::actor>(cluster_runner_));
+    if (lockbox_) followers.push_back(caf::actor_cast<caf::actor>(lockbox_));
     auto c = start_cluster(*sys_, opts, identity_, cluster_port, metadata_,
                            std::move(followers));
     if (!c) return c.error();

@@ -23,13 +23,17 @@ struct run_task {
   /// The leader epoch of the supervisor that placed it (0 on a single node):
   /// the task refuses commands of older epochs.
   int64_t epoch = 0;
+  /// The lockbox the task asks for its time-chunk locks (a cluster leader's);
+  /// null: the runner's own.
+  caf::strong_actor_ptr lockbox;
   friend bool operator==(const run_task& a, const run_task& b) {
-    return a.spec.id == b.spec.id && a.listener == b.listener && a.epoch == b.epoch;
+    return a.spec.id == b.spec.id && a.listener == b.listener && a.epoch == b.epoch &&
+           a.lockbox == b.lockbox;
   }
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_task& x) {
-  return f(caf::meta::type_name("run_task"), x.spec, x.listener, x.epoch);
+  return f(caf::meta::type_name("run_task"), x.spec, x.listener, x.epoch, x.lockbox);
 }
 
 /// Stop a task at once (nothing is published). Unknown ids are ignored.
@@ -120,14 +124,17 @@ struct adopt_tasks {
   std::string supervisor_id;
   caf::strong_actor_ptr listener;
   int64_t epoch = 0;
+  /// The adopting leader's lockbox (null: the tasks keep theirs).
+  caf::strong_actor_ptr lockbox;
   friend bool operator==(const adopt_tasks& a, const adopt_tasks& b) {
     return a.supervisor_id == b.supervisor_id && a.listener == b.listener &&
-           a.epoch == b.epoch;
+           a.epoch == b.epoch && a.lockbox == b.lockbox;
   }
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, adopt_tasks& x) {
-  return f(caf::meta::type_name("adopt_tasks"), x.supervisor_id, x.listener, x.epoch);
+  return f(caf::meta::type_name("adopt_tasks"), x.supervisor_id, x.listener, x.epoch,
+           x.lockbox);
 }
 
 struct adopted_task {
@@ -159,11 +166,14 @@ typename Inspector::result_type inspect(Inspector& f, adopted_tasks& x) {
 struct set_listener {
   caf::strong_actor_ptr listener;
   int64_t epoch = 0;
+  /// The new leader's lockbox (null: the task keeps its own): the task asks
+  /// it for every time-chunk lock it holds or waits for.
+  caf::strong_actor_ptr lockbox;
   friend bool operator==(const set_listener&, const set_listener&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, set_listener& x) {
-  return f(caf::meta::type_name("set_listener"), x.listener, x.epoch);
+  return f(caf::meta::type_name("set_listener"), x.listener, x.epoch, x.lockbox);
 }
 
 /// The live report of a running task (GET /task/{id}/reports while it runs).

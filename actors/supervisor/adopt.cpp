@@ -127,7 +127,7 @@ void discover_tasks(self_ptr self) {
   self->request(
           st.env.runner, st.env.chat_timeout,
           msg::adopt_tasks{st.spec().id, caf::actor_cast<caf::strong_actor_ptr>(self),
-                           st.env.epoch})
+                           st.env.epoch, nullptr})
       .then(
           [self](msg::adopted_tasks& handed) {
             auto d = std::make_shared<discovery>();

@@ -81,9 +81,10 @@ void fetch_row(self_ptr self) {
 void start_task(self_ptr self, core::task::task_spec spec) {
   auto& st = self->state;
   auto id = spec.id;
-  self->request(st.env.runner, st.env.store_timeout,
-                msg::run_task{std::move(spec),
-                              caf::actor_cast<caf::strong_actor_ptr>(self), st.env.epoch})
+  self->request(
+          st.env.runner, st.env.store_timeout,
+          msg::run_task{std::move(spec), caf::actor_cast<caf::strong_actor_ptr>(self),
+                        st.env.epoch, nullptr})
       .then([](msg::ack&) {},
             [self, id](caf::error& err) {
               auto& st = self->state;

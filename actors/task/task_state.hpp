@@ -56,8 +56,11 @@ struct task_state {
   core::utc_time last_persist{};  ///< when rows were last persisted
   std::vector<core::segment_record> published;
   bool finished = false;
-  /// Chunks (start ms -> end ms) whose lock request was not granted yet.
+  /// Every chunk (start ms -> end ms) the task asked a lock for.
+  std::map<int64_t, int64_t> lock_chunks;
+  /// Chunks whose lock request was not granted yet.
   std::map<int64_t, int64_t> locks_pending;
+  bool lockbox_unreachable = false;  ///< said once in the log
   bool told_waiting = false;
   static inline const char* name = "task";
 };
@@ -87,5 +90,10 @@ void send_publish(self_ptr self);
 void request_locks(self_ptr self);
 /// A lock request was granted (at once or later).
 void on_lock_granted(self_ptr self, int64_t start);
+/// Asks the lockbox for one chunk again (after an error).
+void retry_lock(self_ptr self, int64_t start);
+/// A new leader's lockbox: asks it for every chunk (it holds the granted
+/// ones already, restored; asking makes them this task's again).
+void use_lockbox(self_ptr self, lockbox_actor lockbox);
 
 }  // namespace sv::actors::task

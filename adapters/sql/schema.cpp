@@ -75,6 +75,14 @@ std::vector<migration> migrations(dialect d) {
                (d == dialect::sqlite ? "TEXT" : "TIMESTAMPTZ") +
                " NOT NULL, PRIMARY KEY (cluster, id))",
        }},
+      {5,
+       {
+           // Time-chunk locks a cluster's lockbox granted (lock_rows.hpp).
+           "CREATE TABLE IF NOT EXISTS task_locks (seq " + serial +
+               ", task_id TEXT NOT NULL, datasource TEXT NOT NULL, lock_group TEXT NOT "
+               "NULL, type TEXT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT "
+               "NULL, UNIQUE (task_id, datasource, type, start_ms, end_ms))",
+       }},
   };
 }
 

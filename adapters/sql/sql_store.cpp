@@ -3,6 +3,7 @@
 #include <map>
 
 #include "adapters/errc.hpp"
+#include "adapters/sql/lock_rows.hpp"
 #include "adapters/sql/schema.hpp"
 #include "core/errc.hpp"
 
@@ -290,6 +291,28 @@ class sql_store final : public metadata_store {
     if (rows && f.limit > 0 && rows->size() > static_cast<size_t>(f.limit))
       rows->resize(static_cast<size_t>(f.limit));
     return rows;
+  }
+
+  // -- time-chunk locks -----------------------------------------------------
+
+  caf::error persist_lock(const core::locks::lock_request& r) override {
+    auto done = leader_write<bool>({}, [&]() -> caf::expected<bool> {
+      if (auto err = insert_lock(*conn_, r)) return err;
+      return true;
+    });
+    return done ? caf::error{} : done.error();
+  }
+
+  caf::error drop_locks(const std::string& task_id) override {
+    auto done = leader_write<bool>({}, [&]() -> caf::expected<bool> {
+      if (auto err = delete_locks(*conn_, task_id)) return err;
+      return true;
+    });
+    return done ? caf::error{} : done.error();
+  }
+
+  caf::expected<std::vector<core::locks::lock_request>> task_locks() override {
+    return select_locks(*conn_);
   }
 
   // -- audit ----------------------------------------------------------------

@@ -100,6 +100,12 @@ std::vector<lock_table::ticket> lock_table::release_task(std::string_view task_i
   return granted;
 }
 
+bool lock_table::holds(std::string_view task_id) const {
+  return std::any_of(held_.begin(), held_.end(), [&](const held_lock& h) {
+    return std::find(h.tasks.begin(), h.tasks.end(), task_id) != h.tasks.end();
+  });
+}
+
 bool lock_table::is_waiting(std::string_view task_id) const {
   return std::any_of(waiting_.begin(), waiting_.end(),
                      [&](const waiter& w) { return w.request.task_id == task_id; });
@@ -127,8 +133,8 @@ json lock_table::to_json() const {
                                          {"interval", w.request.interval.to_string()},
                                          {"blockedBy", json{std::move(by)}}}));
   }
-  return json::make_object({{"locks", json{std::move(locks)}},
-                            {"waiting", json{std::move(waiting)}}});
+  return json::make_object(
+      {{"locks", json{std::move(locks)}}, {"waiting", json{std::move(waiting)}}});
 }
 
 }  // namespace sv::core::locks

@@ -33,9 +33,7 @@ struct time_interval {
   utc_time start{};
   utc_time end{};
   bool overlaps(const time_interval& o) const { return start < o.end && o.start < end; }
-  bool encloses(const time_interval& o) const {
-    return start <= o.start && o.end <= end;
-  }
+  bool encloses(const time_interval& o) const { return start <= o.start && o.end <= end; }
   /// ISO 8601 "start/end", as Druid prints intervals.
   std::string to_string() const;
   friend bool operator==(const time_interval&, const time_interval&) = default;
@@ -78,6 +76,14 @@ class lock_table {
   /// Grants `r` when no other group holds a conflicting lock; else it waits
   /// under `id` until a release makes it compatible.
   decision acquire(ticket id, lock_request r);
+
+  /// Holds `r` again without a check, as it was granted before (a new
+  /// leader's lockbox starts from the locks persisted when granted; they were
+  /// compatible when granted, so they are together now).
+  void restore(const lock_request& r) { grant(r); }
+
+  /// Whether `task_id` holds any lock.
+  bool holds(std::string_view task_id) const;
 
   /// Releases every lock `task_id` holds and drops its waiting requests.
   /// Returns the waiting tickets granted as a result, oldest first.

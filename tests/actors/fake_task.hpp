@@ -217,6 +217,7 @@ inline actors::task_actor::behavior_type fake_task(
       [](actors::read_atom) {},
 
       [](actors::build_atom) {},
+      [](actors::lock_atom, int64_t) {},
   };
 }
 

@@ -130,6 +130,18 @@ class faulty_store final : public adapters::metadata_store {
       const std::optional<std::string>& k, std::optional<int32_t> n) override {
     return inner_->audit(k, n);
   }
+  caf::error persist_lock(const core::locks::lock_request& r) override {
+    if (auto e = fault("persist_lock")) return e;
+    return inner_->persist_lock(r);
+  }
+  caf::error drop_locks(const std::string& task_id) override {
+    if (auto e = fault("drop_locks")) return e;
+    return inner_->drop_locks(task_id);
+  }
+  caf::expected<std::vector<core::locks::lock_request>> task_locks() override {
+    if (auto e = fault("task_locks")) return e;
+    return inner_->task_locks();
+  }
   caf::expected<int32_t> schema_version() override { return inner_->schema_version(); }
   std::string kind() const override { return inner_->kind(); }
 

@@ -44,8 +44,13 @@ struct fixture : test::actor_fixture {
   actors::lockbox_actor lockbox = actors::spawn_lockbox(sys);
 
   std::pair<caf::actor, std::shared_ptr<client_log>> client() {
+    return client_of(lockbox);
+  }
+
+  std::pair<caf::actor, std::shared_ptr<client_log>> client_of(
+      actors::lockbox_actor box) {
     auto log = std::make_shared<client_log>();
-    auto a = sys.spawn(lock_client_behavior, lockbox, log);
+    auto a = sys.spawn(lock_client_behavior, box, log);
     to_stop.push_back(a);
     return {a, log};
   }
@@ -121,4 +126,125 @@ TEST_CASE_FIXTURE(fixture, "lockbox: an unknown lock type is refused") {
   REQUIRE(log->errors.size() == 1);
   CHECK(core::error_message(log->errors[0]).find("unknown lock type [TIME_CHUNK]") !=
         std::string::npos);
+}
+
+namespace {
+
+// A cluster overlord's lockbox: it keeps grants in the store and leads with
+// its node.
+struct cluster_fixture : fixture {
+  actors::lockbox_actor kept = spawn_kept();
+
+  actors::lockbox_actor spawn_kept() {
+    actors::lockbox_config c;
+    c.metadata = metadata;
+    c.leading = false;
+    c.claim_timeout = std::chrono::seconds{30};
+    return actors::spawn_lockbox(sys, std::move(c));
+  }
+
+  void lead(actors::lockbox_actor box, bool leading) {
+    msg::cluster_view v;
+    v.leading = leading;
+    v.epoch = 1;
+    caf::anon_send(box, v);
+    sched.run();
+  }
+
+  std::vector<std::string> kept_tasks() {
+    auto rows = store->task_locks();
+    REQUIRE(rows);
+    std::vector<std::string> out;
+    for (const auto& r : *rows) out.push_back(r.task_id);
+    return out;
+  }
+
+  core::json locks_of(actors::lockbox_actor box) {
+    return *call<core::json>(box, msg::get_locks{});
+  }
+
+  ~cluster_fixture() { caf::anon_send_exit(kept, caf::exit_reason::user_shutdown); }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(cluster_fixture,
+                  "cluster lockbox: grants only while leading, and keeps every grant") {
+  auto [a, a_log] = client_of(kept);
+  caf::anon_send(a, acquire("index_kafka_one", "a", "EXCLUSIVE"));
+  sched.run();
+  REQUIRE(a_log->errors.size() == 1);
+  CHECK(core::error_message(a_log->errors[0]).find("does not lead") != std::string::npos);
+  CHECK(kept_tasks().empty());
+
+  lead(kept, true);
+  caf::anon_send(a, acquire("index_kafka_one", "a", "EXCLUSIVE"));
+  sched.run();
+  REQUIRE(a_log->replies.size() == 1);
+  CHECK(a_log->replies[0].granted);
+  CHECK(kept_tasks() == std::vector<std::string>{"a"});
+
+  // A store that refuses the grant: the task hears the error, not "granted".
+  auto [b, b_log] = client_of(kept);
+  store->fail_next("persist_lock", 1);
+  caf::anon_send(b, acquire("index_kafka_two", "b", "EXCLUSIVE", hour, 2 * hour));
+  sched.run();
+  REQUIRE(b_log->errors.size() == 1);
+  CHECK(b_log->replies.empty());
+
+  // The holder ends: its kept lock is forgotten.
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  sched.run();
+  CHECK(kept_tasks().empty());
+}
+
+TEST_CASE_FIXTURE(cluster_fixture,
+                  "cluster lockbox: a new leader restores the kept locks; their tasks "
+                  "claim them, the rest are released after the claim timeout") {
+  using namespace core::locks;
+  auto at = [](int64_t h) { return core::utc_time{core::millis{h * hour}}; };
+  REQUIRE_FALSE(store->persist_lock(lock_request{
+      "wiki", "index_kafka_one", "a", {at(0), at(1)}, lock_type::exclusive}));
+  REQUIRE_FALSE(store->persist_lock(lock_request{
+      "wiki", "index_kafka_gone", "g", {at(1), at(2)}, lock_type::exclusive}));
+
+  lead(kept, true);
+  auto j = locks_of(kept);
+  REQUIRE(j.find("locks")->as_array().size() == 2);
+
+  // Another group asks for a restored chunk: it waits behind the old holder.
+  auto [c, c_log] = client_of(kept);
+  caf::anon_send(c, acquire("index_kafka_other", "c", "EXCLUSIVE"));
+  sched.run();
+  REQUIRE(c_log->replies.size() == 1);
+  CHECK_FALSE(c_log->replies[0].granted);
+  CHECK(c_log->replies[0].blocked_by == std::vector<std::string>{"index_kafka_one"});
+
+  // The adopted task asks again: still its lock, now watched.
+  auto [a, a_log] = client_of(kept);
+  caf::anon_send(a, acquire("index_kafka_one", "a", "EXCLUSIVE"));
+  sched.run();
+  REQUIRE(a_log->replies.size() == 1);
+  CHECK(a_log->replies[0].granted);
+
+  // The claim timeout passes: g's lock goes (no task asked), a's stays.
+  sched.advance_time(std::chrono::seconds{31});
+  sched.run();
+  j = locks_of(kept);
+  REQUIRE(j.find("locks")->as_array().size() == 1);
+  CHECK(j.find("locks")->as_array()[0].find("taskIds")->as_array()[0].as_string() == "a");
+  CHECK(kept_tasks() == std::vector<std::string>{"a"});
+  CHECK(c_log->granted.empty());
+
+  // a ends: c is granted, and its grant is kept.
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  sched.run();
+  REQUIRE(c_log->granted.size() == 1);
+  CHECK(kept_tasks() == std::vector<std::string>{"c"});
+
+  // Stepping down forgets everything in memory; the kept rows stay for the
+  // next leader.
+  lead(kept, false);
+  CHECK(locks_of(kept).find("locks")->as_array().empty());
+  CHECK(kept_tasks() == std::vector<std::string>{"c"});
 }

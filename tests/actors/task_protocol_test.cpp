@@ -195,11 +195,13 @@ TEST_CASE_FIXTURE(test::task_fixture,
   CHECK(status() == "PAUSED");
   // Adopted by the leader of epoch 4: epoch 3 is deposed.
   caf::scoped_actor owner{*sys};
-  ask<msg::ack>(*sys, t,
-                msg::set_listener{caf::actor_cast<caf::strong_actor_ptr>(owner), 4});
+  ask<msg::ack>(
+      *sys, t,
+      msg::set_listener{caf::actor_cast<caf::strong_actor_ptr>(owner), 4, nullptr});
   CHECK_FALSE(
       refusal<msg::ack>(
-          *sys, t, msg::set_listener{caf::actor_cast<caf::strong_actor_ptr>(owner), 3})
+          *sys, t,
+          msg::set_listener{caf::actor_cast<caf::strong_actor_ptr>(owner), 3, nullptr})
           .empty());
   CHECK_FALSE(
       refusal<msg::ack>(

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <libpq-fe.h>
 
 #include "adapters/errc.hpp"
@@ -167,6 +169,9 @@ TEST_CASE(
   CHECK_FALSE(old_store->append_audit(audit));
   auto edit = old_store->edit_offsets("s1", "kafka", "t", {{"0", 7}}, {});
   CHECK_FALSE(edit);
+  core::locks::lock_request lock{"wiki", "index_kafka_s1", "t1", {}, {}};
+  CHECK(adapters::is(old_store->persist_lock(lock), adapters::errc::leadership_lost));
+  CHECK(adapters::is(old_store->drop_locks("t0"), adapters::errc::leadership_lost));
 
   // Nothing of it reached the store; the new leader writes.
   auto new_store = test::open_store(env.pg);
@@ -180,6 +185,10 @@ TEST_CASE(
   CHECK_FALSE(*offsets);
   REQUIRE(new_store->append_spec("s1", core::json::parse(R"({"v":3})").value()));
   REQUIRE_FALSE(new_store->reset_offsets("s1", row));
+  auto locks = new_store->task_locks();
+  REQUIRE(locks);
+  CHECK(std::none_of(locks->begin(), locks->end(),
+                     [](const auto& l) { return l.task_id == "t1"; }));
 
   // A task's publish from the old leader's side still goes through the CAS.
   core::publish_request req;

@@ -378,6 +378,35 @@ TEST_CASE_TEMPLATE("audit rows append and list newest first", Env, STORES) {
   CHECK(s->audit(std::nullopt, 1)->size() == 1);
 }
 
+TEST_CASE_TEMPLATE("granted time-chunk locks are kept in order, once, until dropped", Env,
+                   STORES) {
+  Env env;
+  auto s = test::open_store(env);
+  using namespace core::locks;
+  auto at = [](int64_t h) { return core::utc_time{core::millis{h * 3600000}}; };
+  lock_request a1{"wiki", "index_kafka_a", "a1", {at(0), at(1)}, lock_type::append};
+  lock_request a2{"wiki", "index_kafka_a", "a2", {at(0), at(1)}, lock_type::append};
+  lock_request b1{"wiki", "index_kafka_b", "b1", {at(1), at(2)}, lock_type::exclusive};
+  REQUIRE_FALSE(s->persist_lock(a1));
+  REQUIRE_FALSE(s->persist_lock(b1));
+  REQUIRE_FALSE(s->persist_lock(a2));
+  REQUIRE_FALSE(s->persist_lock(a1));  // again: kept once
+  auto rows = s->task_locks();
+  REQUIRE_MESSAGE(rows, core::error_message(rows.error()));
+  REQUIRE(rows->size() == 3);
+  CHECK((*rows)[0].task_id == "a1");
+  CHECK((*rows)[1].task_id == "b1");
+  CHECK((*rows)[1].type == lock_type::exclusive);
+  CHECK((*rows)[1].interval == time_interval{at(1), at(2)});
+  CHECK((*rows)[1].group == "index_kafka_b");
+  CHECK((*rows)[2].task_id == "a2");
+  REQUIRE_FALSE(s->drop_locks("a1"));
+  rows = s->task_locks();
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 2);
+  CHECK((*rows)[0].task_id == "b1");
+}
+
 TEST_CASE("sqlite: data survives closing and reopening the file") {
   test::sqlite_env env;
   {

@@ -4,6 +4,7 @@
 // `streamvisor serve` processes, unique events with their ids kept per
 // partition, and the exactly-once check over the published segments.
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -265,6 +266,18 @@ inline std::set<std::string> reading_tasks(const node& at,
       for (const auto& [_, o] : c->as_object()) read += o.as_int();
     if (read > 0) out.insert(t.find("id")->as_string());
   }
+  return out;
+}
+
+/// Ids of the tasks holding a time-chunk lock in `at`'s lockbox.
+inline std::set<std::string> lock_holders(const node& at) {
+  std::set<std::string> out;
+  auto r = at.api().Get("/druid/indexer/v1/locks");
+  if (!r || r->status != 200) return out;
+  auto doc = core::json::parse(r->body);
+  REQUIRE(doc);
+  for (const auto& l : doc->find("locks")->as_array())
+    for (const auto& t : l.find("taskIds")->as_array()) out.insert(t.as_string());
   return out;
 }
 

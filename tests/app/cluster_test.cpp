@@ -89,6 +89,17 @@ TEST_CASE(
     std::this_thread::sleep_for(100ms);
   }
 
+  // The reading tasks hold their time-chunk locks in the leader's lockbox.
+  deadline = clock_type::now() + 20s;
+  for (std::set<std::string> holders;
+       !std::includes((holders = lock_holders(overlords[leader])).begin(), holders.end(),
+                      before.begin(), before.end());) {
+    REQUIRE_MESSAGE(
+        clock_type::now() < deadline,
+        "locks: " << overlords[leader].api().Get("/druid/indexer/v1/locks")->body);
+    std::this_thread::sleep_for(100ms);
+  }
+
   // The leader dies while events flow; the standby leads within seconds and
   // adopts the running tasks: the same ids, none restarted.
   produce(2000);
@@ -108,6 +119,20 @@ TEST_CASE(
           << led.count() << " s and showed the same running tasks after "
           << adopted.count() << " s");
   CHECK(led < 10s);
+  // The new leader's lockbox started from the locks the old one kept, and
+  // the adopted tasks claimed them: the same holders.
+  {
+    auto l = overlords[leader].log();
+    CHECK_MESSAGE(l.find("lockbox: restored") != std::string::npos, l);
+    std::set<std::string> holders;
+    deadline = clock_type::now() + 10s;
+    while (!std::includes((holders = lock_holders(overlords[leader])).begin(),
+                          holders.end(), before.begin(), before.end()) &&
+           clock_type::now() < deadline)
+      std::this_thread::sleep_for(50ms);
+    CHECK(std::includes(holders.begin(), holders.end(), before.begin(), before.end()));
+    CHECK(l.find("released the locks of task") == std::string::npos);
+  }
   produce(2000);
   // They are the new leader's now: a handoff publishes what they read.
   deadline = clock_type::now() + 60s;

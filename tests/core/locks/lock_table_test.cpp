@@ -41,10 +41,9 @@ TEST_CASE("compatibility: Druid's matrix on one interval") {
     lock_type held;
     bool x, s, a, r;
   };
-  for (auto [held, x, s, a, r] : {row{X, false, false, false, false},
-                                  row{S, false, true, false, false},
-                                  row{A, false, false, true, true},
-                                  row{R, false, false, true, false}}) {
+  for (auto [held, x, s, a, r] :
+       {row{X, false, false, false, false}, row{S, false, true, false, false},
+        row{A, false, false, true, true}, row{R, false, false, true, false}}) {
     INFO("held " << to_string(held));
     CHECK(compatible(held, hours(0, 1), X, hours(0, 1)) == x);
     CHECK(compatible(held, hours(0, 1), S, hours(0, 1)) == s);
@@ -108,7 +107,8 @@ TEST_CASE("lock table: appending groups write together; a REPLACE waits for them
   CHECK(t.release_task("b1") == std::vector<lock_table::ticket>{4});
 }
 
-TEST_CASE("lock table: waiters are granted oldest first, and a grant can block a later one") {
+TEST_CASE(
+    "lock table: waiters are granted oldest first, and a grant can block a later one") {
   lock_table t;
   CHECK(t.acquire(1, req("g1", "t1", X)).granted);
   CHECK_FALSE(t.acquire(2, req("g2", "t2", X)).granted);
@@ -134,4 +134,22 @@ TEST_CASE("lock table: the snapshot names locks, waiters and what blocks them") 
   REQUIRE(waiting.size() == 1);
   CHECK(waiting[0].find("taskId")->as_string() == "b1");
   CHECK(waiting[0].find("blockedBy")->as_array()[0].as_string() == "index_kafka_a");
+}
+
+TEST_CASE("lock table: restored locks block other groups until their tasks release") {
+  lock_table t;
+  t.restore(req("index_kafka_a", "a1", X));
+  t.restore(req("index_kafka_a", "a2", X));  // one lock, two tasks
+  t.restore(req("index_kafka_b", "b1", A, hours(5, 6)));
+  REQUIRE(t.held().size() == 2);
+  CHECK(t.held()[0].tasks == std::vector<std::string>{"a1", "a2"});
+  CHECK(t.holds("a2"));
+  CHECK_FALSE(t.holds("c1"));
+  // A re-request of a restored lock by its task is granted and adds nothing.
+  CHECK(t.acquire(1, req("index_kafka_a", "a1", X)).granted);
+  CHECK(t.held().size() == 2);
+  CHECK_FALSE(t.acquire(2, req("index_kafka_c", "c1", S)).granted);
+  CHECK(t.release_task("a1").empty());
+  CHECK(t.release_task("a2") == std::vector<lock_table::ticket>{2});
+  CHECK_FALSE(t.holds("a1"));
 }
