@@ -65,6 +65,21 @@ adoption reconciler::adopt(const std::vector<discovered_task>& found, utc_time n
     }
     auto key = std::make_pair(t.spec.group_id, t.spec.base_sequence_name);
     bool publishing = t.end.has_value() && !t.end->empty();
+    // A reset and backfill whose jump the former leader committed but whose
+    // reading groups it did not seal (it went in between): those groups must
+    // not read past the jump. They stop, and the run seals their partitions
+    // again from the row (seal_from_row), as after a restart.
+    if (!publishing && committed_ && !bounded()) {
+      bool jumped = false;
+      for (const auto& [p, _] : t.spec.start)
+        jumped |= committed_->jump.from.count(p) > 0;
+      if (jumped) {
+        refuse(t,
+               "a reset and backfill committed a jump over its partitions that its "
+               "leader did not seal; the row's jump is sealed again");
+        continue;
+      }
+    }
     bool taken = false;
     if (!publishing) {
       auto r = reading_.find(t.spec.group_id);
@@ -103,8 +118,16 @@ adoption reconciler::adopt(const std::vector<discovered_task>& found, utc_time n
         g = list.end() - 1;
       }
       g->tasks[t.spec.id] = std::move(slot);
-      for (const auto& [p, o] : *t.end)
-        if (!next_offsets_.count(p) || next_offsets_[p] < o) next_offsets_[p] = o;
+      for (const auto& [p, o] : *t.end) {
+        // A group sealed at a pending jump's start commits as its end, so
+        // the next group starts there (the backfill reads what is between).
+        auto next = o;
+        if (committed_)
+          if (auto f = committed_->jump.from.find(p);
+              f != committed_->jump.from.end() && f->second == o)
+            next = committed_->jump.to.at(p);
+        if (!next_offsets_.count(p) || next_offsets_[p] < next) next_offsets_[p] = next;
+      }
       out.publishing.push_back(t.spec.id);
       continue;
     }

@@ -127,4 +127,49 @@ TEST_CASE("adopt: replicas that disagree on the start are not both kept") {
   CHECK(created[0].spec.start == found[0].spec.start);
 }
 
+TEST_CASE(
+    "adopt: a reset and backfill cut short after its jump was committed is completed "
+    "from the row") {
+  const std::string concurrent = R"("context":{"useConcurrentLocks":true},)";
+  auto spec = make_spec(R"("taskCount":1,"useEarliestOffset":false)", "", concurrent);
+  auto found = former_tasks(spec, 400);
+  REQUIRE(found.size() == 1);
+  offset_jump jump{offsets({{"0", 450}, {"1", 450}}), offsets({{"0", 900}, {"1", 900}})};
+
+  SUBCASE(
+      "the former leader went before sealing: the paused group stops and is sealed "
+      "again from the row") {
+    planner p{spec};
+    p.row = committed_offsets{"kafka", "wiki", p.all(400), std::nullopt, jump};
+    p.observe(2);
+    auto a = p.r->adopt(found, at(2));
+    CHECK(a.reading.empty());
+    REQUIRE(only<kill_task>(a.acts).size() == 1);
+    CHECK(only<kill_task>(a.acts)[0].reason.find("jump") != std::string::npos);
+    // The run seals [row, from) with the jump and reads on from `to`.
+    auto created = only<create_task>(p.run(3));
+    REQUIRE(created.size() == 2);
+    CHECK(created[0].spec.start == offsets({{"0", 400}, {"1", 400}}));
+    CHECK(created[0].spec.end == jump.from);
+    CHECK(created[0].spec.commit_as == jump.to);
+    CHECK(created[1].spec.start ==
+          offsets({{"0", 900}, {"1", 900}, {"2", 400}, {"3", 400}}));
+  }
+  SUBCASE(
+      "the former leader sealed the group: it publishes, the next group starts at "
+      "the jump's end") {
+    found[0].end = offsets({{"0", 450}, {"1", 450}, {"2", 470}, {"3", 470}});
+    planner p{spec};
+    p.row = committed_offsets{"kafka", "wiki", p.all(400), std::nullopt, jump};
+    p.observe(2);
+    auto a = p.r->adopt(found, at(2));
+    CHECK(a.acts.empty());
+    CHECK(a.publishing == std::vector<std::string>{found[0].spec.id});
+    auto created = only<create_task>(p.run(3));
+    REQUIRE(created.size() == 1);
+    CHECK(created[0].spec.start ==
+          offsets({{"0", 900}, {"1", 900}, {"2", 470}, {"3", 470}}));
+  }
+}
+
 }  // namespace sv::test
