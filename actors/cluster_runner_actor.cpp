@@ -27,6 +27,7 @@ struct worker {
   int failures = 0;     ///< connection failures in a row
   caf::actor_clock::time_point next_try{};
   std::set<std::string> foreign;  ///< running there, not placed by this leader
+  bool bad_address = false;       ///< its registration cannot be connected to
 };
 
 struct placed {
@@ -42,6 +43,12 @@ struct runner_state {
   std::map<std::string, placed> tasks;
   std::deque<std::string> pending;
   std::string last_completed;
+  struct held_adoption {
+    msg::adopt_tasks request;
+    caf::typed_response_promise<msg::adopted_tasks> promise;
+  };
+  /// Adoptions asked while workers were still being connected to.
+  std::vector<held_adoption> held_adoptions;
   static inline const char* name = "cluster_runner";
 };
 
@@ -156,6 +163,24 @@ void sync(self_ptr self, const std::string& worker_id) {
           [](caf::error&) {});
 }
 
+void adopt_now(self_ptr self, const msg::adopt_tasks& m,
+               caf::typed_response_promise<msg::adopted_tasks> rp);
+
+bool connecting(self_ptr self) {
+  for (const auto& [_, w] : self->state.workers)
+    if (w.connecting && !w.handle && !w.bad_address) return true;
+  return false;
+}
+
+// A new leader adopts only once every registered worker has been reached (or
+// could not be): a worker still being connected to would hide its tasks.
+void release_adoptions(self_ptr self) {
+  if (connecting(self) || self->state.held_adoptions.empty()) return;
+  auto held = std::move(self->state.held_adoptions);
+  self->state.held_adoptions.clear();
+  for (auto& h : held) adopt_now(self, h.request, h.promise);
+}
+
 void connect(self_ptr self, const std::string& worker_id) {
   auto& w = self->state.workers.at(worker_id);
   auto addr = w.info.cluster_address;
@@ -169,6 +194,7 @@ void connect(self_ptr self, const std::string& worker_id) {
       port == 0) {
     spdlog::warn("worker {} registered a bad cluster address '{}'", worker_id, addr);
     w.connecting = true;  // not again until its registration changes
+    w.bad_address = true;
     return;
   }
   auto host = addr.substr(0, colon);
@@ -189,11 +215,13 @@ void connect(self_ptr self, const std::string& worker_id) {
             spdlog::info("worker {} connected ({} slots)", worker_id,
                          w->second.info.capacity);
             sync(self, worker_id);
+            release_adoptions(self);
           },
           [self, worker_id](caf::error& err) {
             auto w = self->state.workers.find(worker_id);
             if (w == self->state.workers.end()) return;
             w->second.connecting = false;
+            release_adoptions(self);
             auto& cfg = self->state.cfg;
             w->second.next_try =
                 self->clock().now() + core::cluster::reconnect_delay(++w->second.failures,
@@ -239,6 +267,7 @@ void follow(self_ptr self, const msg::cluster_view& v) {
       gone.push_back(id);  // restarted: a new process
   }
   for (const auto& id : gone) lose(self, id, "its registration is stale or renewed");
+  release_adoptions(self);
   for (const auto& [id, n] : live) {
     auto& w = st.workers[id];
     if (w.info.id.empty()) w.info = *n;
@@ -294,12 +323,21 @@ caf::result<msg::runner_task_list> list(self_ptr self, const msg::list_runner_ta
 // leader's from now on (a lost worker's are reported to the new listener).
 caf::result<msg::adopted_tasks> adopt(self_ptr self, const msg::adopt_tasks& m) {
   auto rp = self->make_response_promise<msg::adopted_tasks>();
+  if (connecting(self))
+    self->state.held_adoptions.push_back({m, rp});
+  else
+    adopt_now(self, m, rp);
+  return rp;
+}
+
+void adopt_now(self_ptr self, const msg::adopt_tasks& m,
+               caf::typed_response_promise<msg::adopted_tasks> rp) {
   auto acc = std::make_shared<msg::adopted_tasks>();
   auto ids = worker_ids(self);
   auto left = std::make_shared<size_t>(ids.size());
   if (ids.empty()) {
     rp.deliver(*acc);
-    return rp;
+    return;
   }
   for (const auto& wid : ids) {
     self->request(self->state.workers.at(wid).handle, self->state.cfg.timeout, m)
@@ -322,7 +360,6 @@ caf::result<msg::adopted_tasks> adopt(self_ptr self, const msg::adopt_tasks& m) 
               if (--*left == 0) rp.deliver(*acc);
             });
   }
-  return rp;
 }
 
 cluster_runner_actor::behavior_type runner_behavior(self_ptr self,

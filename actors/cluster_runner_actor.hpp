@@ -12,7 +12,9 @@
 // Workers: connected through the middleman (never the blocking remote_actor)
 //   and monitored. Every view it asks each worker for its tasks: slots free up
 //   as tasks end, and tasks it did not place (an earlier leader's) are listed
-//   too, so their supervisors can stop them.
+//   too, so their supervisors can stop them. A new leader's adoption waits
+//   until every registered worker has been connected to (or could not be), so
+//   no running task is missed for a connection still being made.
 // Messages in: the task_runner_actor protocol; cluster_view.
 // Messages out: run_task and adopt_tasks (with the leader's lockbox), kill_task,
 // list_runner_tasks, get_live_report to

@@ -13,27 +13,6 @@ namespace {
 
 constexpr int partitions = 4;
 
-// `supervisor`'s detailedState in `at`'s status ("" when it has none).
-std::string detailed_state(const node& at, const std::string& supervisor) {
-  auto r = at.api().Get("/druid/indexer/v1/supervisor/" + supervisor + "/status");
-  if (!r || r->status != 200) return {};
-  auto doc = core::json::parse(r->body);
-  REQUIRE(doc);
-  return doc->find("payload")->find("detailedState")->as_string();
-}
-
-// The ids of `supervisor`'s active tasks in `at`'s status.
-std::set<std::string> active_tasks(const node& at, const std::string& supervisor) {
-  std::set<std::string> out;
-  auto r = at.api().Get("/druid/indexer/v1/supervisor/" + supervisor + "/status");
-  if (!r || r->status != 200) return out;
-  auto doc = core::json::parse(r->body);
-  REQUIRE(doc);
-  for (const auto& t : doc->find("payload")->find("activeTasks")->as_array())
-    out.insert(t.find("id")->as_string());
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE(

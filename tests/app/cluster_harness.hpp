@@ -269,6 +269,27 @@ inline std::set<std::string> reading_tasks(const node& at,
   return out;
 }
 
+/// `supervisor`'s detailedState in `at`'s status ("" when it has none).
+inline std::string detailed_state(const node& at, const std::string& supervisor) {
+  auto r = at.api().Get("/druid/indexer/v1/supervisor/" + supervisor + "/status");
+  if (!r || r->status != 200) return {};
+  auto doc = core::json::parse(r->body);
+  REQUIRE(doc);
+  return doc->find("payload")->find("detailedState")->as_string();
+}
+
+/// The ids of `supervisor`'s active tasks in `at`'s status.
+inline std::set<std::string> active_tasks(const node& at, const std::string& supervisor) {
+  std::set<std::string> out;
+  auto r = at.api().Get("/druid/indexer/v1/supervisor/" + supervisor + "/status");
+  if (!r || r->status != 200) return out;
+  auto doc = core::json::parse(r->body);
+  REQUIRE(doc);
+  for (const auto& t : doc->find("payload")->find("activeTasks")->as_array())
+    out.insert(t.find("id")->as_string());
+  return out;
+}
+
 /// Ids of the tasks holding a time-chunk lock in `at`'s lockbox.
 inline std::set<std::string> lock_holders(const node& at) {
   std::set<std::string> out;
