@@ -1,7 +1,10 @@
 // The task chat API on a streaming task (no end offsets up front).
 
+#include <fstream>
+
 #include <doctest/doctest.h>
 
+#include "actors/lockbox_actor.hpp"
 #include "tests/actors/task_fixture.hpp"
 
 using namespace sv;
@@ -216,4 +219,45 @@ TEST_CASE_FIXTURE(test::task_fixture,
   caf::scoped_actor self{*sys};
   self->wait_for(t);
   CHECK(row("epochs").status == "SUCCESS");
+}
+
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "a task whose lockbox refuses asks again, and asks the lockbox of the "
+                  "leader that adopts it for every chunk") {
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 1));
+  auto ids = produce("t", 1, 30);
+  // A standby overlord's lockbox: it grants nothing.
+  actors::lockbox_config standby;
+  standby.metadata = metadata;
+  standby.leading = false;
+  auto refusing = actors::spawn_lockbox(*sys, standby);
+  auto granting = actors::spawn_lockbox(*sys);
+  auto e = env();
+  e.lockbox = refusing;
+  e.log_dir = (dir / "logs").string();
+  offset_map start{{"0", 0}}, end{{"0", 30}};
+  auto t = actors::spawn_task(*sys, spec("relock", "t", start, end), std::move(e));
+  auto log = [&] {
+    std::ifstream in{dir / "logs" / "relock.log"};
+    return std::string{std::istreambuf_iterator<char>{in}, {}};
+  };
+  // Its first batch waits for a lock it cannot get; the task neither fails
+  // nor reads on.
+  until(
+      [&] { return log().find("cannot get its time-chunk lock") != std::string::npos; });
+  CHECK(log().find("does not lead the cluster") != std::string::npos);
+  CHECK(ask<msg::task_status_reply>(*sys, t, msg::get_task_status{}).status == "READING");
+  CHECK(store->calls("publish") == 0);
+  // Adopted with the new leader's lockbox: it asks there, gets its chunk,
+  // publishes and ends.
+  caf::scoped_actor owner{*sys};
+  ask<msg::ack>(*sys, t,
+                msg::set_listener{caf::actor_cast<caf::strong_actor_ptr>(owner), 1,
+                                  caf::actor_cast<caf::strong_actor_ptr>(granting)});
+  caf::scoped_actor self{*sys};
+  self->wait_for(t);
+  CHECK(row("relock").status == "SUCCESS");
+  CHECK(published_ids() == std::multiset<std::string>(ids[0].begin(), ids[0].end()));
+  caf::anon_send_exit(refusing, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(granting, caf::exit_reason::user_shutdown);
 }
