@@ -18,4 +18,7 @@ int run_generate(const std::vector<std::string>& args);
 /// `streamvisor dump-segment FILE`: rows as JSON lines, or the header.
 int run_dump_segment(const std::vector<std::string>& args);
 
+/// `streamvisor verify`: every record of a supervisor's stream published once.
+int run_verify(const std::vector<std::string>& args);
+
 }  // namespace sv::app

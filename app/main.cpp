@@ -4,6 +4,7 @@
 //   streamvisor kafka-dev [options]    a stand-alone embedded Kafka
 //   streamvisor generate [options]     wiki-edit-like events to a topic
 //   streamvisor dump-segment FILE      a segment's rows or header
+//   streamvisor verify [options]       every record of a stream published once
 //   streamvisor help                   list the commands
 
 #include <csignal>
@@ -24,6 +25,7 @@ void usage(std::ostream& out) {
          "API\n"
          "  generate      produce wiki-edit-like JSON events to a Kafka topic\n"
          "  dump-segment  print a segment file's rows as JSON lines (or its header)\n"
+         "  verify        check a supervisor's datasource: every record exactly once\n"
          "  help          this text; `streamvisor <command> --help` for its options\n";
 }
 
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   if (cmd == "kafka-dev") return sv::app::run_kafka_dev(args);
   if (cmd == "generate") return sv::app::run_generate(args);
   if (cmd == "dump-segment") return sv::app::run_dump_segment(args);
+  if (cmd == "verify") return sv::app::run_verify(args);
   std::cerr << "streamvisor: unknown command '" << cmd << "'\n\n";
   usage(std::cerr);
   return 2;

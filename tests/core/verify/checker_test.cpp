@@ -72,6 +72,8 @@ TEST_CASE("verify: committed offsets that moved backwards are caught") {
   c.observe_committed({{"0", 10}, {"1", 5}});
   c.observe_committed({{"0", 12}, {"1", 5}});
   c.observe_committed({{"0", 11}, {"1", 6}});  // 0 went back
+  c.observe_committed({{"0", 11}, {"1", 6}});  // still there: the same move
+  c.observe_committed({{"0", 13}, {"1", 6}});
   auto r = c.finish();
   CHECK_FALSE(r.ok());
   REQUIRE(r.offsets.count == 1);
