@@ -1,0 +1,127 @@
+# The local cluster of a fault run: kafka-dev, two overlords, three workers,
+# started, restarted, paused and stopped by name. Sourced by scripts/faults;
+# expects $bin, $run (the run's folder), $metadata, $hb, $hb_timeout.
+
+declare -A node_pid node_role node_starts
+kafka_pid=""
+kafka=""
+control=""
+overlords=(overlord1 overlord2)
+workers=(worker1 worker2 worker3)
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.2f", a - b }'; }
+
+kafka_up() {  # topics...
+  local args=()
+  for t in "$@"; do args+=(--topic "$t"); done
+  setsid "$bin" kafka-dev --brokers 3 "${args[@]}" --bootstrap-file "$run/kafka.bootstrap" \
+    >"$run/kafka-dev.log" 2>&1 &
+  kafka_pid=$!
+  for _ in $(seq 1 200); do
+    grep -q '^control: ' "$run/kafka-dev.log" 2>/dev/null && break
+    sleep 0.05
+  done
+  kafka=$(grep -o '^bootstrap: .*' "$run/kafka-dev.log" | cut -d' ' -f2)
+  control=$(grep -o '^control: .*' "$run/kafka-dev.log" | cut -d' ' -f2)
+  [ -n "$kafka" ] && [ -n "$control" ]
+}
+
+node_log() { echo "$run/$1/serve.${node_starts[$1]}.log"; }
+
+node_start() {  # name role
+  local name=$1 role=$2 extra=()
+  node_role[$name]=$role
+  node_starts[$name]=$((${node_starts[$name]:-0} + 1))
+  mkdir -p "$run/$name"
+  [ "$role" = worker ] && extra=(--worker-capacity 6)
+  setsid "$bin" serve --role "$role" --data-dir "$run/$name" --listen 127.0.0.1:0 \
+    --metadata "$metadata" --kafka "$kafka" --cluster-name faults \
+    --heartbeat-interval "$hb" --heartbeat-timeout "$hb_timeout" \
+    --deep-storage "$run/deep-storage" "${extra[@]}" >"$(node_log "$name")" 2>&1 &
+  node_pid[$name]=$!
+}
+
+node_port() {  # name -> its HTTP port (empty until it serves)
+  grep -o 'serving http://127.0.0.1:[0-9]*' "$(node_log "$1")" 2>/dev/null |
+    tail -1 | grep -o '[0-9]*$' || true
+}
+
+node_alive() { [ -n "${node_pid[$1]:-}" ] && kill -0 "${node_pid[$1]}" 2>/dev/null; }
+
+node_kill() {  # name: kill -9, reaped
+  kill -9 "${node_pid[$1]}" 2>/dev/null || true
+  wait "${node_pid[$1]}" 2>/dev/null || true
+  node_pid[$1]=""
+}
+
+node_restart() { node_start "$1" "${node_role[$1]}"; }
+
+cluster_up() {
+  for o in "${overlords[@]}"; do node_start "$o" overlord; done
+  for w in "${workers[@]}"; do node_start "$w" worker; done
+}
+
+cluster_down() {
+  local n
+  for n in "${!node_pid[@]}"; do
+    [ -n "${node_pid[$n]}" ] && kill -CONT "${node_pid[$n]}" 2>/dev/null
+    [ -n "${node_pid[$n]}" ] && kill -TERM "${node_pid[$n]}" 2>/dev/null
+  done
+  for _ in $(seq 1 100); do
+    local left=0
+    for n in "${!node_pid[@]}"; do node_alive "$n" && left=1; done
+    [ $left = 0 ] && break
+    sleep 0.1
+  done
+  for n in "${!node_pid[@]}"; do [ -n "${node_pid[$n]}" ] && node_kill "$n"; done
+  if [ -n "$kafka_pid" ]; then
+    kill -9 "$kafka_pid" 2>/dev/null || true
+    wait "$kafka_pid" 2>/dev/null || true
+    kafka_pid=""
+  fi
+}
+
+leader() {  # -> the leading overlord's name (empty when none answers)
+  local o p
+  for o in "${overlords[@]}"; do
+    node_alive "$o" || continue
+    p=$(node_port "$o")
+    [ -n "$p" ] || continue
+    if curl -sf -m 2 "http://127.0.0.1:$p/druid/indexer/v1/isLeader" >/dev/null; then
+      echo "$o"
+      return
+    fi
+  done
+}
+
+wait_leader() {  # seconds
+  local deadline=$(($(date +%s) + $1))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    [ -n "$(leader)" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+api() {  # method path [body] -> the body of the first overlord that answers 2xx
+  local method=$1 path=$2 body=${3:-} o p
+  for o in "${overlords[@]}"; do
+    node_alive "$o" || continue
+    p=$(node_port "$o")
+    [ -n "$p" ] || continue
+    if [ -n "$body" ]; then
+      curl -sf -L --post301 --post302 --post303 -m 30 -X "$method" \
+        -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$p$path" && return 0
+    else
+      curl -sf -L --post301 --post302 --post303 -m 10 -X "$method" \
+        "http://127.0.0.1:$p$path" && return 0
+    fi
+  done
+  return 1
+}
+
+kafka_control() {  # method path [body]
+  curl -sf -m 10 -X "$1" -H 'Content-Type: application/json' -d "${3:-}" "$control$2" \
+    >/dev/null
+}

@@ -1,0 +1,120 @@
+# The faults of scripts/faults: each injects, holds, heals, and sets `said`
+# to one line saying what it did (the run's faults.tsv keeps it). They run in
+# the script's own shell (no $(...)): they change the node table and draw
+# from the seeded RANDOM. Sourced after lib/faults_cluster.sh; expects $hold
+# (seconds a fault lasts), $PGTEST_DIR, $PG_BIN, $db, $partitions, $burst.
+
+said=""
+picked=""
+pick() { local a=("$@"); picked=${a[RANDOM % ${#a[@]}]}; }
+
+fault_worker_kill() {
+  local w
+  pick "${workers[@]}"
+  w=$picked
+  node_kill "$w"
+  sleep "$hold"
+  node_restart "$w"
+  said="kill -9 $w, restarted after ${hold} s"
+}
+
+fault_leader_kill() {
+  local l
+  l=$(leader)
+  [ -n "$l" ] || { said="no leader to kill"; return; }
+  node_kill "$l"
+  sleep "$hold"
+  node_restart "$l"
+  said="kill -9 $l (leader), restarted after ${hold} s"
+}
+
+pause_for() { awk -v t="$hb_timeout" 'BEGIN { printf "%.1f", t / 1000 + 2 }'; }
+
+fault_leader_pause() {
+  local l s
+  l=$(leader)
+  [ -n "$l" ] || { said="no leader to pause"; return; }
+  s=$(pause_for)
+  kill -STOP "${node_pid[$l]}"
+  sleep "$s"
+  kill -CONT "${node_pid[$l]}"
+  said="SIGSTOP $l (leader) for $s s (heartbeat timeout + 2 s), SIGCONT"
+}
+
+fault_worker_pause() {
+  local w s
+  pick "${workers[@]}"
+  w=$picked
+  s=$(pause_for)
+  kill -STOP "${node_pid[$w]}"
+  sleep "$s"
+  kill -CONT "${node_pid[$w]}"
+  said="SIGSTOP $w for $s s (heartbeat timeout + 2 s), SIGCONT"
+}
+
+fault_task_kill() {
+  local t ids
+  mapfile -t ids < <(api GET "/druid/indexer/v1/tasks?state=running" | jq -r '.[].id' || true)
+  [ ${#ids[@]} -gt 0 ] || { said="no running task to kill"; return; }
+  pick "${ids[@]}"
+  t=$picked
+  api POST "/druid/indexer/v1/task/$t/shutdown" >/dev/null || true
+  said="task $t shut down through the API"
+}
+
+fault_pg_restart() {
+  _pg_as_owner "$PG_BIN/pg_ctl" -D "$PGTEST_DIR/data" -m immediate -w -t 60 restart \
+    >/dev/null 2>&1
+  said="PostgreSQL restarted (-m immediate)"
+}
+
+fault_pg_conn_kill() {
+  local n
+  n=$(psql -h 127.0.0.1 -p "$PGTEST_PORT" -U postgres -d postgres -Atq -c \
+    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+     WHERE datname = '$db' AND pid <> pg_backend_pid()")
+  said="$n PostgreSQL connections of the cluster terminated (the leader's lock among them)"
+}
+
+fault_kafka_down() {
+  kafka_control POST /brokers/all/down
+  sleep "$hold"
+  kafka_control POST /brokers/all/up
+  said="every Kafka broker down for ${hold} s"
+}
+
+fault_kafka_errors() {
+  local b p
+  b=$((RANDOM % 3 + 1))
+  p=$((RANDOM % partitions))
+  kafka_control POST /topics/r1/partitions/$p/leader "{\"broker\": $b}"
+  kafka_control POST /topics/r2/partitions/$p/leader "{\"broker\": $b}"
+  kafka_control POST /errors '{"apiKey": "Fetch", "errors": ["NOT_LEADER_FOR_PARTITION",
+    "REQUEST_TIMED_OUT", "UNKNOWN_SERVER_ERROR", "NOT_LEADER_FOR_PARTITION"]}'
+  kafka_control POST /errors '{"apiKey": "ListOffsets", "errors": ["REQUEST_TIMED_OUT",
+    "LEADER_NOT_AVAILABLE"]}'
+  kafka_control POST /errors '{"apiKey": "Metadata", "errors": ["REQUEST_TIMED_OUT"]}'
+  said="partition $p of r1 and r2 led by broker $b; Fetch, ListOffsets, Metadata errors"
+}
+
+fault_backfill() {  # reset to latest and backfill, then a worker killed while it runs
+  local answer l
+  l=$(leader)
+  answer=$(curl -s -m 60 -X POST -w ' %{http_code}' \
+    "http://127.0.0.1:$(node_port "${l:-overlord1}")/druid/indexer/v1/supervisor/faults_r1/resetToLatestAndBackfill" ||
+    true)
+  fault_worker_kill
+  if [ "${answer##* }" = 200 ]; then
+    said="reset and backfill ($(echo "${answer% *}" | jq -r .backfillSupervisorId)); $said"
+  else
+    said="reset and backfill refused (${answer##* }: ${answer% *}); $said"
+  fi
+}
+
+fault_autoscale() {  # a burst on r1 (its autoscaler scales out, later in) and a worker killed
+  bursts=$((bursts + 1))
+  "$bin" generate --topic r1 --bootstrap "$kafka" --rate 0 --count "$burst" \
+    --run "$generator_run-burst$bursts" >>"$run/generate.log" 2>&1
+  fault_worker_kill
+  said="burst of $burst events on r1; $said"
+}
