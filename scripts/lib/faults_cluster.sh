@@ -29,13 +29,53 @@ kafka_up() {  # topics...
 
 node_log() { echo "$run/$1/serve.${node_starts[$1]}.log"; }
 
+# Network cuts: every node runs in a cgroup (v2) of its own, so its sockets
+# carry it, and an iptables rule on that cgroup blackholes (DROP) or resets
+# (REJECT tcp-reset) everything the node sends. Needs root, iptables and a
+# writable cgroup2 mount; without them the cut scenarios are skipped.
+cgroup2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts 2>/dev/null || true)
+net_cuts=0
+if [ "$(id -u)" = 0 ] && command -v iptables >/dev/null && [ -n "$cgroup2" ] &&
+  mkdir -p "$cgroup2/sv_faults_probe_$$" 2>/dev/null; then
+  if iptables -I OUTPUT -m cgroup --path "sv_faults_probe_$$" -j DROP 2>/dev/null; then
+    iptables -D OUTPUT -m cgroup --path "sv_faults_probe_$$" -j DROP
+    net_cuts=1
+  fi
+  rmdir "$cgroup2/sv_faults_probe_$$"
+fi
+
+node_cgroup() { echo "sv_faults_$$_$1"; }
+
+net_cut() {  # name drop|reset
+  local target=DROP
+  [ "$2" = reset ] && target="REJECT --reject-with tcp-reset -p tcp"
+  # shellcheck disable=SC2086
+  iptables -I OUTPUT -m cgroup --path "$(node_cgroup "$1")" $target
+  cut_rules+=("$(node_cgroup "$1") $target")
+}
+
+net_heal() {
+  local r
+  for r in "${cut_rules[@]}"; do
+    # shellcheck disable=SC2086
+    iptables -D OUTPUT -m cgroup --path $r 2>/dev/null || true
+  done
+  cut_rules=()
+}
+cut_rules=()
+
 node_start() {  # name role
   local name=$1 role=$2 extra=()
   node_role[$name]=$role
   node_starts[$name]=$((${node_starts[$name]:-0} + 1))
   mkdir -p "$run/$name"
   [ "$role" = worker ] && extra=(--worker-capacity 6)
-  setsid "$bin" serve --role "$role" --data-dir "$run/$name" --listen 127.0.0.1:0 \
+  local wrap=()
+  if [ $net_cuts = 1 ]; then
+    mkdir -p "$cgroup2/$(node_cgroup "$name")"
+    wrap=(bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cgroup2/$(node_cgroup "$name")")
+  fi
+  setsid "${wrap[@]}" "$bin" serve --role "$role" --data-dir "$run/$name" --listen 127.0.0.1:0 \
     --metadata "$metadata" --kafka "$kafka" --cluster-name faults \
     --heartbeat-interval "$hb" --heartbeat-timeout "$hb_timeout" \
     --deep-storage "$run/deep-storage" "${extra[@]}" >"$(node_log "$name")" 2>&1 &
@@ -75,6 +115,10 @@ cluster_down() {
     sleep 0.1
   done
   for n in "${!node_pid[@]}"; do [ -n "${node_pid[$n]}" ] && node_kill "$n"; done
+  net_heal
+  for n in "${!node_pid[@]}"; do
+    [ $net_cuts = 1 ] && rmdir "$cgroup2/$(node_cgroup "$n")" 2>/dev/null || true
+  done
   if [ -n "$kafka_pid" ]; then
     kill -9 "$kafka_pid" 2>/dev/null || true
     wait "$kafka_pid" 2>/dev/null || true

@@ -118,3 +118,29 @@ fault_autoscale() {  # a burst on r1 (its autoscaler scales out, later in) and a
   fault_worker_kill
   said="burst of $burst events on r1; $said"
 }
+
+cut_mode() { pick drop reset; mode=$picked; }
+
+fault_worker_cut() {  # a worker cut from everything (leader, PostgreSQL, Kafka)
+  local w mode
+  [ $net_cuts = 1 ] || { said="skipped: network cuts need root, iptables, cgroup v2"; return; }
+  pick "${workers[@]}"
+  w=$picked
+  cut_mode
+  net_cut "$w" "$mode"
+  sleep "$cut_hold"
+  net_heal
+  said="$w cut from the network ($mode) for ${cut_hold} s"
+}
+
+fault_leader_cut() {  # the leader cut from everything (workers, PostgreSQL, Kafka)
+  local l mode
+  [ $net_cuts = 1 ] || { said="skipped: network cuts need root, iptables, cgroup v2"; return; }
+  l=$(leader)
+  [ -n "$l" ] || { said="no leader to cut"; return; }
+  cut_mode
+  net_cut "$l" "$mode"
+  sleep "$cut_hold"
+  net_heal
+  said="$l (leader) cut from the network ($mode) for ${cut_hold} s"
+}

@@ -224,6 +224,17 @@ class e2e_fixture : public node_fixture {
     return static_cast<int64_t>(rows->size());
   }
 
+  /// Polls until at least `n` tasks have `status` (or `timeout`); the count.
+  int64_t wait_tasks_with_status(const std::string& status, int64_t n,
+                                 std::chrono::seconds timeout = 30s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    int64_t got = 0;
+    while ((got = tasks_with_status(status)) < n &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(100ms);
+    return got;
+  }
+
   std::unique_ptr<adapters::kafka_producer> producer;
   std::unique_ptr<adapters::metadata_store> store;
   std::mutex mtx;
