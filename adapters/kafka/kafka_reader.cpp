@@ -1,6 +1,7 @@
 #include "adapters/kafka/kafka_reader.hpp"
 
 #include <charconv>
+#include <optional>
 #include <regex>
 #include <thread>
 #include <unordered_map>
@@ -127,10 +128,16 @@ class kafka_reader final : public stream_reader {
   }
 
   caf::error assign(const core::offset_map& start) override {
+    // Fewer partitions at the positions reached (a task's partitions reaching
+    // their end, one after another): pause the others, keep the assignment.
+    // librdkafka 2.0.2 aborts when a second assign arrives before the fetch
+    // stops of the first were answered (rd_kafka_assignment_partition_stopped:
+    // rktp_started), and a task drops partitions in quick succession.
+    if (auto dropped = dropped_at_position(start)) {
+      if (auto err = pause(*dropped)) return err;
+      return set_slots(start);
+    }
     auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(start.size()));
-    slot_ids_.clear();
-    positions_.clear();
-    slot_index_.clear();
     for (const auto& [id, offset] : start) {
       auto tp = parse_id(id);
       if (!tp) {
@@ -139,15 +146,16 @@ class kafka_reader final : public stream_reader {
       }
       rd_kafka_topic_partition_list_add(list, tp->topic.c_str(), tp->partition)->offset =
           offset;
-      auto& by_partition = slot_index_[tp->topic];
-      if (by_partition.size() <= static_cast<size_t>(tp->partition))
-        by_partition.resize(static_cast<size_t>(tp->partition) + 1, -1);
-      by_partition[static_cast<size_t>(tp->partition)] =
-          static_cast<int32_t>(slot_ids_.size());
-      slot_ids_.push_back(id);
-      positions_.push_back(offset);
     }
-    last_rkt_ = nullptr;
+    if (auto err = set_slots(start)) {
+      rd_kafka_topic_partition_list_destroy(list);
+      return err;
+    }
+    // A partition paused earlier and assigned again reads again.
+    if (!paused_.empty()) {
+      rd_kafka_resume_partitions(rk_, list);
+      paused_.clear();
+    }
     auto rc = rd_kafka_assign(rk_, list);
     rd_kafka_topic_partition_list_destroy(list);
     pending_ = caf::error{};
@@ -231,6 +239,63 @@ class kafka_reader final : public stream_reader {
     if (ec != std::errc{} || ptr != num.data() + num.size() || p < 0)
       return make_error(errc::stream_config, "bad partition id '" + id + "'");
     return topic_partition{std::move(topic), p};
+  }
+
+  // The slots (and positions) of an assignment.
+  caf::error set_slots(const core::offset_map& start) {
+    slot_ids_.clear();
+    positions_.clear();
+    slot_index_.clear();
+    for (const auto& [id, offset] : start) {
+      auto tp = parse_id(id);
+      if (!tp) return tp.error();
+      auto& by_partition = slot_index_[tp->topic];
+      if (by_partition.size() <= static_cast<size_t>(tp->partition))
+        by_partition.resize(static_cast<size_t>(tp->partition) + 1, -1);
+      by_partition[static_cast<size_t>(tp->partition)] =
+          static_cast<int32_t>(slot_ids_.size());
+      slot_ids_.push_back(id);
+      positions_.push_back(offset);
+    }
+    last_rkt_ = nullptr;
+    return {};
+  }
+
+  // The partitions `start` leaves out when it is a strict subset of the
+  // assignment at the positions reached; nullopt otherwise.
+  std::optional<std::vector<core::partition_id>> dropped_at_position(
+      const core::offset_map& start) const {
+    if (start.empty() || start.size() >= slot_ids_.size()) return std::nullopt;
+    std::vector<core::partition_id> dropped;
+    size_t kept = 0;
+    for (size_t i = 0; i < slot_ids_.size(); ++i) {
+      auto s = start.find(slot_ids_[i]);
+      if (s == start.end()) {
+        dropped.push_back(slot_ids_[i]);
+      } else {
+        if (s->second != positions_[i]) return std::nullopt;
+        ++kept;
+      }
+    }
+    if (kept != start.size()) return std::nullopt;
+    return dropped;
+  }
+
+  caf::error pause(const std::vector<core::partition_id>& ids) {
+    auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(ids.size()));
+    for (const auto& id : ids) {
+      auto tp = parse_id(id);
+      if (!tp) {
+        rd_kafka_topic_partition_list_destroy(list);
+        return tp.error();
+      }
+      rd_kafka_topic_partition_list_add(list, tp->topic.c_str(), tp->partition);
+    }
+    auto rc = rd_kafka_pause_partitions(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (rc) return to_error(rc, "pause");
+    paused_.insert(paused_.end(), ids.begin(), ids.end());
+    return {};
   }
 
   int32_t slot_of(rd_kafka_message_t* m) {
@@ -353,6 +418,7 @@ class kafka_reader final : public stream_reader {
   rd_kafka_queue_t* queue_ = nullptr;
   std::vector<rd_kafka_message_t*> buf_;
   std::vector<core::partition_id> slot_ids_;
+  std::vector<core::partition_id> paused_;  ///< left out by shrinking assigns
   std::vector<core::stream_offset> positions_;
   std::unordered_map<std::string, std::vector<int32_t>> slot_index_;
   rd_kafka_topic_t* last_rkt_ = nullptr;

@@ -139,8 +139,20 @@ fault_leader_cut() {  # the leader cut from everything (workers, PostgreSQL, Kaf
   l=$(leader)
   [ -n "$l" ] || { said="no leader to cut"; return; }
   cut_mode
+  local at o p took=""
+  at=$(now)
   net_cut "$l" "$mode"
-  sleep "$cut_hold"
+  # The other overlord should lead while the cut lasts.
+  while [ "$(elapsed "$at" | cut -d. -f1)" -lt "$cut_hold" ]; do
+    for o in "${overlords[@]}"; do
+      [ "$o" != "$l" ] && [ -z "$took" ] || continue
+      p=$(node_port "$o")
+      curl -sf -m 1 "http://127.0.0.1:$p/druid/indexer/v1/isLeader" >/dev/null 2>&1 &&
+        took=$(elapsed "$at")
+    done
+    sleep 0.2
+  done
   net_heal
-  said="$l (leader) cut from the network ($mode) for ${cut_hold} s"
+  said="$l (leader) cut from the network ($mode) for ${cut_hold} s; "
+  said+="${took:+the other overlord led after $took s}${took:-no other overlord led during the cut}"
 }

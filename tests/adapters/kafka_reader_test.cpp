@@ -229,3 +229,47 @@ TEST_CASE("reader configuration errors are clear") {
           .as_object();
   CHECK(adapters::open_kafka_reader(cfg));
 }
+
+TEST_CASE(
+    "partitions that reached their end leave the assignment one by one, at once, "
+    "and the rest read on exactly") {
+  // A task drops each partition as it reaches its end: assignments that shrink
+  // in quick succession while fetches are in flight. librdkafka 2.0.2 aborted
+  // on the second one before the first one's fetch stops were answered
+  // (rd_kafka_assignment_partition_stopped: rktp_started).
+  test::kafka_env env;
+  constexpr int parts = 8;
+  REQUIRE_FALSE(env.cluster->create_topic("t", parts));
+  env.fill("t", parts, 200);
+  for (int round = 0; round < 20; ++round) {
+    auto r = env.reader("t");
+    offset_map at;
+    for (int p = 0; p < parts; ++p) at[std::to_string(p)] = 0;
+    REQUIRE_FALSE(r->assign(at));
+    adapters::record_batch b;
+    offset_map next = at;
+    for (int left = parts; left > 1; --left) {
+      // Read a little (or not at all: back to back), then drop one partition
+      // at the positions reached.
+      if (round % 2 == 0) REQUIRE(r->poll(b, 50, 5ms));
+      for (const auto& rec : b.records) {
+        const auto& p = b.partition_of(rec);
+        REQUIRE(next.count(p));
+        CHECK(rec.offset == next[p]);
+        next[p] = rec.offset + 1;
+      }
+      next.erase(std::to_string(left - 1));
+      CHECK(r->position().size() == static_cast<size_t>(left));
+      REQUIRE_FALSE(r->assign(next));
+      CHECK(r->position() == next);
+    }
+    // The last partition reads on from where it was, to its end.
+    std::vector<test::read_record> got;
+    auto err = test::read_until(*r, got, [&] { return r->position().at("0") == 200; });
+    REQUIRE_MESSAGE(!err, core::error_message(err));
+    for (const auto& rec : got) {
+      CHECK(rec.partition == "0");
+      CHECK(rec.offset == next["0"]++);
+    }
+  }
+}
