@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include "adapters/errc.hpp"
+#include "adapters/sql/postgres_connection.hpp"
 #include "core/errc.hpp"
 #include "core/time.hpp"
 
@@ -162,6 +163,12 @@ caf::expected<std::unique_ptr<leader_lock>> open_leader_lock(const std::string& 
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
     PQfinish(conn);
     return make_error(errc::store_unavailable, std::move(msg));
+  }
+  // The server's end the same: a leader cut off from it loses the lock in
+  // about 5 s, and the standby can take over while the cut lasts.
+  if (auto err = set_server_keepalives(conn, 2, 1, 3, 5000)) {
+    PQfinish(conn);
+    return err;
   }
   return std::unique_ptr<leader_lock>{
       std::make_unique<pg_leader_lock>(conn, cluster, node_id, address)};

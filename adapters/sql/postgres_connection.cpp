@@ -10,6 +10,12 @@ namespace sv::adapters::sql {
 
 namespace {
 
+// The store's connections: a client gone for about 15 s loses its session
+// (and the row locks of a transaction it left open).
+caf::error server_keepalives(PGconn* conn) {
+  return set_server_keepalives(conn, 5, 2, 3, 15000);
+}
+
 class postgres_connection final : public connection {
  public:
   explicit postgres_connection(PGconn* conn) : conn_(conn) {}
@@ -20,7 +26,10 @@ class postgres_connection final : public connection {
   caf::expected<std::vector<row>> query(std::string_view sql,
                                         const std::vector<value>& params) override {
     // A connection lost outside a transaction is re-established once.
-    if (PQstatus(conn_) != CONNECTION_OK && !in_tx_) PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK && !in_tx_) {
+      PQreset(conn_);
+      if (PQstatus(conn_) == CONNECTION_OK) (void)server_keepalives(conn_);
+    }
     std::string text{sql};
     std::vector<const char*> values;
     values.reserve(params.size());
@@ -113,6 +122,22 @@ class postgres_connection final : public connection {
 
 }  // namespace
 
+caf::error set_server_keepalives(void* pgconn, int idle_s, int interval_s, int count,
+                                 int user_timeout_ms) {
+  auto* conn = static_cast<PGconn*>(pgconn);
+  auto sql = "SET tcp_keepalives_idle = " + std::to_string(idle_s) +
+             "; SET tcp_keepalives_interval = " + std::to_string(interval_s) +
+             "; SET tcp_keepalives_count = " + std::to_string(count) +
+             "; SET tcp_user_timeout = " + std::to_string(user_timeout_ms);
+  PGresult* res = PQexec(conn, sql.c_str());
+  bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+  std::string msg = ok ? std::string{} : PQerrorMessage(conn);
+  PQclear(res);
+  if (ok) return {};
+  while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+  return make_error(errc::store_unavailable, "postgres: setting keepalives: " + msg);
+}
+
 caf::expected<std::unique_ptr<connection>> open_postgres(const std::string& conninfo) {
   // keepalives let a leader notice a dead server (io-notes §2).
   const char* keys[] = {"dbname",
@@ -130,6 +155,10 @@ caf::expected<std::unique_ptr<connection>> open_postgres(const std::string& conn
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
     PQfinish(conn);
     return make_error(errc::store_unavailable, std::move(msg));
+  }
+  if (auto err = server_keepalives(conn)) {
+    PQfinish(conn);
+    return err;
   }
   // Quiet NOTICEs ("relation already exists, skipping") on stderr.
   PQsetNoticeProcessor(

@@ -267,3 +267,33 @@ TEST_CASE("leader lock: a stale holder's session is ended so another node can le
   CHECK_FALSE(*again);
   CHECK_FALSE(b->check());
 }
+
+TEST_CASE("the server's end of the store's connections probes a silent client") {
+  // A node cut off mid-transaction must not hold its row locks for the
+  // kernel's two hours: the server's keepalives end its session.
+  lock_env env;
+  auto conn = adapters::sql::open_postgres(env.conninfo);
+  REQUIRE(conn);
+  auto show = [&](const std::string& name) {
+    auto rows = (*conn)->query("SHOW " + name, {});
+    REQUIRE_MESSAGE(rows, core::error_message(rows.error()));
+    return (*rows)[0][0].value_or("");
+  };
+  CHECK(show("tcp_keepalives_idle") == "5");
+  CHECK(show("tcp_keepalives_interval") == "2");
+  CHECK(show("tcp_keepalives_count") == "3");
+  CHECK(show("tcp_user_timeout") == "15000");
+
+  // The lock's connection takes tighter values through the same call.
+  PGconn* raw = PQconnectdb(env.pg.base.c_str());
+  REQUIRE(PQstatus(raw) == CONNECTION_OK);
+  REQUIRE_FALSE(adapters::sql::set_server_keepalives(raw, 2, 1, 3, 5000));
+  PGresult* r = PQexec(raw,
+                       "SELECT current_setting('tcp_keepalives_idle'), "
+                       "current_setting('tcp_user_timeout')");
+  REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
+  CHECK(std::string{PQgetvalue(r, 0, 0)} == "2");
+  CHECK(std::string{PQgetvalue(r, 0, 1)} == "5000");
+  PQclear(r);
+  PQfinish(raw);
+}
