@@ -20,6 +20,7 @@
 
 #include "core/locks/lock_table.hpp"
 #include "core/records.hpp"
+#include "core/verify/leader_log.hpp"
 
 namespace sv::adapters {
 
@@ -119,6 +120,14 @@ class metadata_store {
   virtual caf::error drop_locks(const std::string& task_id) = 0;
   /// Every recorded lock, in the order granted.
   virtual caf::expected<std::vector<core::locks::lock_request>> task_locks() = 0;
+
+  /// A cluster's elections and fenced leader writes, in commit order
+  /// (leader_log_rows.hpp); empty on a single node.
+  virtual caf::expected<std::vector<core::verify::leader_log_row>> leader_log(
+      const std::string& cluster) {
+    (void)cluster;
+    return std::vector<core::verify::leader_log_row>{};
+  }
 
   /// The schema version after migrations.
   virtual caf::expected<int32_t> schema_version() = 0;

@@ -17,6 +17,7 @@
 #include "core/errc.hpp"
 #include "core/spec/supervisor_spec.hpp"
 #include "core/verify/checker.hpp"
+#include "core/verify/leader_log.hpp"
 
 namespace sv::app {
 
@@ -46,6 +47,9 @@ The stream must still hold everything since the supervisor started.
                          SIGTERM: any move backwards is a violation
   --caught-up-within S   then wait up to S seconds for the committed offsets to reach the
                          stream's end (a violation if they do not; the time is printed)
+  --cluster NAME         also check the cluster's leader log: every leader write
+                         (specs, offsets edits, backfills, audit, locks) by the
+                         epoch that led when it committed
   --report FILE          also write the report as JSON
   --listed N             ids listed per violation (default 20)
 )";
@@ -56,7 +60,7 @@ int fail(const std::string& why) {
 }
 
 struct options {
-  std::string metadata, supervisor, id_field = "id", kafka, report;
+  std::string metadata, supervisor, id_field = "id", kafka, report, cluster;
   bool follow = false;
   int64_t caught_up_within = -1;
   int64_t listed = 20;
@@ -147,6 +151,7 @@ void print(const core::verify::report& r, const std::string& datasource) {
   list("not in the stream", r.unexpected);
   list("without an id", r.no_id);
   list("offsets", r.offsets);
+  list("leader writes", r.leader_writes);
   std::cout << (r.ok() ? "OK: every record exactly once\n" : "VIOLATIONS\n");
 }
 
@@ -177,6 +182,8 @@ int run_verify(const std::vector<std::string>& args) {
       o.kafka = v;
     else if (k == "report")
       o.report = v;
+    else if (k == "cluster")
+      o.cluster = v;
     else if (k == "caught-up-within" || k == "listed") {
       auto n = flag_number(k, v, 0, 86400 * 7);
       if (!n) return fail(core::error_message(n.error()));
@@ -253,6 +260,16 @@ int run_verify(const std::vector<std::string>& args) {
     return fail(core::error_message(err));
   if (auto err = read_segments(**store, spec->data_source(), o.id_field, check))
     return fail(core::error_message(err));
+  if (!o.cluster.empty()) {
+    auto log = (*store)->leader_log(o.cluster);
+    if (!log) return fail(core::error_message(log.error()));
+    if (log->empty())
+      return fail("no leader log for cluster '" + o.cluster + "' in " + o.metadata);
+    check.leader_writes(
+        core::verify::check_leader_log(*log, static_cast<size_t>(o.listed)));
+    std::cout << "leader log of cluster " << o.cluster << ": " << log->size()
+              << " rows\n";
+  }
   auto report = check.finish();
   print(report, spec->data_source());
   if (!o.report.empty()) {

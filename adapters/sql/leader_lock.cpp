@@ -57,6 +57,16 @@ class pg_leader_lock final : public leader_lock {
       release();
       return make_error(errc::corrupt_record, "leader epoch '" + *epoch + "'");
     }
+    // After the leader row's commit: a fenced write of the old epoch that
+    // held the row before it is already logged.
+    if (auto logged = exec(
+            "INSERT INTO leader_log (cluster, epoch, kind, at) VALUES ($1, "
+            "$2, 'elected', $3) RETURNING epoch",
+            {cluster_, std::to_string(epoch_), core::format_utc_time(core::utc_now())});
+        !logged) {
+      release();
+      return logged.error();
+    }
     return epoch_;
   }
 

@@ -83,6 +83,14 @@ std::vector<migration> migrations(dialect d) {
                "NULL, type TEXT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT "
                "NULL, UNIQUE (task_id, datasource, type, start_ms, end_ms))",
        }},
+      {6,
+       {
+           // Elections and fenced leader writes, in commit order
+           // (leader_log_rows.hpp).
+           "CREATE TABLE IF NOT EXISTS leader_log (seq " + serial +
+               ", cluster TEXT NOT NULL, epoch BIGINT NOT NULL, kind TEXT NOT NULL, at "
+               "TEXT NOT NULL)",
+       }},
   };
 }
 

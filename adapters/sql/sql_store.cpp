@@ -3,6 +3,7 @@
 #include <map>
 
 #include "adapters/errc.hpp"
+#include "adapters/sql/leader_log_rows.hpp"
 #include "adapters/sql/lock_rows.hpp"
 #include "adapters/sql/schema.hpp"
 #include "core/errc.hpp"
@@ -52,7 +53,7 @@ class sql_store final : public metadata_store {
   caf::expected<core::spec_version> append_spec(const std::string& spec_id,
                                                 const json& payload) override {
     return leader_write<core::spec_version>(
-        {}, [&] { return insert_spec(spec_id, payload); });
+        "spec", {}, [&] { return insert_spec(spec_id, payload); });
   }
 
   caf::expected<core::spec_version> insert_spec(const std::string& spec_id,
@@ -117,11 +118,12 @@ class sql_store final : public metadata_store {
 
   caf::error reset_offsets(const std::string& supervisor_id,
                            const core::committed_offsets& offsets) override {
-    auto r =
-        leader_write<bool>({"publish:" + supervisor_id}, [&]() -> caf::expected<bool> {
-          if (auto err = write_offsets(supervisor_id, offsets)) return err;
-          return true;
-        });
+    auto r = leader_write<bool>("offsets reset", {"publish:" + supervisor_id},
+                                [&]() -> caf::expected<bool> {
+                                  if (auto err = write_offsets(supervisor_id, offsets))
+                                    return err;
+                                  return true;
+                                });
     return r ? caf::error{} : r.error();
   }
 
@@ -130,7 +132,8 @@ class sql_store final : public metadata_store {
       const std::string& stream, const core::offset_map& set,
       const std::vector<core::partition_id>& drop) override {
     return leader_write<core::committed_offsets>(
-        {"publish:" + supervisor_id}, [&]() -> caf::expected<core::committed_offsets> {
+        "offsets edit", {"publish:" + supervisor_id},
+        [&]() -> caf::expected<core::committed_offsets> {
           auto stored = committed_offsets(supervisor_id);
           if (!stored) return stored.error();
           auto row = stored->value_or(
@@ -151,7 +154,8 @@ class sql_store final : public metadata_store {
       const std::string& backfill_id, const core::json& backfill_spec,
       const core::audit_record& audit) override {
     return leader_write<core::spec_version>(
-        {"publish:" + supervisor_id}, [&]() -> caf::expected<core::spec_version> {
+        "backfill begin", {"publish:" + supervisor_id},
+        [&]() -> caf::expected<core::spec_version> {
           // The backfill's id must be new. A newest version equal to this
           // spec is this very call committed before (its reply was lost):
           // done already, nothing is written twice.
@@ -177,12 +181,14 @@ class sql_store final : public metadata_store {
   }
 
   caf::expected<bool> delete_offsets(const std::string& supervisor_id) override {
-    return leader_write<bool>({"publish:" + supervisor_id}, [&]() -> caf::expected<bool> {
-      auto rows = conn_->query("DELETE FROM datasource_metadata WHERE supervisor_id = $1",
-                               {supervisor_id});
-      if (!rows) return rows.error();
-      return conn_->changes() > 0;
-    });
+    return leader_write<bool>(
+        "offsets delete", {"publish:" + supervisor_id}, [&]() -> caf::expected<bool> {
+          auto rows =
+              conn_->query("DELETE FROM datasource_metadata WHERE supervisor_id = $1",
+                           {supervisor_id});
+          if (!rows) return rows.error();
+          return conn_->changes() > 0;
+        });
   }
 
   caf::expected<core::publish_result> publish(const core::publish_request& req) override {
@@ -296,7 +302,7 @@ class sql_store final : public metadata_store {
   // -- time-chunk locks -----------------------------------------------------
 
   caf::error persist_lock(const core::locks::lock_request& r) override {
-    auto done = leader_write<bool>({}, [&]() -> caf::expected<bool> {
+    auto done = leader_write<bool>("lock grant", {}, [&]() -> caf::expected<bool> {
       if (auto err = insert_lock(*conn_, r)) return err;
       return true;
     });
@@ -304,7 +310,7 @@ class sql_store final : public metadata_store {
   }
 
   caf::error drop_locks(const std::string& task_id) override {
-    auto done = leader_write<bool>({}, [&]() -> caf::expected<bool> {
+    auto done = leader_write<bool>("lock release", {}, [&]() -> caf::expected<bool> {
       if (auto err = delete_locks(*conn_, task_id)) return err;
       return true;
     });
@@ -315,10 +321,16 @@ class sql_store final : public metadata_store {
     return select_locks(*conn_);
   }
 
+  caf::expected<std::vector<core::verify::leader_log_row>> leader_log(
+      const std::string& cluster) override {
+    return select_leader_log(*conn_, cluster);
+  }
+
   // -- audit ----------------------------------------------------------------
 
   caf::expected<core::audit_record> append_audit(const core::audit_record& rec) override {
-    return leader_write<core::audit_record>({}, [&] { return insert_audit(rec); });
+    return leader_write<core::audit_record>("audit", {},
+                                            [&] { return insert_audit(rec); });
   }
 
   caf::expected<core::audit_record> insert_audit(const core::audit_record& rec) {
@@ -437,13 +449,20 @@ class sql_store final : public metadata_store {
   // first checks, with the leader row share-locked until the commit, that the
   // cluster's epoch is still the fence's — a node that no longer leads gets
   // errc::leadership_lost and writes nothing.
+  // With a fence, the write leaves a row in the leader log (`what`, the
+  // fence's epoch) in the same transaction.
   template <class T, class Body>
-  caf::expected<T> leader_write(const std::vector<std::string>& locks, Body body) {
+  caf::expected<T> leader_write(const char* what, const std::vector<std::string>& locks,
+                                Body body) {
     if (!fence_ && locks.empty()) return body();
     return in_write_tx<T>(
         locks,
         [&]() -> caf::expected<T> {
           if (auto err = check_fence()) return err;
+          if (fence_)
+            if (auto err =
+                    insert_leader_log(*conn_, fence_->cluster, fence_->epoch, what))
+              return err;
           return body();
         },
         [](const T&) { return true; });

@@ -22,7 +22,8 @@ json report::to_json() const {
                             {"duplicated", list_json(duplicated)},
                             {"unexpected", list_json(unexpected)},
                             {"withoutId", list_json(no_id)},
-                            {"offsets", list_json(offsets)}});
+                            {"offsets", list_json(offsets)},
+                            {"leaderWrites", list_json(leader_writes)}});
 }
 
 void checker::note(violation_list& v, std::string what) const {

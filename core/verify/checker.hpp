@@ -22,16 +22,17 @@ struct violation_list {
 };
 
 struct report {
-  int64_t expected = 0;       ///< ids read from the stream's committed range
-  int64_t published = 0;      ///< rows read from the published segments
-  violation_list missing;     ///< in the stream, in no segment
-  violation_list duplicated;  ///< in segments more than once ("id xN")
-  violation_list unexpected;  ///< in segments, not in the stream's range
-  violation_list no_id;       ///< records or rows without the id field
-  violation_list offsets;     ///< committed offsets backwards or not at the end
+  int64_t expected = 0;          ///< ids read from the stream's committed range
+  int64_t published = 0;         ///< rows read from the published segments
+  violation_list missing;        ///< in the stream, in no segment
+  violation_list duplicated;     ///< in segments more than once ("id xN")
+  violation_list unexpected;     ///< in segments, not in the stream's range
+  violation_list no_id;          ///< records or rows without the id field
+  violation_list offsets;        ///< committed offsets backwards or not at the end
+  violation_list leader_writes;  ///< by an epoch that no longer led (leader_log.hpp)
   bool ok() const {
     return missing.count == 0 && duplicated.count == 0 && unexpected.count == 0 &&
-           no_id.count == 0 && offsets.count == 0;
+           no_id.count == 0 && offsets.count == 0 && leader_writes.count == 0;
   }
   /// {"ok", "expected", "published", "missing": {"count", "first"}, ...}
   json to_json() const;
@@ -54,6 +55,9 @@ class checker {
   void observe_committed(const offset_map& committed);
   /// The final row against where the stream ends (all read and published).
   void expect_end(const offset_map& committed, const offset_map& stream_end);
+
+  /// The cluster's leader log was checked (check_leader_log).
+  void leader_writes(violation_list v) { base_.leader_writes = std::move(v); }
 
   report finish() const;
 

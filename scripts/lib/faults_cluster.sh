@@ -46,12 +46,12 @@ fi
 
 node_cgroup() { echo "sv_faults_$$_$1"; }
 
-net_cut() {  # name drop|reset
-  local target=DROP
-  [ "$2" = reset ] && target="REJECT --reject-with tcp-reset -p tcp"
+net_cut() {  # name drop|reset; fails when the rule cannot be set
+  local rule="-j DROP"
+  [ "$2" = reset ] && rule="-p tcp -j REJECT --reject-with tcp-reset"
   # shellcheck disable=SC2086
-  iptables -I OUTPUT -m cgroup --path "$(node_cgroup "$1")" $target
-  cut_rules+=("$(node_cgroup "$1") $target")
+  iptables -I OUTPUT -m cgroup --path "$(node_cgroup "$1")" $rule || return 1
+  cut_rules+=("$(node_cgroup "$1") $rule")
 }
 
 net_heal() {

@@ -127,7 +127,7 @@ fault_worker_cut() {  # a worker cut from everything (leader, PostgreSQL, Kafka)
   pick "${workers[@]}"
   w=$picked
   cut_mode
-  net_cut "$w" "$mode"
+  net_cut "$w" "$mode" || { said="FAILED: iptables refused the cut"; return 1; }
   sleep "$cut_hold"
   net_heal
   said="$w cut from the network ($mode) for ${cut_hold} s"
@@ -141,7 +141,7 @@ fault_leader_cut() {  # the leader cut from everything (workers, PostgreSQL, Kaf
   cut_mode
   local at o p took=""
   at=$(now)
-  net_cut "$l" "$mode"
+  net_cut "$l" "$mode" || { said="FAILED: iptables refused the cut"; return 1; }
   # The other overlord should lead while the cut lasts.
   while [ "$(elapsed "$at" | cut -d. -f1)" -lt "$cut_hold" ]; do
     for o in "${overlords[@]}"; do
@@ -154,5 +154,9 @@ fault_leader_cut() {  # the leader cut from everything (workers, PostgreSQL, Kaf
   done
   net_heal
   said="$l (leader) cut from the network ($mode) for ${cut_hold} s; "
-  said+="${took:+the other overlord led after $took s}${took:-no other overlord led during the cut}"
+  if [ -n "$took" ]; then
+    said+="the other overlord led after $took s"
+  else
+    said+="no other overlord led during the cut"
+  fi
 }

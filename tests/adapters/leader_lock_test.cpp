@@ -9,6 +9,7 @@
 
 #include "adapters/errc.hpp"
 #include "adapters/sql/leader_lock.hpp"
+#include "adapters/sql/leader_log_rows.hpp"
 #include "adapters/sql/node_registry.hpp"
 #include "adapters/sql/postgres_connection.hpp"
 #include "tests/adapters/store_env.hpp"
@@ -201,6 +202,28 @@ TEST_CASE(
   auto pub = old_store->publish(req);
   REQUIRE_MESSAGE(pub, core::error_message(pub.error()));
   CHECK(pub->outcome == core::publish_outcome::committed);
+
+  // The leader log: both elections and the writes each epoch made, none of
+  // the refused ones; clean. A write planted under the old epoch is caught.
+  auto log = new_store->leader_log(env.cluster);
+  REQUIRE_MESSAGE(log, core::error_message(log.error()));
+  std::vector<std::string> seen;
+  for (const auto& r : *log) seen.push_back(r.kind + "@" + std::to_string(r.epoch));
+  auto ea_s = std::to_string(**ea), eb_s = std::to_string(**eb);
+  CHECK(seen == std::vector<std::string>{"elected@" + ea_s, "spec@" + ea_s,
+                                         "elected@" + eb_s, "spec@" + eb_s,
+                                         "offsets reset@" + eb_s});
+  CHECK(core::verify::check_leader_log(*log).count == 0);
+  auto conn = adapters::sql::open_postgres(env.conninfo);
+  REQUIRE(conn);
+  REQUIRE_FALSE(adapters::sql::insert_leader_log(**conn, env.cluster, **ea, "audit"));
+  log = new_store->leader_log(env.cluster);
+  REQUIRE(log);
+  auto v = core::verify::check_leader_log(*log);
+  CHECK(v.count == 1);
+  REQUIRE(v.first.size() == 1);
+  CHECK(v.first[0].find("a leader write (audit) by epoch " + ea_s + " while epoch " +
+                        eb_s + " led") == 0);
 }
 
 TEST_CASE("node registry: heartbeats keep a row fresh; stale and departed nodes vanish") {
