@@ -97,6 +97,23 @@ node_kill() {  # name: kill -9, reaped
 
 node_restart() { node_start "$1" "${node_role[$1]}"; }
 
+# The deep storage of a run: a tmpfs of its own when root may mount one (so
+# storage-full can fill it), else a plain folder.
+storage_mounted=0
+storage_up() {
+  mkdir -p "$run/deep-storage"
+  storage_mounted=0
+  if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=256m sv_faults "$run/deep-storage" 2>/dev/null; then
+    storage_mounted=1
+  fi
+}
+storage_down() {
+  if [ "$storage_mounted" = 1 ]; then
+    umount "$run/deep-storage" 2>/dev/null || umount -l "$run/deep-storage" 2>/dev/null || true
+    storage_mounted=0
+  fi
+}
+
 cluster_up() {
   for o in "${overlords[@]}"; do node_start "$o" overlord; done
   for w in "${workers[@]}"; do node_start "$w" worker; done

@@ -160,3 +160,11 @@ fault_leader_cut() {  # the leader cut from everything (workers, PostgreSQL, Kaf
     said+="no other overlord led during the cut"
   fi
 }
+
+fault_storage_full() {  # the deep storage (a small tmpfs of its own) filled up
+  [ "$storage_mounted" = 1 ] || { said="skipped: a full deep storage needs root (mount tmpfs)"; return; }
+  dd if=/dev/zero of="$run/deep-storage/.filler" bs=1M >/dev/null 2>&1 || true
+  sleep "$hold"
+  rm -f "$run/deep-storage/.filler"
+  said="deep storage full (no space left) for ${hold} s"
+}
