@@ -55,13 +55,22 @@ class local_deep_storage final : public deep_storage {
       auto n = ::read(in, buf, sizeof buf);
       if (n == 0) break;
       if (n < 0 || ::write(out, buf, static_cast<size_t>(n)) != n) {
+        auto err = io("cannot copy " + local_file + " to " + tmp.string());
         ::close(in);
         ::close(out);
-        return io("cannot copy " + local_file + " to " + tmp.string());
+        ::unlink(tmp.c_str());  // a partial copy would only hold the space
+        return err;
       }
     }
     ::close(in);
-    if (::fsync(out) != 0 || ::close(out) != 0) return io("cannot sync " + tmp.string());
+    bool synced = ::fsync(out) == 0;
+    auto sync_err = synced ? caf::error{} : io("cannot sync " + tmp.string());
+    bool closed = ::close(out) == 0;
+    if (synced && !closed) sync_err = io("cannot close " + tmp.string());
+    if (sync_err) {
+      ::unlink(tmp.c_str());
+      return sync_err;
+    }
     if (std::rename(tmp.c_str(), dest.c_str()) != 0)
       return io("cannot rename " + tmp.string());
     fsync_dir(dest.parent_path());

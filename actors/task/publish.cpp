@@ -16,13 +16,25 @@ void maybe_publish(self_ptr self) {
 
   auto ready = st.seqs->ready();
   if (ready.empty()) return;
+  if (std::chrono::steady_clock::now() < st.build_retry_at) return;
   auto idx = ready.front();
   const auto& s = st.seqs->all()[static_cast<size_t>(idx)];
   if (s.is_final) st.ph = phase::publishing;
   auto segments = st.pipe->build(idx);
-  if (!segments)
-    return finish(self, false,
-                  "building segments failed: " + core::error_message(segments.error()));
+  if (!segments) {
+    // A full or failing disk passes; the rows are still here. Try again
+    // with backoff (the supervisor's completionTimeout bounds the wait).
+    auto delay =
+        std::chrono::milliseconds{std::min(5000, 200 << std::min(st.build_attempts, 5))};
+    ++st.build_attempts;
+    st.build_retry_at = std::chrono::steady_clock::now() + delay;
+    note(self, severity::warn,
+         "building segments failed, retrying in " + std::to_string(delay.count()) +
+             " ms: " + core::error_message(segments.error()));
+    self->delayed_send(self, delay, build_atom::value);
+    return;
+  }
+  st.build_attempts = 0;
   core::publish_request req;
   req.supervisor_id = st.spec.supervisor_id;
   req.type = st.spec.spec.type;

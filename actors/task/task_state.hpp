@@ -3,6 +3,7 @@
 // handlers, reading, finishing; task/publish.cpp: building and publishing
 // sequences; task/locks.cpp: time-chunk locks).
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -52,6 +53,10 @@ struct task_state {
   int32_t publishing = -1;  ///< sequence whose publish is in flight
   std::optional<core::publish_request> request;
   int publish_attempts = 0;
+  /// Failed attempts to build and push a sequence's segments (a full or
+  /// failing disk); the next one not before `build_retry_at`.
+  int build_attempts = 0;
+  std::chrono::steady_clock::time_point build_retry_at{};
   core::utc_time sequence_started{};
   core::utc_time last_persist{};  ///< when rows were last persisted
   std::vector<core::segment_record> published;

@@ -1,6 +1,8 @@
 // The ingestion task end to end: embedded Kafka -> rows -> segments in deep
 // storage -> one metadata transaction.
 
+#include <atomic>
+
 #include <doctest/doctest.h>
 
 #include "tests/actors/task_fixture.hpp"
@@ -209,4 +211,46 @@ TEST_CASE_FIXTURE(test::task_fixture,
   CHECK(done.status == "SUCCESS");
   CHECK(store->calls("publish") == 3);
   CHECK(published_ids() == expected_ids(ids, start, end));
+}
+
+namespace {
+
+// A deep storage whose first pushes fail as a full disk does.
+struct full_for_a_while final : adapters::deep_storage {
+  full_for_a_while(std::shared_ptr<adapters::deep_storage> inner, int refusals)
+      : inner(std::move(inner)), left(refusals) {}
+  caf::expected<std::string> push(const std::string& local,
+                                  const std::string& rel) override {
+    if (left > 0) {
+      --left;
+      return adapters::make_error(adapters::errc::io_error,
+                                  "cannot copy " + local + ": No space left on device");
+    }
+    return inner->push(local, rel);
+  }
+  std::string location(const std::string& rel) const override {
+    return inner->location(rel);
+  }
+  std::shared_ptr<adapters::deep_storage> inner;
+  std::atomic<int> left;
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "a full deep storage is waited out: the task retries its segments and "
+                  "publishes every row once") {
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
+  auto ids = produce("t", 2, 100);
+  auto full = std::make_shared<full_for_a_while>(deep, 3);
+  deep = full;
+  offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 100}, {"1", 100}};
+  auto row = run(spec("task-full", "t", start, end));
+  CHECK(row.status == "SUCCESS");
+  CHECK(full->left == 0);
+  CHECK(published_ids() == expected_ids(ids, start, end));
+  auto committed = check->committed_offsets("sup");
+  REQUIRE(committed);
+  REQUIRE(committed->has_value());
+  CHECK((*committed)->offsets == end);
 }
