@@ -161,11 +161,19 @@ fault_leader_cut() {  # the leader cut from everything (workers, PostgreSQL, Kaf
   fi
 }
 
-fault_storage_full() {  # the deep storage (a small tmpfs of its own) filled up
+fault_storage_full() {  # the deep storage (a small tmpfs of its own) full, or failing writes
   [ "$storage_mounted" = 1 ] || { said="skipped: a full deep storage needs root (mount tmpfs)"; return; }
-  # Longer than a taskDuration: a roll-over's segments meet the full disk.
-  dd if=/dev/zero of="$run/deep-storage/.filler" bs=1M >/dev/null 2>&1 || true
-  sleep 12
-  rm -f "$run/deep-storage/.filler"
-  said="deep storage full (no space left) for 12 s"
+  # Longer than a taskDuration: a roll-over's segments meet it.
+  pick full read-only
+  if [ "$picked" = full ]; then
+    dd if=/dev/zero of="$run/deep-storage/.filler" bs=1M >/dev/null 2>&1 || true
+    sleep 12
+    rm -f "$run/deep-storage/.filler"
+    said="deep storage full (no space left) for 12 s"
+  else
+    mount -o remount,ro "$run/deep-storage" || { said="FAILED: cannot remount read-only"; return 1; }
+    sleep 12
+    mount -o remount,rw "$run/deep-storage"
+    said="deep storage writes failing (read-only file system) for 12 s"
+  fi
 }
