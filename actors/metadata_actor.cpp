@@ -57,7 +57,7 @@ metadata_actor::behavior_type metadata_behavior(
       },
       [&s](msg::md_edit_offsets& m) -> caf::result<core::committed_offsets> {
         return reply<core::committed_offsets>(
-            s.edit_offsets(m.supervisor_id, m.type, m.stream, m.set, m.drop),
+            s.edit_offsets(m.supervisor_id, m.type, m.stream, m.set, m.drop, m.if_absent),
             [](core::committed_offsets o) { return o; });
       },
       [&s](msg::md_begin_backfill& m) -> caf::result<core::spec_version> {

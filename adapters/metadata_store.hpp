@@ -63,12 +63,14 @@ class metadata_store {
                                    const core::committed_offsets& offsets) = 0;
   /// In one transaction with the publishes of this supervisor: the row
   /// becomes (stored minus `drop`) plus `set` (Druid's resetOffsets merge, and
-  /// the automatic reset of unavailable offsets), created with `type` and
-  /// `stream` when absent. Returns the new row.
+  /// the automatic reset of unavailable offsets), plus `if_absent` for the
+  /// partitions it then has no offset for, created with `type` and `stream`
+  /// when absent. Returns the new row.
   virtual caf::expected<core::committed_offsets> edit_offsets(
       const std::string& supervisor_id, const std::string& type,
       const std::string& stream, const core::offset_map& set,
-      const std::vector<core::partition_id>& drop) = 0;
+      const std::vector<core::partition_id>& drop,
+      const core::offset_map& if_absent = {}) = 0;
   /// Reset to latest and backfill, in one transaction: appends the backfill
   /// supervisor's first spec version, records `jump` in the row of
   /// `supervisor_id` (created when absent), and appends `audit`. The backfill

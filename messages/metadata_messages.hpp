@@ -75,12 +75,13 @@ struct md_edit_offsets {
   std::string stream;
   core::offset_map set;
   std::vector<core::partition_id> drop;
+  core::offset_map if_absent;  ///< only where the row has no offset
   friend bool operator==(const md_edit_offsets&, const md_edit_offsets&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, md_edit_offsets& x) {
   return f(caf::meta::type_name("md_edit_offsets"), x.supervisor_id, x.type, x.stream,
-           x.set, x.drop);
+           x.set, x.drop, x.if_absent);
 }
 
 /// Reset to latest and backfill: the backfill's spec, the jump in the row and

@@ -274,7 +274,8 @@ void execute(self_ptr self, plan::actions acts,
               const auto& s = st.spec();
               self->request(st.env.metadata, st.env.store_timeout,
                             msg::md_edit_offsets{s.id, s.type, s.stream(),
-                                                 std::move(e.set), std::move(e.drop)})
+                                                 std::move(e.set), std::move(e.drop),
+                                                 std::move(e.if_absent)})
                   .then(
                       [self, answer](core::committed_offsets& row) mutable {
                         spdlog::info("supervisor [{}]: offsets row is now {}",

@@ -130,7 +130,8 @@ class sql_store final : public metadata_store {
   caf::expected<core::committed_offsets> edit_offsets(
       const std::string& supervisor_id, const std::string& type,
       const std::string& stream, const core::offset_map& set,
-      const std::vector<core::partition_id>& drop) override {
+      const std::vector<core::partition_id>& drop,
+      const core::offset_map& if_absent) override {
     return leader_write<core::committed_offsets>(
         "offsets edit", {"publish:" + supervisor_id},
         [&]() -> caf::expected<core::committed_offsets> {
@@ -140,6 +141,9 @@ class sql_store final : public metadata_store {
               core::committed_offsets{type, stream, {}, std::nullopt, {}});
           for (const auto& p : drop) row.offsets.erase(p);
           row.offsets = core::plus(row.offsets, set);
+          bool added = false;
+          for (const auto& [p, o] : if_absent) added |= row.offsets.try_emplace(p, o).second;
+          if (set.empty() && drop.empty() && !added) return row;  // nothing to write
           // The operator's offsets replace a pending jump on those partitions.
           for (const auto& p : drop) forget_jump(row.jump, p);
           for (const auto& [p, _] : set) forget_jump(row.jump, p);

@@ -57,10 +57,14 @@ struct kill_task {
   std::string reason;
 };
 /// Edit the offsets row atomically in the store: (row - drop) + set
-/// (resetOffsets; the automatic reset of unavailable offsets).
+/// (resetOffsets; the automatic reset of unavailable offsets), and
+/// `if_absent` for partitions the row has no offset for (where a supervisor
+/// that starts at the latest offsets started: its replacement groups start
+/// there too, not at a later latest).
 struct edit_offsets {
   offset_map set;
   std::vector<partition_id> drop;
+  offset_map if_absent = {};
 };
 /// Delete the offsets row (hard reset).
 struct delete_offsets {};

@@ -199,6 +199,7 @@ void reconciler::check_idle(utc_time now) {
 std::optional<offset_map> reconciler::start_offsets(const std::vector<partition_id>& ps,
                                                     actions& out, utc_time now) {
   offset_map start;
+  offset_map chosen;  ///< partitions starting at the latest offsets
   std::vector<partition_id> reset;
   for (const auto& p : ps) {
     if (auto n = next_offsets_.find(p); n != next_offsets_.end()) {
@@ -270,17 +271,24 @@ std::optional<offset_map> reconciler::start_offsets(const std::vector<partition_
     auto o = side.find(p);
     if (o == side.end()) return std::nullopt;  // offsets not known yet
     start[p] = o->second;
+    if (&side == &latest_) chosen[p] = o->second;
   }
-  if (!reset.empty()) {
+  if (!reset.empty() || !chosen.empty()) {
     // resetOffsetAutomatically: drop the unavailable offsets from the row and
-    // record it; the partitions start from earliest/latest.
+    // record it; the partitions start from earliest/latest. And the latest
+    // offsets are where this supervisor starts: kept in the row, so a group
+    // lost before its first publish (a worker gone, a leader failover)
+    // starts there again and nothing read since is skipped.
+    if (!committed_)
+      committed_ = committed_offsets{spec_.type, spec_.stream(), {}, {}, {}};
     for (const auto& p : reset) committed_->offsets.erase(p);
-    out.push_back(edit_offsets{{}, std::move(reset)});
-
-    states_.record_error(
-        now, "StreamException",
-        "Offsets no longer available were reset automatically: " + to_json(start).dump(),
-        true);
+    for (const auto& [p, o] : chosen) committed_->offsets.try_emplace(p, o);
+    if (!reset.empty())
+      states_.record_error(now, "StreamException",
+                           "Offsets no longer available were reset automatically: " +
+                               to_json(start).dump(),
+                           true);
+    out.push_back(edit_offsets{{}, std::move(reset), std::move(chosen)});
   }
   return start;
 }

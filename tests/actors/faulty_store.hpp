@@ -77,9 +77,10 @@ class faulty_store final : public adapters::metadata_store {
   }
   caf::expected<core::committed_offsets> edit_offsets(
       const std::string& s, const std::string& type, const std::string& stream,
-      const core::offset_map& set, const std::vector<core::partition_id>& drop) override {
+      const core::offset_map& set, const std::vector<core::partition_id>& drop,
+      const core::offset_map& if_absent) override {
     if (auto e = fault("edit_offsets")) return e;
-    return inner_->edit_offsets(s, type, stream, set, drop);
+    return inner_->edit_offsets(s, type, stream, set, drop, if_absent);
   }
   caf::expected<core::spec_version> begin_backfill(
       const std::string& s, const std::string& type, const std::string& stream,

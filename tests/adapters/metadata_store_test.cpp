@@ -149,6 +149,14 @@ TEST_CASE_TEMPLATE(
   REQUIRE(dropped);
   CHECK(dropped->offsets == core::offset_map{{"0", 100}, {"2", 650}});
   CHECK(stored_offsets(*s, "sup") == dropped->offsets);
+  // Where a supervisor started: only partitions without an offset take it.
+  auto kept = s->edit_offsets("sup", "kafka", "events", {}, {}, {{"0", 7}, {"5", 42}});
+  REQUIRE(kept);
+  CHECK(kept->offsets == core::offset_map{{"0", 100}, {"2", 650}, {"5", 42}});
+  CHECK(stored_offsets(*s, "sup") == kept->offsets);
+  auto first = s->edit_offsets("fresh", "kafka", "events", {}, {}, {{"0", 3}});
+  REQUIRE(first);
+  CHECK(stored_offsets(*s, "fresh") == core::offset_map{{"0", 3}});
   // A publish continuing from the edited row commits.
   core::publish_request req;
   req.supervisor_id = "sup";

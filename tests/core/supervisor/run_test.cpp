@@ -404,4 +404,38 @@ TEST_CASE(
   CHECK(created[0].spec.start == p.all(50));
 }
 
+TEST_CASE(
+    "run: where a supervisor started at the latest offsets is kept; a group lost before "
+    "its first publish starts there again, not at a later latest") {
+  planner p{make_spec(R"("taskCount":1)")};
+  auto out = p.run_and_start(0);
+  auto edits = only<edit_offsets>(out);
+  REQUIRE(edits.size() == 1);
+  CHECK(edits[0].if_absent == p.all(1000));
+  CHECK(edits[0].set.empty());
+  CHECK(edits[0].drop.empty());
+  auto first = only<create_task>(out);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].spec.start == p.all(1000));
+
+  // The store kept it; the task is lost before it published; the stream
+  // moved on meanwhile.
+  p.row = committed_offsets{"kafka", "wiki", p.all(1000), std::nullopt, {}};
+  p.latest = 1500;
+  p.r->task_finished(first[0].spec.id, false, "worker lost", at(5));
+  auto again = p.run(6);
+  auto created = only<create_task>(again);
+  REQUIRE(created.size() == 1);
+  CHECK(created[0].spec.start == p.all(1000));
+  CHECK(only<edit_offsets>(again).empty());
+}
+
+TEST_CASE("run: starting at the earliest offsets or from the row records nothing") {
+  planner early{make_spec(R"("useEarliestOffset":true)")};
+  CHECK(only<edit_offsets>(early.run(0)).empty());
+  planner kept{make_spec()};
+  kept.commit(kept.all(700));
+  CHECK(only<edit_offsets>(kept.run(0)).empty());
+}
+
 }  // namespace sv::test
