@@ -67,6 +67,10 @@ class pg_leader_lock final : public leader_lock {
       release();
       return logged.error();
     }
+    // The log keeps a week (a check covers a drill or an incident).
+    auto week_ago = core::format_utc_time(core::utc_now() - std::chrono::hours{24 * 7});
+    (void)exec("DELETE FROM leader_log WHERE cluster = $1 AND at < $2 RETURNING seq",
+               {cluster_, week_ago});
     return epoch_;
   }
 

@@ -12,6 +12,7 @@
 #include "adapters/sql/leader_log_rows.hpp"
 #include "adapters/sql/node_registry.hpp"
 #include "adapters/sql/postgres_connection.hpp"
+#include "core/time.hpp"
 #include "tests/adapters/store_env.hpp"
 
 using namespace sv;
@@ -319,4 +320,31 @@ TEST_CASE("the server's end of the store's connections probes a silent client") 
   CHECK(std::string{PQgetvalue(r, 0, 1)} == "5000");
   PQclear(r);
   PQfinish(raw);
+}
+
+TEST_CASE("leader log: an election drops the cluster's rows older than a week") {
+  lock_env env;
+  PGconn* raw = PQconnectdb(env.pg.base.c_str());
+  REQUIRE(PQstatus(raw) == CONNECTION_OK);
+  auto insert = [&](const std::string& at) {
+    const char* v[] = {env.cluster.c_str(), at.c_str()};
+    PGresult* r = PQexecParams(raw,
+                               "INSERT INTO leader_log (cluster, epoch, kind, at) "
+                               "VALUES ($1, 1, 'audit', $2)",
+                               2, nullptr, v, nullptr, nullptr, 0);
+    REQUIRE(PQresultStatus(r) == PGRES_COMMAND_OK);
+    PQclear(r);
+  };
+  insert("2020-01-01T00:00:00.000Z");
+  insert(core::format_utc_time(core::utc_now() - std::chrono::hours{24}));
+  PQfinish(raw);
+  auto a = env.lock("a");
+  auto e = a->try_acquire();
+  REQUIRE(e);
+  REQUIRE(*e);
+  auto log = env.store->leader_log(env.cluster);
+  REQUIRE(log);
+  REQUIRE(log->size() == 2);  // yesterday's row and the election
+  CHECK(log->at(0).at != "2020-01-01T00:00:00.000Z");
+  CHECK(log->at(1).kind == "elected");
 }
