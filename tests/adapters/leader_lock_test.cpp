@@ -324,7 +324,7 @@ TEST_CASE("the server's end of the store's connections probes a silent client") 
 
 TEST_CASE("leader log: an election drops the cluster's rows older than a week") {
   lock_env env;
-  PGconn* raw = PQconnectdb(env.pg.base.c_str());
+  PGconn* raw = PQconnectdb(env.conninfo.c_str());
   REQUIRE(PQstatus(raw) == CONNECTION_OK);
   auto insert = [&](const std::string& at) {
     const char* v[] = {env.cluster.c_str(), at.c_str()};
