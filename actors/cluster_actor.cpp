@@ -48,12 +48,19 @@ void step_down(self_ptr self, const caf::error& why) {
 // stale — it stopped heartbeating, e.g. paused, while its lock session lives
 // on — its session is ended so this node can lead; if it wakes up, its lock
 // check fails and its leader writes meet the new epoch.
+//
+// The live nodes are read after the leader row, never taken from the view:
+// a node writes its registration before it takes the lock, so a leader that
+// won a moment ago is live in a read that follows its row, while the view may
+// predate its first heartbeat.
 void evict_if_stale(self_ptr self) {
   auto& st = self->state;
   if (!st.registry || !st.lock) return;
   auto leader = st.registry->leader();
   if (!leader || !*leader) return;
-  for (const auto& n : st.view.nodes)
+  auto live = st.registry->live_nodes(st.cfg.timeout);
+  if (!live) return report(self, "reading the live nodes", live.error());
+  for (const auto& n : *live)
     if (n.id == (*leader)->node_id) return;  // live
   auto evicted = st.lock->evict_holder();
   if (!evicted)
@@ -66,10 +73,12 @@ void evict_if_stale(self_ptr self) {
         st.cfg.cluster, (*leader)->node_id, (*leader)->epoch, st.cfg.timeout.count());
 }
 
-// Takes or keeps the leader lock.
-void elect(self_ptr self) {
+// Takes or keeps the leader lock. Only a node whose registration was just
+// written competes: the others judge a leader's liveness by it.
+void elect(self_ptr self, bool registered) {
   auto& st = self->state;
   if (st.fencing) return;
+  if (!st.view.leading && !registered) return;
   if (!st.lock) {
     auto l = st.cfg.open_lock();
     if (!l) return report(self, "cannot open the leader lock", l.error());
@@ -154,7 +163,7 @@ void beat(self_ptr self) {
     spdlog::info("cluster '{}': the registry answers again", st.cfg.cluster);
     st.last_error.clear();
   }
-  if (st.cfg.elects) elect(self);
+  if (st.cfg.elects) elect(self, ok);
   if (st.cfg.on_view) st.cfg.on_view(st.view);
 }
 
@@ -182,7 +191,9 @@ cluster_actor::behavior_type cluster_behavior(self_ptr self, cluster_config cfg)
 
 }  // namespace
 
-cluster_actor spawn_cluster_actor(caf::actor_system& sys, cluster_config cfg) {
+cluster_actor spawn_cluster_actor(caf::actor_system& sys, cluster_config cfg,
+                                  placement where) {
+  if (where == placement::scheduled) return sys.spawn(cluster_behavior, std::move(cfg));
   return sys.spawn<caf::detached>(cluster_behavior, std::move(cfg));
 }
 

@@ -57,6 +57,9 @@ struct cluster_config {
   std::function<void(const msg::cluster_view&)> on_view;
 };
 
-cluster_actor spawn_cluster_actor(caf::actor_system& sys, cluster_config cfg);
+/// Spawns the actor; `placement::scheduled` only for deterministic tests (its
+/// registry and lock calls block).
+cluster_actor spawn_cluster_actor(caf::actor_system& sys, cluster_config cfg,
+                                  placement where = placement::detached);
 
 }  // namespace sv::actors
