@@ -291,7 +291,7 @@ class node_impl final : public node {
     env.metadata = metadata_;
     env.runner = runner_;
     env.open_probe = [bootstrap = kafka_bootstrap_](const core::supervisor_spec& spec) {
-      return actors::open_kafka_spec_reader(spec, spec.id + "-supervisor", bootstrap);
+      return actors::open_spec_reader(spec, spec.id + "-supervisor", bootstrap);
     };
     auto& t = env.planner.thresholds;
     t.unhealthiness = opts.unhealthiness_threshold;

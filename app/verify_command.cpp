@@ -214,7 +214,7 @@ int run_verify(const std::vector<std::string>& args) {
     std::erase_if(props, [](const auto& m) { return m.key == "bootstrap.servers"; });
     props.push_back({"bootstrap.servers", core::json{o.kafka}});
   }
-  auto reader = actors::open_kafka_spec_reader(*spec, "streamvisor-verify", o.kafka);
+  auto reader = actors::open_spec_reader(*spec, "streamvisor-verify", o.kafka);
   if (!reader) return fail(core::error_message(reader.error()));
   core::verify::checker check{static_cast<size_t>(o.listed)};
 

@@ -259,6 +259,12 @@ inline std::vector<invalid_case> invalid_spec_cases() {
               "spec/ioConfig/stream", "s");
   rabbit = patched(rabbit, "spec/tuningConfig/type", "rabbit");
   cs.push_back({"rabbit without uri", rabbit, "spec.ioConfig.uri", "required"});
+  cs.push_back({"rabbit with an amqp uri", patched(rabbit, "spec/ioConfig/uri", "amqp://h"),
+                "spec.ioConfig.uri", "must start with rabbitmq-stream://"});
+  cs.push_back({"rabbit with a bad amqpUri",
+                patched(patched(rabbit, "spec/ioConfig/uri", "rabbitmq-stream://h"),
+                        "spec/ioConfig/consumerProperties/amqpUri", "amqp://h:0"),
+                "spec.ioConfig.consumerProperties.amqpUri", "the port must be a number"});
   // The flat layout names paths without the "spec." prefix.
   auto flat = *core::json::parse(R"({"type":"kafka","dataSchema":{"dataSource":"d"},
     "ioConfig":{"topic":"t","inputFormat":{"type":"json"},"consumerProperties":{"bootstrap.servers":"b:1"},"replicas":0}})");

@@ -4,7 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "adapters/kafka/kafka_reader.hpp"
 #include "adapters/segment/segment_file.hpp"
 #include "core/errc.hpp"
 #include "core/segment/merge.hpp"
@@ -13,34 +12,6 @@ namespace sv::actors {
 
 namespace fs = std::filesystem;
 using core::ingest::row_outcome;
-
-caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
-    const core::task::task_spec& t, const std::string& embedded_bootstrap) {
-  return open_kafka_spec_reader(t.spec, t.id, embedded_bootstrap);
-}
-
-caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_spec_reader(
-    const core::supervisor_spec& spec, const std::string& client_id,
-    const std::string& embedded_bootstrap) {
-  adapters::kafka_reader_config cfg;
-  const auto& io = spec.io;
-  if (io.consumer_properties) cfg.consumer_properties = *io.consumer_properties;
-  // librdkafka 2.0.2 stops fetching for about a second whenever its local queue
-  // passes queued.min.messages (100,000 by default, counted over all partitions)
-  // or queued.max.messages.kbytes. A task that parses slower than it fetches
-  // hits that at once; buffer by bytes (128 MiB) instead. Overridable.
-  for (auto [key, value] : {std::pair{"queued.min.messages", "10000000"},
-                            {"queued.max.messages.kbytes", "131072"}})
-    if (!core::find_member(cfg.consumer_properties, key))
-      cfg.consumer_properties.push_back({key, core::json{value}});
-
-  cfg.topic = io.topic;
-  cfg.topic_pattern = io.topic_pattern;
-  cfg.client_id = client_id;
-
-  cfg.embedded_bootstrap = embedded_bootstrap;
-  return adapters::open_kafka_reader(cfg);
-}
 
 ingest_pipeline::ingest_pipeline(core::task::task_spec spec, task_env env)
     : spec_(std::move(spec)),
@@ -71,7 +42,7 @@ caf::error ingest_pipeline::open() {
   parser_ = std::move(*p);
   auto r = env_.open_reader
                ? env_.open_reader(spec_)
-               : open_kafka_task_reader(spec_, env_.embedded_kafka_bootstrap);
+               : open_spec_reader(spec_.spec, spec_.id, env_.embedded_kafka_bootstrap);
   if (!r) return r.error();
   reader_ = std::move(*r);
   return reader_->assign(spec_.start);

@@ -49,16 +49,13 @@ struct task_env {
   int64_t epoch = 0;
 };
 
-/// The Kafka reader for a supervisor spec's ioConfig (consumerProperties,
-/// topic/topicPattern); "bootstrap.servers": "embedded" means this node's
-/// embedded Kafka.
-caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_spec_reader(
+/// The reader of a supervisor spec's stream, by its type (stream_readers.cpp
+/// holds the table): Kafka from consumerProperties and topic/topicPattern
+/// ("bootstrap.servers": "embedded" means this node's embedded Kafka),
+/// RabbitMQ from uri, consumerProperties and stream. `client_id` names the
+/// client to the broker.
+caf::expected<std::unique_ptr<adapters::stream_reader>> open_spec_reader(
     const core::supervisor_spec& spec, const std::string& client_id,
     const std::string& embedded_bootstrap);
-
-/// The Kafka reader for a task spec (consumerProperties, topic/topicPattern).
-
-caf::expected<std::unique_ptr<adapters::stream_reader>> open_kafka_task_reader(
-    const core::task::task_spec& t, const std::string& embedded_bootstrap);
 
 }  // namespace sv::actors

@@ -5,6 +5,7 @@
 
 #include "core/errc.hpp"
 #include "core/spec/check.hpp"
+#include "core/stream/rabbit_endpoint.hpp"
 
 namespace sv::core {
 
@@ -214,8 +215,23 @@ void validate(const io_config& x, const std::string& path, std::vector<problem>&
                    "required");
     }
   }
-  if (x.type == "rabbit" && (!x.uri || x.uri->empty()))
+  if (x.type == "rabbit" && (!x.uri || x.uri->empty())) {
     check::add(ps, at("uri"), "required");
+  } else if (x.type == "rabbit") {
+    // Syntax only: environment variables are read where the tasks run.
+    auto ep = stream::parse_rabbit_endpoint(
+        *x.uri, x.consumer_properties ? &*x.consumer_properties : nullptr,
+        [](const std::string&) -> std::optional<std::string> { return "set"; });
+    if (!ep) {
+      // "ioConfig.FIELD: why" -> the field under `path`.
+      auto msg = error_message(ep.error());
+      auto colon = msg.find(": ");
+      auto field = msg.substr(0, colon);
+      constexpr std::string_view prefix = "ioConfig.";
+      if (field.rfind(prefix, 0) == 0) field = field.substr(prefix.size());
+      check::add(ps, at(field), colon == std::string::npos ? msg : msg.substr(colon + 2));
+    }
+  }
   if (!x.input_format)
     check::add(ps, at("inputFormat"), "required");
   else

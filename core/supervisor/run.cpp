@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/errc.hpp"
+#include "core/stream/stream_traits.hpp"
 #include "core/supervisor/partition_groups.hpp"
 #include "core/supervisor/reconciler.hpp"
 
@@ -174,8 +175,8 @@ void reconciler::check_reading(actions& out, utc_time now) {
 
 void reconciler::check_idle(utc_time now) {
   bool enabled = spec_.io.idle ? spec_.io.idle->enabled : cfg_.idle_enabled_default;
-  // Rabbit streams never idle (as in Druid).
-  if (!enabled || spec_.type == "rabbit" || spec_.suspended || bounded()) return;
+  if (!enabled || !stream::traits_of(spec_.type).can_idle || spec_.suspended || bounded())
+    return;
   std::optional<int64_t> ms;
   if (spec_.io.idle) ms = spec_.io.idle->inactive_after_millis;
   auto after = millis{ms.value_or(cfg_.idle_after_ms_default)};

@@ -1,0 +1,85 @@
+// The stream readers by supervisor type: the one place that knows which
+// adapter reads which stream and how a spec's ioConfig configures it.
+
+#include <array>
+#include <cstdlib>
+#include <string_view>
+
+#include "actors/task/task_env.hpp"
+#include "adapters/errc.hpp"
+#include "adapters/kafka/kafka_reader.hpp"
+#include "adapters/rabbit/rabbit_reader.hpp"
+#include "core/stream/rabbit_endpoint.hpp"
+
+namespace sv::actors {
+
+namespace {
+
+using reader_result = caf::expected<std::unique_ptr<adapters::stream_reader>>;
+
+reader_result open_kafka(const core::supervisor_spec& spec, const std::string& client_id,
+                         const std::string& embedded_bootstrap) {
+  adapters::kafka_reader_config cfg;
+  const auto& io = spec.io;
+  if (io.consumer_properties) cfg.consumer_properties = *io.consumer_properties;
+  // librdkafka 2.0.2 stops fetching for about a second whenever its local queue
+  // passes queued.min.messages (100,000 by default, counted over all partitions)
+  // or queued.max.messages.kbytes. A task that parses slower than it fetches
+  // hits that at once; buffer by bytes (128 MiB) instead. Overridable.
+  for (auto [key, value] : {std::pair{"queued.min.messages", "10000000"},
+                            {"queued.max.messages.kbytes", "131072"}})
+    if (!core::find_member(cfg.consumer_properties, key))
+      cfg.consumer_properties.push_back({key, core::json{value}});
+  cfg.topic = io.topic;
+  cfg.topic_pattern = io.topic_pattern;
+  cfg.client_id = client_id;
+  cfg.embedded_bootstrap = embedded_bootstrap;
+  return adapters::open_kafka_reader(cfg);
+}
+
+reader_result open_rabbit(const core::supervisor_spec& spec, const std::string&,
+                          const std::string&) {
+  const auto& io = spec.io;
+  auto ep = core::stream::parse_rabbit_endpoint(
+      io.uri.value_or(""), io.consumer_properties ? &*io.consumer_properties : nullptr,
+      [](const std::string& name) -> std::optional<std::string> {
+        if (const char* v = std::getenv(name.c_str())) return std::string{v};
+        return std::nullopt;
+      });
+  if (!ep)
+    return adapters::make_error(adapters::errc::stream_config,
+                                core::error_message(ep.error()));
+  adapters::rabbit_reader_config cfg;
+  cfg.endpoint = std::move(*ep);
+  cfg.super_stream = io.stream.value_or("");
+  // Druid's recordBufferSize bounds the records in flight; here it is the
+  // prefetch of each partition's consumer.
+  if (spec.tuning.record_buffer_size && *spec.tuning.record_buffer_size > 0)
+    cfg.prefetch =
+        static_cast<uint16_t>(std::min(*spec.tuning.record_buffer_size, 65535));
+  return adapters::open_rabbit_reader(cfg);
+}
+
+struct reader_entry {
+  std::string_view type;
+  reader_result (*open)(const core::supervisor_spec&, const std::string&,
+                        const std::string&);
+};
+
+constexpr std::array<reader_entry, 2> readers{{
+    {"kafka", open_kafka},
+    {"rabbit", open_rabbit},
+}};
+
+}  // namespace
+
+reader_result open_spec_reader(const core::supervisor_spec& spec,
+                               const std::string& client_id,
+                               const std::string& embedded_bootstrap) {
+  for (const auto& r : readers)
+    if (r.type == spec.type) return r.open(spec, client_id, embedded_bootstrap);
+  return adapters::make_error(adapters::errc::stream_config,
+                              "streams of type '" + spec.type + "' cannot be read yet");
+}
+
+}  // namespace sv::actors

@@ -1,0 +1,19 @@
+#pragma once
+// What differs between the stream types (kafka, kinesis, rabbit) in the
+// supervisor's and tasks' logic, as one small table; the readers themselves
+// differ behind adapters::stream_reader.
+
+#include <string_view>
+
+namespace sv::core::stream {
+
+struct stream_traits {
+  std::string_view type;
+  /// Druid's idle state applies (rabbit streams never idle, as in Druid).
+  bool can_idle = true;
+};
+
+/// The traits of a supervisor type; an unknown type gets kafka's.
+const stream_traits& traits_of(std::string_view type);
+
+}  // namespace sv::core::stream
