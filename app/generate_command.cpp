@@ -1,13 +1,17 @@
 // streamvisor generate: produces wiki-edit-like JSON events to a Kafka topic
-// at a chosen rate (see core/event_generator.hpp for the event shape).
+// or a RabbitMQ super stream at a chosen rate (see core/event_generator.hpp
+// for the event shape).
 
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <thread>
 
 #include "adapters/kafka/kafka_producer.hpp"
+#include "adapters/rabbit/rabbit_producer.hpp"
+#include "adapters/rabbit/rabbit_reader.hpp"
 #include "app/commands.hpp"
 #include "app/flags.hpp"
 #include "core/errc.hpp"
@@ -23,13 +27,21 @@ void on_signal(int) {
 }
 
 const char* usage = R"(usage: streamvisor generate --topic TOPIC [options]
+       streamvisor generate --super-stream NAME --rabbit URI [options]
 
 Produces wiki-edit-like JSON events (about 330 bytes: timestamp, unique id, 10
-dimensions, 5 numbers) round-robin over the topic's partitions.
+dimensions, 5 numbers) round-robin over the topic's partitions (or the super
+stream's member streams).
 
-  --topic TOPIC           topic to write (must exist)
+  --topic TOPIC           Kafka topic to write (must exist)
   --bootstrap SERVERS     Kafka bootstrap servers
   --bootstrap-file PATH   read them from a file (default var/kafka.bootstrap)
+  --super-stream NAME     RabbitMQ super stream to write
+  --rabbit URI            its stream port, as a spec's ioConfig.uri:
+                          rabbitmq-stream://[USER:PASS@]HOST[:PORT][/VHOST]
+  --amqp HOST:PORT        the AMQP 0-9-1 port events are published to
+                          (default: the URI's host, port 5672)
+  --partitions N          create the super stream with N partitions first
   --rate N                events per second (default 100; 0 = as fast as possible)
   --count N               stop after N events (default 0 = until stopped)
   --run ID                id prefix of the events (default: random)
@@ -39,6 +51,68 @@ dimensions, 5 numbers) round-robin over the topic's partitions.
 int fail(const caf::error& err) {
   std::cerr << "streamvisor generate: " << core::error_message(err) << "\n";
   return 2;
+}
+
+// Where events go: a Kafka topic or a RabbitMQ super stream.
+struct sink {
+  std::string name;
+  int32_t partitions = 0;
+  std::function<caf::error(int32_t, std::string_view)> send;
+  std::function<caf::error()> flush;
+  std::function<uint64_t()> delivered;
+};
+
+caf::expected<sink> kafka_sink(const std::string& topic, std::string bootstrap,
+                               const std::string& bootstrap_file) {
+  if (bootstrap.empty()) {
+    std::ifstream in{bootstrap_file};
+    std::getline(in, bootstrap);
+    if (bootstrap.empty())
+      return core::make_error(core::errc::invalid_input,
+                              "no --bootstrap and nothing in " + bootstrap_file);
+  }
+  auto producer = adapters::open_kafka_producer(
+      core::json::make_object({{"bootstrap.servers", bootstrap}}).as_object());
+  if (!producer) return producer.error();
+  auto partitions = (*producer)->partition_count(topic, std::chrono::seconds{10});
+  if (!partitions) return partitions.error();
+  std::shared_ptr<adapters::kafka_producer> p = std::move(*producer);
+  return sink{topic + " at " + bootstrap, *partitions,
+              [p, topic](int32_t part, std::string_view v) {
+                return p->produce(topic, part, {}, v);
+              },
+              [p] { return p->flush(std::chrono::seconds{30}); },
+              [p] { return p->failed() == 0 ? p->delivered() : 0; }};
+}
+
+caf::expected<sink> rabbit_sink(const std::string& name, const std::string& uri,
+                                const std::string& amqp, int32_t create) {
+  if (uri.empty())
+    return core::make_error(core::errc::invalid_input,
+                            "--super-stream needs --rabbit URI");
+  auto props = core::json::make_object({});
+  if (!amqp.empty()) props.set("amqpUri", "amqp://" + amqp);
+  auto ep = core::stream::parse_rabbit_endpoint(
+      uri, &props.as_object(), [](const std::string&) { return std::nullopt; });
+  if (!ep) return ep.error();
+  auto producer = adapters::open_rabbit_producer(*ep);
+  if (!producer) return producer.error();
+  if (create > 0)
+    if (auto err = (*producer)->create_super_stream(name, create)) return err;
+  adapters::rabbit_reader_config rc;
+  rc.endpoint = *ep;
+  rc.super_stream = name;
+  auto reader = adapters::open_rabbit_reader(rc);
+  if (!reader) return reader.error();
+  auto ps = (*reader)->partitions(std::chrono::seconds{10});
+  if (!ps) return ps.error();
+  std::shared_ptr<adapters::rabbit_producer> p = std::move(*producer);
+  return sink{
+      "super stream " + name + " at " + ep->amqp_host + ":" +
+          std::to_string(ep->amqp_port),
+      static_cast<int32_t>(ps->size()),
+      [p, name](int32_t part, std::string_view v) { return p->publish(name, part, v); },
+      [p] { return p->flush(std::chrono::seconds{30}); }, [p] { return p->confirmed(); }};
 }
 
 }  // namespace
@@ -51,7 +125,8 @@ int run_generate(const std::vector<std::string>& args) {
   auto flags = parse_flags(args);
   if (!flags) return fail(flags.error());
   std::string topic, bootstrap, bootstrap_file = "var/kafka.bootstrap", run;
-  int64_t rate = 100, count = 0;
+  std::string super_stream, rabbit_uri, amqp;
+  int64_t rate = 100, count = 0, create_partitions = 0;
   uint64_t seed = std::random_device{}();
   for (const auto& [k, v] : *flags) {
     if (k == "topic") {
@@ -71,35 +146,39 @@ int run_generate(const std::vector<std::string>& args) {
         seed = static_cast<uint64_t>(*n);
     } else if (k == "run") {
       run = v;
+    } else if (k == "super-stream") {
+      super_stream = v;
+    } else if (k == "rabbit") {
+      rabbit_uri = v;
+    } else if (k == "amqp") {
+      amqp = v;
+    } else if (k == "partitions") {
+      auto n = flag_number(k, v, 1, 10000);
+      if (!n) return fail(n.error());
+      create_partitions = *n;
     } else {
       return fail(
           core::make_error(core::errc::invalid_input, "unknown option '" + k + "'"));
     }
   }
-  if (topic.empty())
-    return fail(core::make_error(core::errc::invalid_input, "--topic is required"));
-  if (bootstrap.empty()) {
-    std::ifstream in{bootstrap_file};
-    std::getline(in, bootstrap);
-    if (bootstrap.empty())
-      return fail(core::make_error(core::errc::invalid_input,
-                                   "no --bootstrap and nothing in " + bootstrap_file));
-  }
+  if (topic.empty() == super_stream.empty())
+    return fail(core::make_error(core::errc::invalid_input,
+                                 "one of --topic and --super-stream is required"));
   if (run.empty()) {
     std::mt19937_64 r{seed};
     char buf[9];
     std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(r()));
     run = buf;
   }
-  auto producer = adapters::open_kafka_producer(
-      core::json::make_object({{"bootstrap.servers", bootstrap}}).as_object());
-  if (!producer) return fail(producer.error());
-  auto partitions = (*producer)->partition_count(topic, std::chrono::seconds{10});
-  if (!partitions) return fail(partitions.error());
+  auto out = super_stream.empty() ? kafka_sink(topic, bootstrap, bootstrap_file)
+                                  : rabbit_sink(super_stream, rabbit_uri, amqp,
+                                                static_cast<int32_t>(create_partitions));
+  if (!out) return fail(out.error());
+  auto& sink = *out;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  std::cerr << "generating to " << topic << " (" << *partitions << " partitions) at "
-            << bootstrap << ", run " << run << ", rate "
+  std::cerr << "generating to " << sink.name << " (" << sink.partitions
+            << " partitions), run " << run << ", rate "
             << (rate ? std::to_string(rate) + "/s" : "unlimited") << std::endl;
   core::event_generator gen{run, seed};
   auto start = std::chrono::steady_clock::now();
@@ -114,8 +193,8 @@ int run_generate(const std::vector<std::string>& args) {
     }
     event.clear();
     gen.next(event, core::utc_now());
-    auto partition = static_cast<int32_t>(sent % *partitions);
-    if (auto err = (*producer)->produce(topic, partition, {}, event)) return fail(err);
+    auto partition = static_cast<int32_t>(sent % sink.partitions);
+    if (auto err = sink.send(partition, event)) return fail(err);
     ++sent;
     auto now = std::chrono::steady_clock::now();
     if (now - last_report > std::chrono::seconds{5}) {
@@ -125,10 +204,11 @@ int run_generate(const std::vector<std::string>& args) {
       last_report = now;
     }
   }
-  if (auto err = (*producer)->flush(std::chrono::seconds{30})) return fail(err);
-  std::cerr << "generated " << sent << " events, run " << run << ", "
-            << (*producer)->delivered() << " delivered" << std::endl;
-  return (*producer)->failed() == 0 ? 0 : 1;
+  if (auto err = sink.flush()) return fail(err);
+  auto delivered = sink.delivered();
+  std::cerr << "generated " << sent << " events, run " << run << ", " << delivered
+            << " delivered" << std::endl;
+  return delivered == static_cast<uint64_t>(sent) ? 0 : 1;
 }
 
 }  // namespace sv::app

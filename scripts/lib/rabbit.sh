@@ -9,10 +9,12 @@
 #   rabbit_ctl ARGS    rabbitmqctl against the node
 #   rabbit_streams ARGS  rabbitmq-streams against the node
 #   rabbit_down        stops it and removes its directory (and its epmd)
+# Tests stop and start the node with $STREAMVISOR_TEST_RABBIT_CTL stop|start.
 # A node takes 10 s to start on an idle machine and 30 s or more on a busy
 # one: start one per test run.
 
 RABBIT_BIN=${RABBIT_BIN:-/usr/lib/rabbitmq/bin}
+_rabbit_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/rabbit.sh
 
 _rabbit_free_port() {
   local p
@@ -88,6 +90,21 @@ EOF
     RABBITTEST_DIST_PORT RABBITTEST_EPMD_PORT
   rabbit_start || { rabbit_down; return 1; }
   export STREAMVISOR_TEST_RABBIT="amqp://guest:guest@127.0.0.1:$RABBITTEST_AMQP_PORT"
+  # For tests that stop and start the broker: `ctl.sh stop|start`.
+  {
+    echo '#!/usr/bin/env bash'
+    echo 'set -euo pipefail'
+    local v
+    for v in RABBITTEST_DIR RABBITTEST_NODE RABBITTEST_AMQP_PORT RABBITTEST_STREAM_PORT \
+      RABBITTEST_DIST_PORT RABBITTEST_EPMD_PORT; do
+      echo "export $v=${!v}"
+    done
+    echo ". '$_rabbit_lib'"
+    echo 'case "${1:-}" in stop) rabbit_stop ;; start) rabbit_start ;;'
+    echo '  *) echo "usage: ctl.sh stop|start" >&2; exit 2 ;; esac'
+  } >"$RABBITTEST_DIR/ctl.sh"
+  chmod +x "$RABBITTEST_DIR/ctl.sh"
+  export STREAMVISOR_TEST_RABBIT_CTL="$RABBITTEST_DIR/ctl.sh"
   export STREAMVISOR_TEST_RABBIT_STREAM="rabbitmq-stream://127.0.0.1:$RABBITTEST_STREAM_PORT"
 }
 

@@ -1,0 +1,274 @@
+// RabbitMQ Stream supervisors on a real node and a real RabbitMQ
+// (STREAMVISOR_TEST_RABBIT*, started by scripts/test): a 3-partition super
+// stream read through roll-overs with replicas 2, suspend and resume while
+// events arrive, reset to latest and backfill while they arrive, and the
+// broker stopped and started mid-ingestion. After each phase the published
+// segments hold every produced event exactly once.
+
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "adapters/metadata_store.hpp"
+#include "adapters/rabbit/rabbit_producer.hpp"
+#include "adapters/rabbit/rabbit_reader.hpp"
+#include "adapters/segment/segment_file.hpp"
+#include "core/event_generator.hpp"
+#include "tests/http/node_fixture.hpp"
+
+using namespace sv;
+using namespace std::chrono_literals;
+using core::json;
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  REQUIRE_MESSAGE(v != nullptr,
+                  name << " is not set: run scripts/test, which starts RabbitMQ");
+  return v;
+}
+
+// "amqp://guest:guest@127.0.0.1:PORT" -> "amqp://127.0.0.1:PORT"
+std::string amqp_address() {
+  auto a = env("STREAMVISOR_TEST_RABBIT");
+  return "amqp://" + a.substr(a.find('@') + 1);
+}
+
+class rabbit_fixture : public test::node_fixture {
+ public:
+  static constexpr int partitions = 3;
+  const std::string id = "rabbit_e2e";
+  const std::string stream =
+      "rabbit_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++);
+
+  rabbit_fixture() {
+    auto props = json::make_object({{"amqpUri", amqp_address()}});
+    auto ep = core::stream::parse_rabbit_endpoint(
+        env("STREAMVISOR_TEST_RABBIT_STREAM"), &props.as_object(),
+        [](const std::string&) { return std::nullopt; });
+    REQUIRE(ep);
+    endpoint = *ep;
+    auto p = adapters::open_rabbit_producer(endpoint);
+    REQUIRE_MESSAGE(p, core::error_message(p.error()));
+    REQUIRE_FALSE((*p)->create_super_stream(stream, partitions));
+    auto s = adapters::open_metadata_store(options().metadata_uri);
+    REQUIRE(s);
+    store = std::move(*s);
+  }
+
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+
+  json spec(const std::string& io_extra = "") {
+    auto text = R"({"type":"rabbit","id":")" + id +
+                R"(","context":{"useConcurrentLocks":true},
+      "spec":{"dataSchema":{"dataSource":")" +
+                id + R"(",
+        "timestampSpec":{"column":"timestamp","format":"iso"},
+        "dimensionsSpec":{"dimensions":["id","page","country"]},
+        "metricsSpec":[{"type":"count","name":"count"}],
+        "granularitySpec":{"segmentGranularity":"HOUR","queryGranularity":"NONE","rollup":false}},
+      "ioConfig":{"stream":")" +
+                stream + R"(","uri":")" + env("STREAMVISOR_TEST_RABBIT_STREAM") +
+                R"(","consumerProperties":{"amqpUri":")" + amqp_address() + R"("},
+        "inputFormat":{"type":"json"},"taskCount":2,"replicas":2,"taskDuration":"PT8S",
+        "startDelay":"PT1S","period":"PT2S","completionTimeout":"PT2M")" +
+                (io_extra.empty() ? "" : "," + io_extra) + R"(},
+      "tuningConfig":{"type":"rabbit","offsetFetchPeriod":"PT5S"}}})";
+    auto j = json::parse(text);
+    REQUIRE_MESSAGE(j, text);
+    return *j;
+  }
+
+  std::string sup(const std::string& rest = "") {
+    return "/druid/indexer/v1/supervisor/" + id + rest;
+  }
+
+  /// Publishes `n` events round-robin over the partitions, spread over `over`.
+  void produce(int n, std::chrono::milliseconds over = 0ms) {
+    auto p = adapters::open_rabbit_producer(endpoint);
+    REQUIRE_MESSAGE(p, core::error_message(p.error()));
+    auto start = std::chrono::steady_clock::now();
+    std::string e;
+    for (int i = 0; i < n; ++i) {
+      if (over.count() > 0 && i % 100 == 0)
+        std::this_thread::sleep_until(start + over * i / n);
+      e.clear();
+      std::lock_guard<std::mutex> g{mtx};
+      gen.next(e, base + core::millis{static_cast<int64_t>(gen.sequence()) * 10});
+      produced.insert(json::parse(e)->find("id")->as_string());
+      REQUIRE_FALSE((*p)->publish(stream, static_cast<int32_t>(i % partitions), e));
+    }
+    auto err = (*p)->flush(60s);
+    REQUIRE_MESSAGE(!err, core::error_message(err));
+  }
+
+  std::thread produce_async(int n, std::chrono::milliseconds over) {
+    return std::thread{[this, n, over] { produce(n, over); }};
+  }
+
+  core::offset_map stream_end() {
+    adapters::rabbit_reader_config cfg;
+    cfg.endpoint = endpoint;
+    cfg.super_stream = stream;
+    auto r = adapters::open_rabbit_reader(cfg);
+    REQUIRE(r);
+    auto ps = (*r)->partitions(10s);
+    REQUIRE_MESSAGE(ps, core::error_message(ps.error()));
+    auto latest = (*r)->latest_offsets(*ps, 10s);
+    REQUIRE_MESSAGE(latest, core::error_message(latest.error()));
+    return *latest;
+  }
+
+  core::offset_map committed(const std::string& sup_id = "") {
+    auto row = store->committed_offsets(sup_id.empty() ? id : sup_id);
+    REQUIRE(row);
+    return row->has_value() ? (*row)->offsets : core::offset_map{};
+  }
+
+  void wait_caught_up(std::chrono::seconds timeout = 120s) {
+    auto end = stream_end();
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (committed() != end) {
+      if (std::chrono::steady_clock::now() > deadline)
+        FAIL("not caught up: committed " << core::to_json(committed()).dump()
+                                         << ", stream end " << core::to_json(end).dump());
+      std::this_thread::sleep_for(250ms);
+    }
+  }
+
+  json status(const std::string& sup_id = "") {
+    auto r =
+        get("/druid/indexer/v1/supervisor/" + (sup_id.empty() ? id : sup_id) + "/status");
+    REQUIRE(r.status == 200);
+    return *r.json().find("payload");
+  }
+
+  void wait_state(const std::string& state, std::chrono::seconds timeout = 60s,
+                  const std::string& sup_id = "") {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      auto s = status(sup_id);
+      if (s.find("detailedState")->as_string() == state) return;
+      if (std::chrono::steady_clock::now() > deadline)
+        FAIL("state " << s.find("detailedState")->as_string() << ", wanted " << state);
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+
+  /// Every produced id is in the segments once, and nothing else is.
+  void check_exactly_once() {
+    std::map<std::string, int> got;
+    auto segs = store->segments(id, true);
+    REQUIRE(segs);
+    for (const auto& s : *segs) {
+      auto data = adapters::read_segment(s.path);
+      REQUIRE_MESSAGE(data, core::error_message(data.error()));
+      for (size_t r = 0; r < data->rows(); ++r)
+        ++got[data->row_json(r).find("id")->as_string()];
+    }
+    std::lock_guard<std::mutex> g{mtx};
+    size_t missing = 0, duplicated = 0, unexpected = 0;
+    for (const auto& i : produced) {
+      auto it = got.find(i);
+      if (it == got.end())
+        ++missing;
+      else if (it->second > 1)
+        ++duplicated;
+    }
+    for (const auto& [k, _] : got)
+      if (!produced.count(k)) ++unexpected;
+    INFO("produced " << produced.size() << ", published " << got.size());
+    CHECK(missing == 0);
+    CHECK(duplicated == 0);
+    CHECK(unexpected == 0);
+  }
+
+  core::stream::rabbit_endpoint endpoint;
+  std::unique_ptr<adapters::metadata_store> store;
+  std::mutex mtx;
+  std::set<std::string> produced;
+  core::event_generator gen{"rabbit", 7};
+  core::utc_time base = *core::parse_utc_time("2026-01-01T10:00:00Z");
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(
+    rabbit_fixture,
+    "rabbit: exactly once through roll-overs with replicas 2, suspend and resume") {
+  REQUIRE(post_json("/druid/indexer/v1/supervisor", spec(R"("useEarliestOffset":true)"))
+              .status == 200);
+  // ~20 s of events while the groups roll over every 8 s.
+  produce(30000, 20s);
+  wait_caught_up();
+  check_exactly_once();
+  auto s = status();
+  CHECK(s.find("partitions")->as_int() == partitions);
+  CHECK(s.find("stream")->as_string() == stream);
+
+  // Suspended while events arrive, resumed: every one of them, once.
+  auto producing = produce_async(12000, 6s);
+  std::this_thread::sleep_for(2s);
+  REQUIRE(post_empty(sup("/suspend")).status == 200);
+  wait_state("SUSPENDED");
+  std::this_thread::sleep_for(1s);
+  REQUIRE(post_empty(sup("/resume")).status == 200);
+  producing.join();
+  wait_caught_up();
+  check_exactly_once();
+}
+
+TEST_CASE_FIXTURE(rabbit_fixture,
+                  "rabbit: reset to latest and backfill while events arrive") {
+  REQUIRE(post_json("/druid/indexer/v1/supervisor", spec(R"("useEarliestOffset":false)"))
+              .status == 200);
+  wait_state("RUNNING");
+  produce(6000);
+  wait_caught_up();
+  REQUIRE(post_empty(sup("/suspend")).status == 200);
+  wait_state("SUSPENDED");
+  produce(30000);  // the supervisor falls behind
+  REQUIRE(post_empty(sup("/resume")).status == 200);
+  wait_state("RUNNING");
+  auto producing = produce_async(15000, 5s);
+  std::this_thread::sleep_for(1s);
+  auto reply = post_empty(sup("/resetToLatestAndBackfill"));
+  REQUIRE_MESSAGE(reply.status == 200, reply.body);
+  auto backfill = reply.json().find("backfillSupervisorId")->as_string();
+  // The backfill covers what the supervisor had not read when it jumped.
+  auto from = *core::offset_map_from_json(*reply.json().find("startOffsets"));
+  auto to = *core::offset_map_from_json(*reply.json().find("endOffsets"));
+  int64_t skipped_offsets = 0;
+  for (const auto& [p, o] : from) skipped_offsets += to.at(p) - o;
+  MESSAGE("the backfill covers " << skipped_offsets << " offsets");
+  CHECK(skipped_offsets > 0);
+  producing.join();
+  wait_state("COMPLETED", 120s, backfill);
+  wait_caught_up();
+  check_exactly_once();
+}
+
+TEST_CASE_FIXTURE(rabbit_fixture,
+                  "rabbit: the broker stopped and started mid-ingestion") {
+  REQUIRE(post_json("/druid/indexer/v1/supervisor", spec(R"("useEarliestOffset":true)"))
+              .status == 200);
+  produce(10000);
+  wait_state("RUNNING");
+  auto ctl = env("STREAMVISOR_TEST_RABBIT_CTL");
+  REQUIRE(std::system((ctl + " stop").c_str()) == 0);
+  wait_state("LOST_CONTACT_WITH_STREAM", 60s);
+  REQUIRE(std::system((ctl + " start").c_str()) == 0);
+  produce(10000);
+  wait_caught_up();
+  wait_state("RUNNING", 60s);
+  check_exactly_once();
+}
