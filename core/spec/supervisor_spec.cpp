@@ -43,6 +43,16 @@ void read_parts(const json::object& src, const std::string& base, supervisor_spe
     check::add(ps, join_path(base, "ioConfig"), "required");
   else
     read_value(*io, s.io, join_path(base, "ioConfig"), ps);
+  // Druid's rabbit docs say useEarliestSequenceNumber, its code reads
+  // useEarliestOffset: either is taken (the alias stays as posted).
+  if (s.type == "rabbit" && io && io->is_object() && !io->find("useEarliestOffset"))
+    if (const json* alias = io->find("useEarliestSequenceNumber")) {
+      if (alias->is_bool())
+        s.io.use_earliest_offset = alias->as_bool();
+      else
+        check::add(ps, join_path(join_path(base, "ioConfig"), "useEarliestSequenceNumber"),
+                   "must be a boolean");
+    }
   s.tuning.type = s.type;
   if (s.type == "kinesis") s.tuning.handoff_condition_timeout = 0;
   if (tc && !tc->is_null())

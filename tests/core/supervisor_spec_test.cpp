@@ -141,3 +141,22 @@ TEST_CASE("suspend toggles only the flag, and illegal updates are explained") {
   multi.io.topic_pattern = "metrics.*";
   CHECK(illegal_update(s, multi));
 }
+
+TEST_CASE("a rabbit spec as Druid's docs write it: useEarliestSequenceNumber is taken") {
+  const std::string base = R"({"type":"rabbit","spec":{
+    "dataSchema":{"dataSource":"metrics-rabbit","timestampSpec":{"column":"timestamp"},
+      "dimensionsSpec":{"dimensions":[]},"granularitySpec":{"segmentGranularity":"HOUR"}},
+    "ioConfig":{"stream":"metrics","inputFormat":{"type":"json"},
+      "uri":"rabbitmq-stream://localhost:5552","taskCount":1,"replicas":1,"taskDuration":"PT1H")";
+  auto alias = parse_ok(base + R"(,"useEarliestSequenceNumber":true},
+    "tuningConfig":{"type":"rabbit","maxRowsPerSegment":5000000,"maxRecordsPerPoll":100}}})");
+  CHECK(alias.io.use_earliest_offset);
+  CHECK(alias.io.stream == std::optional<std::string>{"metrics"});
+  CHECK(alias.tuning.max_records_per_poll == std::optional<int32_t>{100});
+  CHECK(alias.io.poll_timeout == 100);
+  // The code's own name wins when both are given.
+  auto both = parse_ok(base + R"(,"useEarliestSequenceNumber":true,"useEarliestOffset":false}}})");
+  CHECK_FALSE(both.io.use_earliest_offset);
+  auto none = parse_ok(base + "}}}");
+  CHECK_FALSE(none.io.use_earliest_offset);
+}
