@@ -67,7 +67,7 @@ class rabbit_fixture : public test::node_fixture {
     return n;
   }
 
-  json spec(const std::string& io_extra = "") {
+  json spec(const std::string& io_extra = "", const std::string& props_extra = "") {
     auto text = R"({"type":"rabbit","id":")" + id +
                 R"(","context":{"useConcurrentLocks":true},
       "spec":{"dataSchema":{"dataSource":")" +
@@ -78,7 +78,8 @@ class rabbit_fixture : public test::node_fixture {
         "granularitySpec":{"segmentGranularity":"HOUR","queryGranularity":"NONE","rollup":false}},
       "ioConfig":{"stream":")" +
                 stream + R"(","uri":")" + env("STREAMVISOR_TEST_RABBIT_STREAM") +
-                R"(","consumerProperties":{"amqpUri":")" + amqp_address() + R"("},
+                R"(","consumerProperties":{"amqpUri":")" + amqp_address() + "\"" +
+                props_extra + R"(},
         "inputFormat":{"type":"json"},"taskCount":2,"replicas":2,"taskDuration":"PT8S",
         "startDelay":"PT1S","period":"PT2S","completionTimeout":"PT2M")" +
                 (io_extra.empty() ? "" : "," + io_extra) + R"(},
@@ -271,4 +272,32 @@ TEST_CASE_FIXTURE(rabbit_fixture,
   wait_caught_up();
   wait_state("RUNNING", 60s);
   check_exactly_once();
+}
+
+TEST_CASE_FIXTURE(rabbit_fixture,
+                  "rabbit: refused credentials and an unknown stream are shown") {
+  REQUIRE(post_json("/druid/indexer/v1/supervisor",
+                    spec(R"("useEarliestOffset":true)", R"(,"password":"wrong")"))
+              .status == 200);
+  wait_state("UNABLE_TO_CONNECT_TO_STREAM", 60s);
+  auto errors = status().find("recentErrors")->as_array();
+  REQUIRE_FALSE(errors.empty());
+  auto message = errors.back().find("message")->as_string();
+  CHECK(message.find("refused the credentials of user 'guest'") != std::string::npos);
+
+  auto unknown = spec(R"("useEarliestOffset":true)");
+  unknown.set("id", "rabbit_unknown");
+  unknown.find("spec")->find("dataSchema")->set("dataSource", "rabbit_unknown");
+  unknown.find("spec")->find("ioConfig")->set("stream", "no_such_super_stream");
+  REQUIRE(post_json("/druid/indexer/v1/supervisor", unknown).status == 200);
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto e = status("rabbit_unknown").find("recentErrors")->as_array();
+    if (!e.empty()) last = e.back().find("message")->as_string();
+    if (last.find("no_such_super_stream") != std::string::npos) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  CHECK(last.find("super stream 'no_such_super_stream' does not exist") !=
+        std::string::npos);
 }
