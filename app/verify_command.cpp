@@ -40,9 +40,10 @@ on any violation (the first ids and offsets are printed), 2 when it cannot check
 The stream must still hold everything since the supervisor started.
 
   --metadata URI         the metadata store (sqlite:PATH, postgres://... or postgres:KEY=VALUE...)
-  --supervisor ID        the supervisor; its latest spec names the datasource and topic
+  --supervisor ID        the supervisor (kafka or rabbit); its latest spec names the
+                         datasource and the topic or super stream
   --id-field F           the field with each record's unique id (default id)
-  --kafka SERVERS        bootstrap servers (default: the spec's consumerProperties)
+  --kafka SERVERS        Kafka bootstrap servers (default: the spec's consumerProperties)
   --follow               first watch the committed offsets every 200 ms until SIGINT or
                          SIGTERM: any move backwards is a violation
   --caught-up-within S   then wait up to S seconds for the committed offsets to reach the
@@ -207,7 +208,9 @@ int run_verify(const std::vector<std::string>& args) {
       spec = *parsed.spec;
     }
   if (!spec) return fail("no supervisor " + o.supervisor + " in " + o.metadata);
-  if (spec->type != "kafka") return fail("only Kafka supervisors can be verified so far");
+  if (spec->type == "kinesis") return fail("Kinesis supervisors cannot be verified yet");
+  if (!o.kafka.empty() && spec->type != "kafka")
+    return fail("--kafka applies to Kafka supervisors only");
   if (!o.kafka.empty()) {
     if (!spec->io.consumer_properties) spec->io.consumer_properties.emplace();
     auto& props = *spec->io.consumer_properties;

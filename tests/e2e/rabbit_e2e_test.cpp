@@ -18,6 +18,7 @@
 #include "adapters/rabbit/rabbit_producer.hpp"
 #include "adapters/rabbit/rabbit_reader.hpp"
 #include "adapters/segment/segment_file.hpp"
+#include "app/commands.hpp"
 #include "core/event_generator.hpp"
 #include "tests/http/node_fixture.hpp"
 
@@ -212,6 +213,8 @@ TEST_CASE_FIXTURE(
   produce(30000, 20s);
   wait_caught_up();
   check_exactly_once();
+  // The operator's check says the same.
+  CHECK(app::run_verify({"--metadata", options().metadata_uri, "--supervisor", id}) == 0);
   auto s = status();
   CHECK(s.find("partitions")->as_int() == partitions);
   CHECK(s.find("stream")->as_string() == stream);
