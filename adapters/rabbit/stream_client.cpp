@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "adapters/errc.hpp"
+#include "adapters/rabbit/stream_frames.hpp"
 
 namespace sv::adapters::rabbit {
 
@@ -43,72 +44,6 @@ enum : uint16_t {
   code_access_refused = 16,
 };
 
-constexpr uint32_t max_frame = 8 * 1024 * 1024;
-
-class writer {
- public:
-  void u8(uint8_t v) { buf_.push_back(static_cast<char>(v)); }
-  void u16(uint16_t v) {
-    u8(static_cast<uint8_t>(v >> 8));
-    u8(static_cast<uint8_t>(v));
-  }
-  void u32(uint32_t v) {
-    u16(static_cast<uint16_t>(v >> 16));
-    u16(static_cast<uint16_t>(v));
-  }
-  void u64(uint64_t v) {
-    u32(static_cast<uint32_t>(v >> 32));
-    u32(static_cast<uint32_t>(v));
-  }
-  void str(const std::string& s) {
-    u16(static_cast<uint16_t>(s.size()));
-    buf_ += s;
-  }
-  void bytes(const std::string& s) {
-    u32(static_cast<uint32_t>(s.size()));
-    buf_ += s;
-  }
-  /// The frame: its size, then the command and version written so far.
-  std::string frame() const {
-    writer w;
-    w.u32(static_cast<uint32_t>(buf_.size()));
-    return w.buf_ + buf_;
-  }
-
- private:
-  std::string buf_;
-};
-
-class reader {
- public:
-  explicit reader(const std::string& b) : b_(b) {}
-  bool ok() const { return ok_; }
-  uint8_t u8() {
-    if (pos_ + 1 > b_.size()) return fail();
-    return static_cast<uint8_t>(b_[pos_++]);
-  }
-  uint16_t u16() { return static_cast<uint16_t>((u8() << 8) | u8()); }
-  uint32_t u32() { return (static_cast<uint32_t>(u16()) << 16) | u16(); }
-  uint64_t u64() { return (static_cast<uint64_t>(u32()) << 32) | u32(); }
-  std::string str() {
-    auto n = static_cast<int16_t>(u16());
-    if (n < 0 || !ok_) return {};
-    if (pos_ + static_cast<size_t>(n) > b_.size()) return fail(), std::string{};
-    std::string s = b_.substr(pos_, static_cast<size_t>(n));
-    pos_ += static_cast<size_t>(n);
-    return s;
-  }
-
- private:
-  uint8_t fail() {
-    ok_ = false;
-    return 0;
-  }
-  const std::string& b_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
-
 caf::error unreachable(const endpoint& ep, const std::string& what) {
   return make_error(errc::stream_unreachable, "RabbitMQ stream port " + ep.host + ":" +
                                                   std::to_string(ep.port) + ": " + what);
@@ -120,7 +55,7 @@ class socket_client final : public stream_client {
       : ep_(std::move(ep)), timeout_(timeout) {}
   ~socket_client() override {
     if (fd_ >= 0) {
-      writer w;
+      frame_writer w;
       w.u16(cmd_close);
       w.u16(1);
       w.u32(next_id_++);
@@ -135,7 +70,7 @@ class socket_client final : public stream_client {
     auto deadline = clock::now() + timeout_;
     if (auto err = open_socket(deadline)) return err;
     {
-      writer w;
+      frame_writer w;
       w.u16(cmd_peer_properties);
       w.u16(1);
       w.u32(next_id_++);
@@ -145,14 +80,14 @@ class socket_client final : public stream_client {
       if (auto r = rpc(w, deadline); !r) return r.error();
     }
     {
-      writer w;
+      frame_writer w;
       w.u16(cmd_sasl_handshake);
       w.u16(1);
       w.u32(next_id_++);
       if (auto r = rpc(w, deadline); !r) return r.error();
     }
     {
-      writer w;
+      frame_writer w;
       w.u16(cmd_sasl_authenticate);
       w.u16(1);
       w.u32(next_id_++);
@@ -164,11 +99,11 @@ class socket_client final : public stream_client {
     for (;;) {
       auto f = read_frame(deadline);
       if (!f) return f.error();
-      reader r{*f};
+      frame_reader r{*f};
       if (r.u16() != cmd_tune) continue;
       (void)r.u16();
       auto frame_max = r.u32();
-      writer w;
+      frame_writer w;
       w.u16(cmd_tune);
       w.u16(1);
       w.u32(frame_max == 0 ? max_frame : std::min(frame_max, max_frame));
@@ -176,7 +111,7 @@ class socket_client final : public stream_client {
       if (auto err = send_all(w.frame(), deadline)) return err;
       break;
     }
-    writer w;
+    frame_writer w;
     w.u16(cmd_open);
     w.u16(1);
     w.u32(next_id_++);
@@ -188,14 +123,14 @@ class socket_client final : public stream_client {
   caf::expected<std::vector<std::string>> partitions(
       const std::string& super_stream) override {
     auto deadline = clock::now() + timeout_;
-    writer w;
+    frame_writer w;
     w.u16(cmd_partitions);
     w.u16(1);
     w.u32(next_id_++);
     w.str(super_stream);
     auto body = rpc(w, deadline, "super stream '" + super_stream + "'");
     if (!body) return body.error();
-    reader r{*body};
+    frame_reader r{*body};
     auto n = static_cast<int32_t>(r.u32());
     std::vector<std::string> out;
     for (int32_t i = 0; i < n && r.ok(); ++i) out.push_back(r.str());
@@ -211,7 +146,7 @@ class socket_client final : public stream_client {
                                    std::chrono::milliseconds wait) override {
     auto deadline = clock::now() + timeout_;
     uint8_t sub = next_subscription_++;
-    writer w;
+    frame_writer w;
     w.u16(cmd_subscribe);
     w.u16(1);
     w.u32(next_id_++);
@@ -227,7 +162,7 @@ class socket_client final : public stream_client {
       auto f = read_frame(until, /*idle_ok=*/true);
       if (!f) return f.error();
       if (f->empty()) break;  // nothing within `wait`: an empty stream
-      reader r{*f};
+      frame_reader r{*f};
       auto key = r.u16();
       (void)r.u16();
       if (key != cmd_deliver) continue;
@@ -243,7 +178,7 @@ class socket_client final : public stream_client {
       out = chunk_bound{false, first, records};
       break;
     }
-    writer u;
+    frame_writer u;
     u.u16(cmd_unsubscribe);
     u.u16(1);
     u.u32(next_id_++);
@@ -360,7 +295,7 @@ class socket_client final : public stream_client {
       // Once a frame started, the rest must follow within the call's timeout.
       auto rest = std::max(deadline, clock::now() + timeout_);
       if (auto err = read_exact(body.data(), size, rest, nullptr)) return err;
-      reader r{body};
+      frame_reader r{body};
       if ((r.u16() & ~response_bit) == cmd_heartbeat) continue;
       return body;
     }
@@ -369,10 +304,10 @@ class socket_client final : public stream_client {
   // Sends a request and returns its response's body after the response code
   // (RabbitMQ 3.10 answers Partitions without the response bit: matched by
   // command and correlation id alone).
-  caf::expected<std::string> rpc(const writer& w, clock::time_point deadline,
+  caf::expected<std::string> rpc(const frame_writer& w, clock::time_point deadline,
                                  const std::string& subject = {}) {
     auto frame = w.frame();
-    reader q{frame};
+    frame_reader q{frame};
     (void)q.u32();
     auto key = q.u16();
     (void)q.u16();
@@ -381,7 +316,7 @@ class socket_client final : public stream_client {
     for (;;) {
       auto f = read_frame(deadline);
       if (!f) return f.error();
-      reader r{*f};
+      frame_reader r{*f};
       auto rkey = static_cast<uint16_t>(r.u16() & ~response_bit);
       (void)r.u16();
       if (rkey == cmd_close) {
