@@ -202,6 +202,10 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
         st.lock_waits[m.task_id] = std::move(m);
       },
 
+      [self](msg::task_problem& m) {
+        auto& st = self->state;
+        st.rec->observe_task_problem(m.task_id, m.message, st.now());
+      },
       [self](msg::predecessor_query& m) {
         return self->state.rec->predecessor_publishing(m.group_id, m.partitions);
       },

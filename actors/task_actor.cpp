@@ -35,6 +35,14 @@ void note(self_ptr self, severity level, const std::string& message) {
   }
 }
 
+void report_problem(self_ptr self, const std::string& message) {
+  auto& st = self->state;
+  if (message == st.last_problem) return;
+  st.last_problem = message;
+  if (st.env.listener)
+    self->send(st.env.listener, msg::task_problem{st.spec.id, message});
+}
+
 void write_row(self_ptr self, const std::string& status, core::json report_json) {
   auto& st = self->state;
   auto row = core::task::task_row(st.spec, status, st.started, st.env.location,

@@ -151,6 +151,18 @@ typename Inspector::result_type inspect(Inspector& f, task_finished& x) {
            x.error, x.report);
 }
 
+/// A task retries something that failed (building or publishing segments);
+/// sent to its supervisor when the problem starts or its message changes.
+struct task_problem {
+  std::string task_id;
+  std::string message;
+  friend bool operator==(const task_problem&, const task_problem&) = default;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_problem& x) {
+  return f(caf::meta::type_name("task_problem"), x.task_id, x.message);
+}
+
 /// A publish found the offsets row behind its start: is an older group of the
 /// same supervisor still publishing these partitions? (Then the task retries.)
 struct predecessor_query {

@@ -102,6 +102,7 @@ CAF_ADD_TYPE_ID(streamvisor, (sv::msg::get_live_report))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::adopt_tasks))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::adopted_tasks))
 CAF_ADD_TYPE_ID(streamvisor, (sv::msg::set_listener))
+CAF_ADD_TYPE_ID(streamvisor, (sv::msg::task_problem))
 
 CAF_END_TYPE_ID_BLOCK(streamvisor)
 

@@ -31,10 +31,13 @@ void maybe_publish(self_ptr self) {
     note(self, severity::warn,
          "building segments failed, retrying in " + std::to_string(delay.count()) +
              " ms: " + core::error_message(segments.error()));
+    report_problem(self, "building segments failed, retrying: " +
+                             core::error_message(segments.error()));
     self->delayed_send(self, delay, build_atom::value);
     return;
   }
   st.build_attempts = 0;
+  st.last_problem.clear();
   core::publish_request req;
   req.supervisor_id = st.spec.supervisor_id;
   req.type = st.spec.spec.type;
@@ -140,6 +143,7 @@ void send_publish(self_ptr self) {
           [self](caf::error& err) {
             note(self, severity::warn,
                  "publish failed, retrying: " + core::error_message(err));
+            report_problem(self, "publish failed, retrying: " + core::error_message(err));
             retry_publish_later(self);
           });
 }

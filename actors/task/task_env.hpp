@@ -18,11 +18,10 @@
 
 namespace sv::actors {
 
-using task_listener =
-    caf::typed_actor<caf::reacts_to<msg::checkpoint_requested>,
-                     caf::reacts_to<msg::task_finished>,
-                     caf::reacts_to<msg::task_lock_wait>,
-                     caf::replies_to<msg::predecessor_query>::with<bool>>;
+using task_listener = caf::typed_actor<
+    caf::reacts_to<msg::checkpoint_requested>, caf::reacts_to<msg::task_finished>,
+    caf::reacts_to<msg::task_lock_wait>, caf::reacts_to<msg::task_problem>,
+    caf::replies_to<msg::predecessor_query>::with<bool>>;
 
 using reader_factory =
     std::function<caf::expected<std::unique_ptr<adapters::stream_reader>>(

@@ -57,6 +57,8 @@ struct task_state {
   /// failing disk); the next one not before `build_retry_at`.
   int build_attempts = 0;
   std::chrono::steady_clock::time_point build_retry_at{};
+  /// The last problem told to the listener (empty once things went well).
+  std::string last_problem;
   core::utc_time sequence_started{};
   core::utc_time last_persist{};  ///< when rows were last persisted
   std::vector<core::segment_record> published;
@@ -77,6 +79,9 @@ enum class severity { info, warn, error };
 /// One line in the task's own log (GET /druid/indexer/v1/task/{id}/log) and
 /// in the node's log.
 void note(self_ptr self, severity level, const std::string& message);
+/// Logs a problem the task retries, and tells its supervisor when the problem
+/// starts or its message changes (recentErrors of the supervisor's status).
+void report_problem(self_ptr self, const std::string& message);
 
 /// Ends the task: task row, task_finished to the listener, quit.
 void finish(self_ptr self, bool success, const std::string& error);

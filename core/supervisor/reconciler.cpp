@@ -96,6 +96,11 @@ void reconciler::observe_error(const std::string& exception_class,
   states_.record_error(at, exception_class, message, false);
 }
 
+void reconciler::observe_task_problem(const std::string& task_id,
+                                      const std::string& message, utc_time at) {
+  states_.note_error(at, "TaskRetry", "task [" + task_id + "]: " + message);
+}
+
 task_group* reconciler::find_reading(int32_t group, int32_t generation) {
   auto i = reading_.find(group);
   if (i == reading_.end() || i->second.generation != generation) return nullptr;

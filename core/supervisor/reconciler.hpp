@@ -182,6 +182,10 @@ class reconciler {
   /// An error to show in the status (store unavailable, ...).
   void observe_error(const std::string& exception_class, const std::string& message,
                      utc_time at);
+  /// A task of this supervisor retries something that failed (building or
+  /// publishing its segments): shown in recentErrors, the run not failed.
+  void observe_task_problem(const std::string& task_id, const std::string& message,
+                            utc_time at);
 
   // -- task events -------------------------------------------------------------
   void task_started(const std::string& id, utc_time at);

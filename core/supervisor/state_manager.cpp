@@ -44,6 +44,14 @@ void state_manager::record_error(utc_time at, std::string exception_class,
     errors_.pop_front();
 }
 
+void state_manager::note_error(utc_time at, std::string exception_class,
+                               std::string message) {
+  errors_.push_back(
+      error_event{at, std::move(exception_class), std::move(message), false});
+  while (errors_.size() > static_cast<size_t>(std::max(1, t_.max_stored_errors)))
+    errors_.pop_front();
+}
+
 void state_manager::run_finished(bool suspended) {
   if (run_failed_) {
     ++failed_runs_;

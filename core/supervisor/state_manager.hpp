@@ -38,6 +38,9 @@ class state_manager {
   /// Records an error of the current run (stream errors mark contact lost).
   void record_error(utc_time at, std::string exception_class, std::string message,
                     bool stream);
+  /// Shows a problem in recentErrors without failing the run (a task
+  /// retrying a full deep storage or an unavailable store).
+  void note_error(utc_time at, std::string exception_class, std::string message);
   /// Ends a run: counts it as failed if an error was recorded during it, and
   /// proposes RUNNING or SUSPENDED (unless IDLE or COMPLETED hold).
   void run_finished(bool suspended);

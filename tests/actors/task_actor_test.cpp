@@ -237,6 +237,26 @@ struct full_for_a_while final : adapters::deep_storage {
 
 }  // namespace
 
+namespace {
+
+// A supervisor stand-in that keeps the problems tasks report.
+actors::task_listener::behavior_type problem_recorder(
+    actors::task_listener::pointer, std::shared_ptr<std::vector<std::string>> problems,
+    std::shared_ptr<std::mutex> mtx) {
+  return {
+      [](msg::checkpoint_requested&) {},
+      [](msg::task_finished&) {},
+      [](msg::task_lock_wait&) {},
+      [=](msg::task_problem& m) {
+        std::lock_guard<std::mutex> g{*mtx};
+        problems->push_back(m.task_id + ": " + m.message);
+      },
+      [](msg::predecessor_query&) { return false; },
+  };
+}
+
+}  // namespace
+
 TEST_CASE_FIXTURE(test::task_fixture,
                   "a full deep storage is waited out: the task retries its segments and "
                   "publishes every row once") {
@@ -245,7 +265,27 @@ TEST_CASE_FIXTURE(test::task_fixture,
   auto full = std::make_shared<full_for_a_while>(deep, 3);
   deep = full;
   offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 100}, {"1", 100}};
-  auto row = run(spec("task-full", "t", start, end));
+  auto problems = std::make_shared<std::vector<std::string>>();
+  auto mtx = std::make_shared<std::mutex>();
+  auto listener = sys->spawn(problem_recorder, problems, mtx);
+  auto row = run(spec("task-full", "t", start, end), listener);
+  {
+    // The task's messages were in the listener's mailbox before it ended: a
+    // reply to a request sent now comes after they were handled.
+    caf::scoped_actor self{*sys};
+    bool answered = false;
+    self->request(listener, caf::infinite, msg::predecessor_query{})
+        .receive([&](bool) { answered = true; }, [](caf::error&) {});
+    REQUIRE(answered);
+  }
+  caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
+  // The supervisor heard of it once (the same message three times in a row).
+  {
+    std::lock_guard<std::mutex> g{*mtx};
+    REQUIRE(problems->size() == 1);
+    CHECK(problems->front().find("task-full: building segments failed, retrying: ") == 0);
+    CHECK(problems->front().find("No space left on device") != std::string::npos);
+  }
   CHECK(row.status == "SUCCESS");
   CHECK(full->left == 0);
   CHECK(published_ids() == expected_ids(ids, start, end));

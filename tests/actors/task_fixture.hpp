@@ -120,8 +120,9 @@ struct task_fixture {
   }
 
   /// Runs a task to its end; returns its task row.
-  core::task_record run(const core::task::task_spec& t) {
-    auto task = actors::spawn_task(*sys, t, env());
+  core::task_record run(const core::task::task_spec& t,
+                        actors::task_listener listener = {}) {
+    auto task = actors::spawn_task(*sys, t, env(std::move(listener)));
     caf::scoped_actor self{*sys};
     self->wait_for(task);
     return row(t.id);

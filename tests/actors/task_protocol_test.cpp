@@ -141,6 +141,7 @@ actors::task_listener::behavior_type fake_supervisor(
       },
       [](msg::task_finished&) {},
       [](msg::task_lock_wait&) {},
+      [](msg::task_problem&) {},
       [](msg::predecessor_query&) { return false; },
 
   };

@@ -124,6 +124,21 @@ TEST_CASE("state manager: STOPPING is final, recentErrors are capped") {
   CHECK(m.state() == detailed_state::stopping);
 }
 
+TEST_CASE("state manager: a task's retried problem is shown without failing runs") {
+  state_manager m{state_thresholds{1, 1, 1, 1, 3}};
+  m.run_finished(false);
+  REQUIRE(m.state() == detailed_state::running);
+  for (int i = 0; i < 4; ++i) {
+    m.note_error(at(i), "TaskRetry",
+                 "task [t]: building segments failed " + std::to_string(i));
+    m.run_finished(false);
+  }
+  CHECK(m.state() == detailed_state::running);
+  REQUIRE(m.recent_errors().size() == 3);
+  CHECK(m.recent_errors().back().exception_class == "TaskRetry");
+  CHECK(m.recent_errors().back().message == "task [t]: building segments failed 3");
+}
+
 TEST_CASE("status: tasks with offsets and lag, publishing tasks, aggregate lag") {
   planner p{
       make_spec(R"("taskCount":2,"taskDuration":"PT60S","completionTimeout":"PT10M")")};
