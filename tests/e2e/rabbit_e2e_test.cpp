@@ -1,9 +1,10 @@
 // RabbitMQ Stream supervisors on a real node and a real RabbitMQ
 // (STREAMVISOR_TEST_RABBIT*, started by scripts/test): a 3-partition super
 // stream read through roll-overs with replicas 2, suspend and resume while
-// events arrive, reset to latest and backfill while they arrive, and the
-// broker stopped and started mid-ingestion. After each phase the published
-// segments hold every produced event exactly once.
+// events arrive, reset to latest and backfill while they arrive, the broker
+// stopped and started mid-ingestion, a bounded supervisor; refused
+// credentials and an unknown super stream in state and recentErrors. After
+// each phase the published segments hold every produced event exactly once.
 
 #include <doctest/doctest.h>
 
@@ -303,4 +304,52 @@ TEST_CASE_FIXTURE(rabbit_fixture,
   }
   CHECK(last.find("super stream 'no_such_super_stream' does not exist") !=
         std::string::npos);
+}
+
+TEST_CASE_FIXTURE(rabbit_fixture,
+                  "rabbit: a bounded supervisor reads its range exactly") {
+  produce(3000);
+  // Where each id sits, as the stream says (offsets are not counted).
+  std::map<std::string, std::vector<std::pair<int64_t, std::string>>> at;
+  {
+    adapters::rabbit_reader_config cfg;
+    cfg.endpoint = endpoint;
+    cfg.super_stream = stream;
+    auto r = adapters::open_rabbit_reader(cfg);
+    REQUIRE(r);
+    core::offset_map from;
+    for (int p = 0; p < partitions; ++p) from[stream + "-" + std::to_string(p)] = 0;
+    REQUIRE_FALSE((*r)->assign(from));
+    adapters::record_batch batch;
+    size_t n = 0;
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (n < 3000 && std::chrono::steady_clock::now() < deadline) {
+      auto k = (*r)->poll(batch, 1000, 200ms);
+      REQUIRE(k);
+      for (const auto& rec : batch.records)
+        at[batch.partition_of(rec)].emplace_back(
+            rec.offset, json::parse(rec.value)->find("id")->as_string());
+      n += *k;
+    }
+    REQUIRE(n == 3000);
+  }
+  // [100th record, 700th record) of each partition.
+  json starts = json::make_object({}), ends = json::make_object({});
+  std::set<std::string> wanted;
+  for (const auto& [p, recs] : at) {
+    starts.set(p, recs[100].first);
+    ends.set(p, recs[700].first);
+    for (size_t i = 100; i < 700; ++i) wanted.insert(recs[i].second);
+  }
+  auto bounded =
+      json::make_object({{"startSequenceNumbers", starts}, {"endSequenceNumbers", ends}});
+  auto s = spec(R"("useEarliestOffset":true)");
+  s.find("spec")->find("ioConfig")->set("boundedStreamConfig", bounded);
+  REQUIRE(post_json("/druid/indexer/v1/supervisor", s).status == 200);
+  wait_state("COMPLETED", 120s);
+  {
+    std::lock_guard<std::mutex> g{mtx};
+    produced = wanted;  // only the range is expected
+  }
+  check_exactly_once();
 }
