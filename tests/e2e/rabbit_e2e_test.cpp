@@ -108,7 +108,8 @@ class rabbit_fixture : public test::node_fixture {
       std::lock_guard<std::mutex> g{mtx};
       gen.next(e, base + core::millis{static_cast<int64_t>(gen.sequence()) * 10});
       produced.insert(json::parse(e)->find("id")->as_string());
-      REQUIRE_FALSE((*p)->publish(stream, static_cast<int32_t>(i % partitions), e));
+      auto err = (*p)->publish(stream, static_cast<int32_t>(i % partitions), e);
+      REQUIRE_MESSAGE(!err, core::error_message(err));
     }
     auto err = (*p)->flush(60s);
     REQUIRE_MESSAGE(!err, core::error_message(err));
@@ -129,6 +130,27 @@ class rabbit_fixture : public test::node_fixture {
     auto latest = (*r)->latest_offsets(*ps, 10s);
     REQUIRE_MESSAGE(latest, core::error_message(latest.error()));
     return *latest;
+  }
+
+  /// After a broker start: waits until every member stream answers again
+  /// (RabbitMQ refuses to route to a stream whose leader has not restarted).
+  void wait_streams_available(std::chrono::seconds timeout = 60s) {
+    adapters::rabbit_reader_config cfg;
+    cfg.endpoint = endpoint;
+    cfg.super_stream = stream;
+    auto r = adapters::open_rabbit_reader(cfg);
+    REQUIRE(r);
+    std::vector<std::string> ps;
+    for (int p = 0; p < partitions; ++p) ps.push_back(stream + "-" + std::to_string(p));
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto latest = (*r)->latest_offsets(ps, 5s);
+      if (latest) return;
+      last = core::error_message(latest.error());
+      std::this_thread::sleep_for(200ms);
+    }
+    FAIL("the streams did not come back: " << last);
   }
 
   core::offset_map committed(const std::string& sup_id = "") {
@@ -272,6 +294,7 @@ TEST_CASE_FIXTURE(rabbit_fixture,
   REQUIRE(std::system((ctl + " stop").c_str()) == 0);
   wait_state("LOST_CONTACT_WITH_STREAM", 60s);
   REQUIRE(std::system((ctl + " start").c_str()) == 0);
+  wait_streams_available();
   produce(10000);
   wait_caught_up();
   wait_state("RUNNING", 60s);
