@@ -118,7 +118,6 @@ class rabbit_reader final : public stream_reader {
       consumers_[p] = static_cast<uint32_t>(slots_.size());
       slots_.push_back(p);
     }
-    if (auto err = check_available(start)) return err;
     disconnect();
     backoff_ = 0ms;
     retry_at_ = {};
@@ -217,25 +216,27 @@ class rabbit_reader final : public stream_reader {
                                          std::chrono::milliseconds timeout, bool latest) {
     auto c = stream_client(timeout);
     if (!c) return c.error();
+    auto b = (*c)->bounds(ps, latest, cfg_.empty_wait);
+    if (!b) return b.error();
     core::offset_map out;
-    for (const auto& p : ps) {
-      auto b = (*c)->bound(p, latest, cfg_.empty_wait);
-      if (!b) return b.error();
-      if (latest && b->empty) {
-        // "last" names the last chunk, which may hold no records while
-        // earlier ones do: never report an end below a record.
-        auto first = (*c)->bound(p, false, cfg_.empty_wait);
-        if (!first) return first.error();
-        if (!first->empty)
-          return make_error(errc::stream_failed, "cannot tell where stream '" + p +
-                                                     "' ends: its last chunk holds "
-                                                     "no records");
-      }
-      out[p] =
-          b->empty
-              ? 0
-              : static_cast<core::stream_offset>(b->first + (latest ? b->records : 0));
+    std::vector<core::partition_id> empty_at_end;
+    for (size_t i = 0; i < ps.size(); ++i) {
+      const auto& chunk = (*b)[i];
+      out[ps[i]] = chunk.empty ? 0
+                               : static_cast<core::stream_offset>(
+                                     chunk.first + (latest ? chunk.records : 0));
+      if (latest && chunk.empty) empty_at_end.push_back(ps[i]);
     }
+    if (empty_at_end.empty()) return out;
+    // "last" names the last chunk, which may hold no records while earlier
+    // ones do: never report an end below a record.
+    auto first = (*c)->bounds(empty_at_end, false, cfg_.empty_wait);
+    if (!first) return first.error();
+    for (size_t i = 0; i < empty_at_end.size(); ++i)
+      if (!(*first)[i].empty)
+        return make_error(errc::stream_failed,
+                          "cannot tell where stream '" + empty_at_end[i] +
+                              "' ends: its last chunk holds no records");
     return out;
   }
 
@@ -244,11 +245,7 @@ class rabbit_reader final : public stream_reader {
     for (const auto& [p, o] : start) ps.push_back(p);
     if (ps.empty()) return {};
     auto earliest = bounds(ps, 10s, false);
-    if (!earliest) {
-      if (is(earliest.error(), errc::stream_unreachable))
-        return {};  // checked on connect
-      return earliest.error();
-    }
+    if (!earliest) return earliest.error();
     for (const auto& [p, o] : start) {
       auto e = (*earliest)[p];
       if (o < e)
@@ -261,8 +258,11 @@ class rabbit_reader final : public stream_reader {
     return {};
   }
 
+  // Checks the positions are still retained (after an outage too), then
+  // consumes every partition from its position.
   caf::error connect() {
     disconnect();
+    if (auto err = check_available(positions_)) return broke(err);
     if (auto err = session_.open(10s)) return broke(err);
     channel_ = 1;
     if (auto err = session_.open_channel(channel_)) return broke(err);

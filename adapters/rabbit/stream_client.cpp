@@ -142,31 +142,52 @@ class socket_client final : public stream_client {
     return out;
   }
 
-  caf::expected<chunk_bound> bound(const std::string& stream, bool last,
-                                   std::chrono::milliseconds wait) override {
+  caf::expected<std::vector<chunk_bound>> bounds(
+      const std::vector<std::string>& streams, bool last,
+      std::chrono::milliseconds wait) override {
+    std::vector<chunk_bound> out;
+    // Up to 200 subscriptions at a time (their ids are one byte).
+    for (size_t from = 0; from < streams.size(); from += 200) {
+      std::vector<std::string> part(
+          streams.begin() + static_cast<std::ptrdiff_t>(from),
+          streams.begin() +
+              static_cast<std::ptrdiff_t>(std::min(streams.size(), from + 200)));
+      auto b = bounds_of(part, last, wait);
+      if (!b) return b.error();
+      out.insert(out.end(), b->begin(), b->end());
+    }
+    return out;
+  }
+
+ private:
+  // Subscribes to every stream at once (one chunk of credit each) and waits
+  // up to `wait` for their chunks: a stream without one is empty.
+  caf::expected<std::vector<chunk_bound>> bounds_of(
+      const std::vector<std::string>& streams, bool last,
+      std::chrono::milliseconds wait) {
     auto deadline = clock::now() + timeout_;
-    uint8_t sub = next_subscription_++;
-    frame_writer w;
-    w.u16(cmd_subscribe);
-    w.u16(1);
-    w.u32(next_id_++);
-    w.u8(sub);
-    w.str(stream);
-    w.u16(last ? 2 : 1);  // offset spec: first / last
-    w.u16(1);             // credit: one chunk
-    w.u32(0);             // no properties
-    if (auto r = rpc(w, deadline, "stream '" + stream + "'"); !r) return r.error();
-    chunk_bound out;
+    std::vector<chunk_bound> out(streams.size());
+    std::vector<bool> answered(streams.size(), false);
+    delivers_.clear();
+    for (size_t i = 0; i < streams.size(); ++i) {
+      frame_writer w;
+      w.u16(cmd_subscribe);
+      w.u16(1);
+      w.u32(next_id_++);
+      w.u8(static_cast<uint8_t>(i));
+      w.str(streams[i]);
+      w.u16(last ? 2 : 1);  // offset spec: first / last
+      w.u16(1);             // credit: one chunk
+      w.u32(0);             // no properties
+      if (auto r = rpc(w, deadline, "stream '" + streams[i] + "'"); !r) return r.error();
+    }
+    size_t left = streams.size();
     auto until = std::min(deadline, clock::now() + wait);
-    for (;;) {
-      auto f = read_frame(until, /*idle_ok=*/true);
-      if (!f) return f.error();
-      if (f->empty()) break;  // nothing within `wait`: an empty stream
-      frame_reader r{*f};
-      auto key = r.u16();
+    auto take = [&](const std::string& f) -> caf::error {
+      frame_reader r{f};
       (void)r.u16();
-      if (key != cmd_deliver) continue;
-      if (r.u8() != sub) continue;
+      (void)r.u16();
+      auto sub = r.u8();
       (void)r.u8();   // magic and version
       (void)r.u8();   // chunk type
       (void)r.u16();  // entries
@@ -175,19 +196,36 @@ class socket_client final : public stream_client {
       (void)r.u64();  // epoch
       auto first = r.u64();
       if (!r.ok()) return make_error(errc::stream_failed, "a malformed Deliver frame");
-      out = chunk_bound{false, first, records};
-      break;
+      if (sub < streams.size() && !answered[sub]) {
+        answered[sub] = true;
+        out[sub] = chunk_bound{false, first, records};
+        --left;
+      }
+      return {};
+    };
+    for (const auto& f : delivers_)
+      if (auto err = take(f)) return err;
+    delivers_.clear();
+    while (left > 0) {
+      auto f = read_frame(until, /*idle_ok=*/true);
+      if (!f) return f.error();
+      if (f->empty()) break;  // nothing more within `wait`: the rest are empty
+      frame_reader r{*f};
+      if (r.u16() != cmd_deliver) continue;
+      if (auto err = take(*f)) return err;
     }
-    frame_writer u;
-    u.u16(cmd_unsubscribe);
-    u.u16(1);
-    u.u32(next_id_++);
-    u.u8(sub);
-    if (auto r = rpc(u, deadline); !r) return r.error();
+    for (size_t i = 0; i < streams.size(); ++i) {
+      frame_writer u;
+      u.u16(cmd_unsubscribe);
+      u.u16(1);
+      u.u32(next_id_++);
+      u.u8(static_cast<uint8_t>(i));
+      if (auto r = rpc(u, deadline); !r) return r.error();
+    }
+    delivers_.clear();
     return out;
   }
 
- private:
   caf::error open_socket(clock::time_point deadline) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -326,7 +364,11 @@ class socket_client final : public stream_client {
                                                    std::to_string(code) +
                                                    "): " + r.str());
       }
-      if (rkey != key || rkey == cmd_deliver) continue;
+      if (rkey == cmd_deliver) {
+        delivers_.push_back(std::move(*f));
+        continue;
+      }
+      if (rkey != key) continue;
       if (r.u32() != id) continue;
       auto code = r.u16();
       if (!r.ok()) return make_error(errc::stream_failed, "a malformed response");
@@ -364,7 +406,7 @@ class socket_client final : public stream_client {
   std::chrono::milliseconds timeout_;
   int fd_ = -1;
   uint32_t next_id_ = 1;
-  uint8_t next_subscription_ = 0;
+  std::vector<std::string> delivers_;  ///< Deliver frames read while awaiting a response
 };
 
 }  // namespace

@@ -43,10 +43,11 @@ class stream_client {
       const std::string& super_stream) = 0;
 
   /// The first (`last` false) or last (`last` true) chunk holding records of
-  /// `stream`. A stream that received records keeps at least one chunk, so
-  /// no chunk within `wait` means an empty stream.
-  virtual caf::expected<chunk_bound> bound(const std::string& stream, bool last,
-                                           std::chrono::milliseconds wait) = 0;
+  /// each stream, asked of all at once. A stream that received records keeps
+  /// at least one chunk, so no chunk within `wait` means an empty stream.
+  virtual caf::expected<std::vector<chunk_bound>> bounds(
+      const std::vector<std::string>& streams, bool last,
+      std::chrono::milliseconds wait) = 0;
 };
 
 /// Connects, authenticates and opens the virtual host within `timeout`.
