@@ -27,7 +27,8 @@ class producer final : public rabbit_producer {
     return session_.check_reply("selecting publisher confirms");
   }
 
-  caf::error create_super_stream(const std::string& name, int32_t partitions) override {
+  caf::error create_super_stream(const std::string& name, int32_t partitions,
+                                 int64_t max_bytes, int64_t segment_bytes) override {
     amqp_table_entry_t super_arg;
     super_arg.key = amqp_cstring_bytes("x-super-stream");
     super_arg.value.kind = AMQP_FIELD_KIND_BOOLEAN;
@@ -38,12 +39,23 @@ class producer final : public rabbit_producer {
       return err;
     for (int32_t i = 0; i < partitions; ++i) {
       auto queue = name + "-" + std::to_string(i);
-      amqp_table_entry_t type_arg;
-      type_arg.key = amqp_cstring_bytes("x-queue-type");
-      type_arg.value.kind = AMQP_FIELD_KIND_UTF8;
-      type_arg.value.value.bytes = amqp_cstring_bytes("stream");
+      amqp_table_entry_t args[3];
+      args[0].key = amqp_cstring_bytes("x-queue-type");
+      args[0].value.kind = AMQP_FIELD_KIND_UTF8;
+      args[0].value.value.bytes = amqp_cstring_bytes("stream");
+      int n = 1;
+      if (max_bytes > 0) {
+        args[n].key = amqp_cstring_bytes("x-max-length-bytes");
+        args[n].value.kind = AMQP_FIELD_KIND_I64;
+        args[n++].value.value.i64 = max_bytes;
+      }
+      if (segment_bytes > 0) {
+        args[n].key = amqp_cstring_bytes("x-stream-max-segment-size-bytes");
+        args[n].value.kind = AMQP_FIELD_KIND_I64;
+        args[n++].value.value.i64 = segment_bytes;
+      }
       amqp_queue_declare(session_.conn(), 1, bytes(queue), 0, 1, 0, 0,
-                         amqp_table_t{1, &type_arg});
+                         amqp_table_t{n, args});
       if (auto err = session_.check_reply("declaring stream '" + queue + "'")) return err;
       amqp_table_entry_t order_arg;
       order_arg.key = amqp_cstring_bytes("x-stream-partition-order");

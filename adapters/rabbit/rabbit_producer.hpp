@@ -21,8 +21,12 @@ class rabbit_producer {
  public:
   virtual ~rabbit_producer() = default;
   /// Creates the super stream with `partitions` member streams (declaring
-  /// what exists already with the same arguments is harmless).
-  virtual caf::error create_super_stream(const std::string& name, int32_t partitions) = 0;
+  /// what exists already with the same arguments is harmless). With
+  /// `max_bytes` > 0 each member stream keeps about that many bytes, in
+  /// segments of `segment_bytes` (RabbitMQ's retention drops whole segments).
+  virtual caf::error create_super_stream(const std::string& name, int32_t partitions,
+                                         int64_t max_bytes = 0,
+                                         int64_t segment_bytes = 0) = 0;
   /// Deletes the super stream's exchange and its member streams NAME-0..N-1.
   virtual caf::error delete_super_stream(const std::string& name, int32_t partitions) = 0;
   /// Publishes one message to partition `partition` of `super_stream`.

@@ -184,16 +184,38 @@ TEST_CASE("rabbit reader: an unreachable broker, and an offset no longer retaine
   REQUIRE_FALSE(ps);
   CHECK(adapters::is(ps.error(), adapters::errc::stream_unreachable));
 
-  // A start past the retained range's beginning is fine; a start before a
-  // truncated stream's first offset is offset_out_of_range. Retention cannot
-  // be forced here, so the check is exercised from the other side: the first
-  // offset of a fresh stream is 0 and a negative start is refused.
-  auto name = make_stream(1, 5);
-  auto ok = reader(name);
-  auto e = ok->assign({{name + "-0", -1}});
-  REQUIRE(e);
-  CHECK(adapters::is(e, adapters::errc::offset_out_of_range));
-  auto d = adapters::out_of_range_details(e);
+  // A stream keeping about 20 kB in segments of 4 kB: after 500 messages of
+  // 300 bytes its first segments are gone.
+  auto name = unique_stream("svtrunc");
+  auto prod = adapters::open_rabbit_producer(endpoint());
+  REQUIRE(prod);
+  REQUIRE_FALSE((*prod)->create_super_stream(name, 1, 20000, 4000));
+  const std::string value(300, 'x');
+  core::stream_offset first = 0;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  auto truncated = reader(name);
+  while (first == 0 && std::chrono::steady_clock::now() < deadline) {
+    for (int i = 0; i < 100; ++i) REQUIRE_FALSE((*prod)->publish(name, 0, value));
+    REQUIRE_FALSE((*prod)->flush(30s));
+    auto e = truncated->earliest_offsets({name + "-0"}, 10s);
+    REQUIRE(e);
+    first = (*e)[name + "-0"];
+  }
+  REQUIRE(first > 0);
+  auto err = truncated->assign({{name + "-0", first - 1}});
+  REQUIRE(err);
+  CHECK(adapters::is(err, adapters::errc::offset_out_of_range));
+  auto d = adapters::out_of_range_details(err);
   REQUIRE(d);
-  CHECK(d->earliest == 0);
+  CHECK(d->partition == name + "-0");
+  CHECK(d->requested == first - 1);
+  CHECK(d->earliest == first);
+  CHECK(core::error_message(err).find("is no longer retained") != std::string::npos);
+  // From the first retained offset it reads.
+  REQUIRE_FALSE(truncated->assign({{name + "-0", first}}));
+  adapters::record_batch batch;
+  auto k = truncated->poll(batch, 10, 5s);
+  REQUIRE(k);
+  REQUIRE(*k > 0);
+  CHECK(batch.records.front().offset == first);
 }
