@@ -1,16 +1,8 @@
 #include "adapters/rabbit/stream_client.hpp"
 
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "adapters/errc.hpp"
 #include "adapters/rabbit/stream_frames.hpp"
+#include "adapters/rabbit/tcp_connection.hpp"
 
 namespace sv::adapters::rabbit {
 
@@ -44,31 +36,27 @@ enum : uint16_t {
   code_access_refused = 16,
 };
 
-caf::error unreachable(const endpoint& ep, const std::string& what) {
-  return make_error(errc::stream_unreachable, "RabbitMQ stream port " + ep.host + ":" +
-                                                  std::to_string(ep.port) + ": " + what);
-}
-
 class socket_client final : public stream_client {
  public:
   socket_client(endpoint ep, std::chrono::milliseconds timeout)
-      : ep_(std::move(ep)), timeout_(timeout) {}
+      : ep_(std::move(ep)),
+        timeout_(timeout),
+        tcp_("RabbitMQ stream port " + ep_.host + ":" + std::to_string(ep_.port)) {}
   ~socket_client() override {
-    if (fd_ >= 0) {
+    if (tcp_.is_open()) {
       frame_writer w;
       w.u16(cmd_close);
       w.u16(1);
       w.u32(next_id_++);
       w.u16(code_ok);
       w.str("bye");
-      (void)send_all(w.frame(), clock::now() + std::chrono::milliseconds{200});
-      ::close(fd_);
+      (void)tcp_.send_all(w.frame(), clock::now() + std::chrono::milliseconds{200});
     }
   }
 
   caf::error connect() {
     auto deadline = clock::now() + timeout_;
-    if (auto err = open_socket(deadline)) return err;
+    if (auto err = tcp_.open(ep_.host, ep_.port, deadline)) return err;
     {
       frame_writer w;
       w.u16(cmd_peer_properties);
@@ -108,7 +96,7 @@ class socket_client final : public stream_client {
       w.u16(1);
       w.u32(frame_max == 0 ? max_frame : std::min(frame_max, max_frame));
       w.u32(0);
-      if (auto err = send_all(w.frame(), deadline)) return err;
+      if (auto err = tcp_.send_all(w.frame(), deadline)) return err;
       break;
     }
     frame_writer w;
@@ -226,92 +214,6 @@ class socket_client final : public stream_client {
     return out;
   }
 
-  caf::error open_socket(clock::time_point deadline) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    auto port = std::to_string(ep_.port);
-    if (int rc = ::getaddrinfo(ep_.host.c_str(), port.c_str(), &hints, &res); rc != 0)
-      return unreachable(ep_, std::string{"cannot resolve: "} + ::gai_strerror(rc));
-    std::string last_error = "no address";
-    for (auto* a = res; a; a = a->ai_next) {
-      int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-      if (fd < 0) continue;
-      if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) {
-        pollfd p{fd, POLLOUT, 0};
-        if (wait_for(p, deadline) > 0) {
-          int so = 0;
-          socklen_t len = sizeof so;
-          ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &len);
-          if (so == 0) {
-            fd_ = fd;
-            break;
-          }
-          last_error = std::strerror(so);
-        } else {
-          last_error = "connect timed out";
-        }
-      } else {
-        last_error = std::strerror(errno);
-      }
-      ::close(fd);
-    }
-    ::freeaddrinfo(res);
-    if (fd_ < 0) return unreachable(ep_, last_error);
-    return {};
-  }
-
-  static int wait_for(pollfd& p, clock::time_point deadline) {
-    for (;;) {
-      auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-      if (left.count() <= 0) return 0;
-      int rc = ::poll(&p, 1, static_cast<int>(left.count()));
-      if (rc < 0 && errno == EINTR) continue;
-      return rc;
-    }
-  }
-
-  caf::error send_all(const std::string& data, clock::time_point deadline) {
-    size_t done = 0;
-    while (done < data.size()) {
-      auto n = ::send(fd_, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-      if (n > 0) {
-        done += static_cast<size_t>(n);
-        continue;
-      }
-      if (n < 0 && errno != EAGAIN && errno != EINTR)
-        return unreachable(ep_, std::string{"send: "} + std::strerror(errno));
-      pollfd p{fd_, POLLOUT, 0};
-      if (wait_for(p, deadline) <= 0) return unreachable(ep_, "send timed out");
-    }
-    return {};
-  }
-
-  caf::error read_exact(char* out, size_t n, clock::time_point deadline, bool* idle) {
-    size_t done = 0;
-    while (done < n) {
-      auto r = ::recv(fd_, out + done, n - done, 0);
-      if (r > 0) {
-        done += static_cast<size_t>(r);
-        continue;
-      }
-      if (r == 0) return unreachable(ep_, "the server closed the connection");
-      if (errno != EAGAIN && errno != EINTR)
-        return unreachable(ep_, std::string{"recv: "} + std::strerror(errno));
-      pollfd p{fd_, POLLIN, 0};
-      if (wait_for(p, deadline) <= 0) {
-        if (idle && done == 0) {
-          *idle = true;
-          return {};
-        }
-        return unreachable(ep_, "timed out waiting for the server");
-      }
-    }
-    return {};
-  }
-
   // The next frame's body (command onwards); with `idle_ok`, an empty string
   // when nothing started to arrive by the deadline. Heartbeats are skipped.
   caf::expected<std::string> read_frame(clock::time_point deadline,
@@ -319,7 +221,7 @@ class socket_client final : public stream_client {
     for (;;) {
       char size_buf[4];
       bool idle = false;
-      if (auto err = read_exact(size_buf, 4, deadline, idle_ok ? &idle : nullptr))
+      if (auto err = tcp_.read_exact(size_buf, 4, deadline, idle_ok ? &idle : nullptr))
         return err;
       if (idle) return std::string{};
       uint32_t size = (static_cast<uint32_t>(static_cast<uint8_t>(size_buf[0])) << 24) |
@@ -332,7 +234,7 @@ class socket_client final : public stream_client {
       std::string body(size, '\0');
       // Once a frame started, the rest must follow within the call's timeout.
       auto rest = std::max(deadline, clock::now() + timeout_);
-      if (auto err = read_exact(body.data(), size, rest, nullptr)) return err;
+      if (auto err = tcp_.read_exact(body.data(), size, rest, nullptr)) return err;
       frame_reader r{body};
       if ((r.u16() & ~response_bit) == cmd_heartbeat) continue;
       return body;
@@ -350,7 +252,7 @@ class socket_client final : public stream_client {
     auto key = q.u16();
     (void)q.u16();
     auto id = q.u32();
-    if (auto err = send_all(frame, deadline)) return err;
+    if (auto err = tcp_.send_all(frame, deadline)) return err;
     for (;;) {
       auto f = read_frame(deadline);
       if (!f) return f.error();
@@ -404,7 +306,7 @@ class socket_client final : public stream_client {
 
   endpoint ep_;
   std::chrono::milliseconds timeout_;
-  int fd_ = -1;
+  tcp_connection tcp_;
   uint32_t next_id_ = 1;
   std::vector<std::string> delivers_;  ///< Deliver frames read while awaiting a response
 };
