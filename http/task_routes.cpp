@@ -56,8 +56,11 @@ json status_plus(const core::task_record& row, const msg::runner_task* live,
   bool placed = live ? live->status == "RUNNING" : !row.location.empty();
   return json::make_object({
       {"id", row.id},
-      {"groupId",
-       row.supervisor_id.empty() ? row.id : "index_kafka_" + row.supervisor_id},
+      // Druid's group of a supervisor's tasks: index_{type}_{supervisorId}.
+      {"groupId", row.supervisor_id.empty()
+                      ? row.id
+                      : (row.type.empty() ? std::string{"index_kafka"} : row.type) + "_" +
+                            row.supervisor_id},
       {"type", row.type},
       {"createdTime", row.created_date},
       {"queueInsertionTime", row.created_date},

@@ -241,6 +241,13 @@ TEST_CASE_FIXTURE(
   auto s = status();
   CHECK(s.find("partitions")->as_int() == partitions);
   CHECK(s.find("stream")->as_string() == stream);
+  // Druid's task type and group for rabbit.
+  auto tasks = get("/druid/indexer/v1/tasks?datasource=" + id).json();
+  REQUIRE_FALSE(tasks.as_array().empty());
+  for (const auto& t : tasks.as_array()) {
+    CHECK(t.find("type")->as_string() == "index_rabbit");
+    CHECK(t.find("groupId")->as_string() == "index_rabbit_" + id);
+  }
 
   // Suspended while events arrive, resumed: every one of them, once.
   auto producing = produce_async(12000, 6s);
