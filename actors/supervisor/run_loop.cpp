@@ -240,6 +240,9 @@ void on_run(self_ptr self) {
             auto& st = self->state;
             st.rec->observe_stream(std::move(s.partitions), std::move(s.earliest),
                                    std::move(s.latest), st.now());
+            // Lag is latest minus the tasks' offsets: both of this run, so a
+            // fresh latest never meets offsets an offsetFetchPeriod old.
+            refresh_task_offsets(self);
             fetch_row(self);
           },
           [self](caf::error& err) {
@@ -263,52 +266,60 @@ void execute(self_ptr self, plan::actions acts,
       done->deliver(msg::ack{});
   };
   for (auto& a : acts)
-    std::visit(
-        overload{
-            [&](plan::create_task& c) { start_task(self, std::move(c.spec)); },
-            [&](plan::kill_task& k) { kill(self, k.task_id, k.reason); },
-            [&](plan::roll_over& r) { roll(self, std::move(r)); },
-            [&](plan::seal_group& s) { seal_tasks(self, std::move(s)); },
-            [&](plan::edit_offsets& e) {
-              writes = true;
-              const auto& s = st.spec();
-              self->request(st.env.metadata, st.env.store_timeout,
-                            msg::md_edit_offsets{s.id, s.type, s.stream(),
-                                                 std::move(e.set), std::move(e.drop),
-                                                 std::move(e.if_absent)})
-                  .then(
-                      [self, answer](core::committed_offsets& row) mutable {
-                        spdlog::info("supervisor [{}]: offsets row is now {}",
-                                     self->state.spec().id,
-                                     core::to_json(row.offsets).dump());
-                        answer({});
-                      },
-                      [self, answer](caf::error& err) mutable {
-                        auto& st = self->state;
-                        st.rec->observe_error(
-                            "MetadataStorageException",
-                            "cannot edit the offsets row: " + core::error_message(err),
-                            st.now());
-                        answer(err);
-                      });
-            },
-            [&](plan::delete_offsets&) {
-              writes = true;
-              self->request(st.env.metadata, st.env.store_timeout,
-                            msg::md_delete_offsets{st.spec().id})
-                  .then([answer](bool) mutable { answer({}); },
-                        [self, answer](caf::error& err) mutable {
-                          auto& st = self->state;
-                          st.rec->observe_error("MetadataStorageException",
-                                                "cannot delete the offsets row: " +
-                                                    core::error_message(err),
-                                                st.now());
-                          answer(err);
-                        });
-            },
-        },
-        a);
+    std::visit(overload{
+                   [&](plan::create_task& c) { start_task(self, std::move(c.spec)); },
+                   [&](plan::kill_task& k) { kill(self, k.task_id, k.reason); },
+                   [&](plan::roll_over& r) { roll(self, std::move(r)); },
+                   [&](plan::seal_group& s) { seal_tasks(self, std::move(s)); },
+                   [&](plan::edit_offsets& e) {
+                     writes = true;
+                     const auto& s = st.spec();
+                     self->request(st.env.metadata, st.env.store_timeout,
+                                   msg::md_edit_offsets{
+                                       s.id, s.type, s.stream(), std::move(e.set),
+                                       std::move(e.drop), std::move(e.if_absent)})
+                         .then(
+                             [self, answer](core::committed_offsets& row) mutable {
+                               spdlog::info("supervisor [{}]: offsets row is now {}",
+                                            self->state.spec().id,
+                                            core::to_json(row.offsets).dump());
+                               answer({});
+                             },
+                             [self, answer](caf::error& err) mutable {
+                               auto& st = self->state;
+                               st.rec->observe_error("MetadataStorageException",
+                                                     "cannot edit the offsets row: " +
+                                                         core::error_message(err),
+                                                     st.now());
+                               answer(err);
+                             });
+                   },
+                   [&](plan::delete_offsets&) {
+                     writes = true;
+                     self->request(st.env.metadata, st.env.store_timeout,
+                                   msg::md_delete_offsets{st.spec().id})
+                         .then([answer](bool) mutable { answer({}); },
+                               [self, answer](caf::error& err) mutable {
+                                 auto& st = self->state;
+                                 st.rec->observe_error("MetadataStorageException",
+                                                       "cannot delete the offsets row: " +
+                                                           core::error_message(err),
+                                                       st.now());
+                                 answer(err);
+                               });
+                   },
+               },
+               a);
   if (!writes) answer({});
+}
+
+void refresh_task_offsets(self_ptr self) {
+  auto& st = self->state;
+  for (const auto& [id, h] : st.tasks)
+    self->request(h, st.env.chat_timeout, msg::get_current_offsets{})
+        .then([self, id = id](
+                  msg::offsets_msg& m) { self->state.rec->task_offsets(id, m.offsets); },
+              [](caf::error&) {});
 }
 
 void refresh_lag(self_ptr self) {
@@ -319,11 +330,7 @@ void refresh_lag(self_ptr self) {
             self->state.rec->observe_latest(std::move(s.latest), self->state.now());
           },
           [](caf::error&) {});  // the next run records stream errors
-  for (const auto& [id, h] : st.tasks)
-    self->request(h, st.env.chat_timeout, msg::get_current_offsets{})
-        .then([self, id = id](
-                  msg::offsets_msg& m) { self->state.rec->task_offsets(id, m.offsets); },
-              [](caf::error&) {});
+  refresh_task_offsets(self);
 }
 
 void after_change(self_ptr self) {

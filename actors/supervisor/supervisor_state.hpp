@@ -93,6 +93,8 @@ void discover_tasks(self_ptr self);
 
 /// Refreshes latest offsets and the tasks' current offsets.
 void refresh_lag(self_ptr self);
+/// Asks every task for its current offsets (each run, with the latest).
+void refresh_task_offsets(self_ptr self);
 /// Tells the manager when the summary changed; answers stop waiters.
 void after_change(self_ptr self);
 /// (Re)spawns the stream probe for the current spec.

@@ -332,3 +332,30 @@ TEST_CASE_FIXTURE(
   for (const auto& t : live())
     if (t->spec.group_id == 1 && t->end) CHECK(*t->end == t->position);
 }
+
+TEST_CASE_FIXTURE(
+    fixture,
+    "lag pairs the latest offsets of a run with the tasks' offsets of that run") {
+  // offsetFetchPeriod stays at its 30 s default; runs come every 2 s.
+  auto sup = start(quick_spec());
+  step(1);
+  REQUIRE(live().size() == 1);
+  auto s = status(sup);
+  CHECK(s.find("aggregateLag")->as_int() == 0);
+  // The stream grows by 500 a partition and the task keeps up.
+  for (int i = 1; i <= 3; ++i) {
+    stream->latest = 1000 + 500 * i;
+    read(500);
+    step(2);
+    s = status(sup);
+    CAPTURE(s.dump());
+    CHECK(s.find("aggregateLag")->as_int() == 0);
+    for (const auto& [p, o] :
+         s.find("activeTasks")->as_array()[0].find("currentOffsets")->as_object())
+      CHECK(o.as_int() == 1000 + 500 * i);
+  }
+  // Behind by 300 a partition: said at the next run.
+  stream->latest += 300;
+  step(2);
+  CHECK(status(sup).find("aggregateLag")->as_int() == 600);
+}
