@@ -59,19 +59,27 @@ bool is(const caf::error& err, errc code) {
 }
 
 caf::error make_out_of_range(const out_of_range_info& info, std::string message) {
-  return caf::error{static_cast<uint8_t>(errc::offset_out_of_range),
-                    adapters_error_category(),
-                    caf::make_message(std::move(message), info.partition, info.requested,
-                                      info.earliest, info.latest)};
+  return caf::error{
+      static_cast<uint8_t>(errc::offset_out_of_range), adapters_error_category(),
+      caf::make_message(std::move(message), info.partition, info.requested.to_string(),
+                        info.earliest.to_string(), info.latest.to_string())};
 }
 
 std::optional<out_of_range_info> out_of_range_details(const caf::error& err) {
   if (!is(err, errc::offset_out_of_range)) return std::nullopt;
   const auto& ctx = err.context();
-  if (!ctx.match_elements<std::string, std::string, int64_t, int64_t, int64_t>())
+  if (!ctx.match_elements<std::string, std::string, std::string, std::string,
+                          std::string>())
     return std::nullopt;
-  return out_of_range_info{ctx.get_as<std::string>(1), ctx.get_as<int64_t>(2),
-                           ctx.get_as<int64_t>(3), ctx.get_as<int64_t>(4)};
+  out_of_range_info out{ctx.get_as<std::string>(1)};
+  auto get = [&](size_t i, core::stream_offset& x) {
+    if (auto v = core::stream_offset::parse(ctx.get_as<std::string>(i)))
+      x = std::move(*v);
+  };
+  get(2, out.requested);
+  get(3, out.earliest);
+  get(4, out.latest);
+  return out;
 }
 
 }  // namespace sv::adapters

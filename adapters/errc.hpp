@@ -10,6 +10,8 @@
 
 #include <caf/error.hpp>
 
+#include "core/stream_offset.hpp"
+
 namespace sv::adapters {
 
 enum class errc : uint8_t {
@@ -53,9 +55,9 @@ enum class errc : uint8_t {
 /// Where an offset_out_of_range error happened.
 struct out_of_range_info {
   std::string partition;
-  int64_t requested = -1;
-  int64_t earliest = -1;  ///< -1 when unknown
-  int64_t latest = -1;    ///< -1 when unknown
+  core::stream_offset requested = -1;
+  core::stream_offset earliest = -1;  ///< -1 when unknown
+  core::stream_offset latest = -1;    ///< -1 when unknown
 };
 
 /// Builds an offset_out_of_range error carrying `info` in its context.

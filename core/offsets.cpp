@@ -61,10 +61,15 @@ bool partition_less::operator()(const std::string& a, const std::string& b) cons
   return (a.size() - i) < (b.size() - j);
 }
 
+json to_json(const stream_offset& x) {
+  return x.is_small() ? json{x.value()} : json{x.to_string()};
+}
+
 json to_json(const offset_map& m) {
   json::object obj;
   obj.reserve(m.size());
-  for (const auto& [p, o] : m) obj.push_back(json::member{p, json{o}});
+  for (const auto& [p, o] : m)
+    obj.push_back(json::member{p, to_json(o)});
   return json{std::move(obj)};
 }
 
@@ -80,12 +85,11 @@ caf::expected<offset_map> offset_map_from_json(const json& x) {
       out[m.key] = static_cast<int64_t>(m.value.as_real());
     } else if (m.value.is_string()) {
       const auto& s = m.value.as_string();
-      int64_t v = 0;
-      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (ec != std::errc{} || ptr != s.data() + s.size())
+      auto v = stream_offset::parse(s);
+      if (!v)
         return make_error(errc::invalid_input, "offset of partition " + m.key +
                                                    " is not a number: '" + s + "'");
-      out[m.key] = v;
+      out[m.key] = std::move(*v);
     } else {
       return make_error(errc::invalid_input,
                         "offset of partition " + m.key + " must be a number");

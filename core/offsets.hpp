@@ -13,6 +13,7 @@
 #include <caf/expected.hpp>
 
 #include "core/json.hpp"
+#include "core/stream_offset.hpp"
 
 namespace sv::core {
 
@@ -22,7 +23,6 @@ struct partition_less {
 };
 
 using partition_id = std::string;
-using stream_offset = int64_t;
 using offset_map = std::map<partition_id, stream_offset, partition_less>;
 
 /// A bounded range per partition: start inclusive, end exclusive (Kafka).
@@ -60,6 +60,9 @@ struct committed_offsets {
 /// plus "pendingJump": {"from": {...}, "to": {...}} while a jump is pending.
 json to_json(const committed_offsets& x);
 caf::expected<committed_offsets> committed_offsets_from_json(const json& x);
+
+/// A number when it fits int64 (Kafka, RabbitMQ), else its digits as a string.
+json to_json(const stream_offset& x);
 
 /// {"0": 12, "1": 40}
 json to_json(const offset_map& m);

@@ -56,7 +56,7 @@ json to_json(const supervisor_status& s) {
   if (!s.lost_offsets.empty()) {
     json lost{json::object{}};
     for (const auto& [p, r] : s.lost_offsets)
-      lost.set(p, json::make_object({{"from", r.first}, {"to", r.second}}));
+      lost.set(p, json::make_object({{"from", to_json(r.first)}, {"to", to_json(r.second)}}));
     out.set("lostOffsets", std::move(lost));
   }
   return out;

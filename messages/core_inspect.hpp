@@ -65,6 +65,20 @@ typename Inspector::result_type inspect(Inspector& f, std::optional<T>& x) {
   return f(caf::meta::type_name("optional"), has, value, load);
 }
 
+/// An offset travels as its decimal text ("EOS" for the end).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_offset& x) {
+  std::string text;
+  if constexpr (Inspector::reads_state) text = x.to_string();
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    auto parsed = stream_offset::parse(text);
+    if (!parsed) return parsed.error();
+    x = std::move(*parsed);
+    return caf::none;
+  });
+  return f(caf::meta::type_name("stream_offset"), text, load);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, bounded_range& x) {
   return f(caf::meta::type_name("bounded_range"), x.start, x.end);

@@ -28,7 +28,7 @@ void audit_losses(self_ptr self) {
   if (lost.empty()) return;
   core::json ranges{core::json::object{}};
   for (const auto& [p, r] : lost)
-    ranges.set(p, core::json::make_object({{"from", r.first}, {"to", r.second}}));
+    ranges.set(p, core::json::make_object({{"from", core::to_json(r.first)}, {"to", core::to_json(r.second)}}));
   spdlog::error("supervisor [{}]: offsets lost to the stream's retention: {}",
                 st.spec().id, ranges.dump());
   core::audit_record rec;

@@ -145,7 +145,7 @@ class kafka_reader final : public stream_reader {
         return tp.error();
       }
       rd_kafka_topic_partition_list_add(list, tp->topic.c_str(), tp->partition)->offset =
-          offset;
+          offset.value();
     }
     if (auto err = set_slots(start)) {
       rd_kafka_topic_partition_list_destroy(list);
@@ -362,9 +362,9 @@ class kafka_reader final : public stream_reader {
           info.latest = hi->at(id);
       }
       pending_ = make_out_of_range(
-          info, "offset " + std::to_string(info.requested) + " of partition " + id +
-                    " is not available (earliest " + std::to_string(info.earliest) +
-                    ", latest " + std::to_string(info.latest) + ")");
+          info, "offset " + info.requested.to_string() + " of partition " + id +
+                    " is not available (earliest " + info.earliest.to_string() +
+                    ", latest " + info.latest.to_string() + ")");
       return;
     }
     if (kafka::is_unreachable(err))

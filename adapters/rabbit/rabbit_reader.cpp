@@ -223,7 +223,7 @@ class rabbit_reader final : public stream_reader {
     for (size_t i = 0; i < ps.size(); ++i) {
       const auto& chunk = (*b)[i];
       out[ps[i]] = chunk.empty ? 0
-                               : static_cast<core::stream_offset>(
+                               : static_cast<int64_t>(
                                      chunk.first + (latest ? chunk.records : 0));
       if (latest && chunk.empty) empty_at_end.push_back(ps[i]);
     }
@@ -249,11 +249,11 @@ class rabbit_reader final : public stream_reader {
     for (const auto& [p, o] : start) {
       auto e = (*earliest)[p];
       if (o < e)
-        return make_out_of_range({p, o, e, -1}, "offset " + std::to_string(o) +
+        return make_out_of_range({p, o, e, -1}, "offset " + o.to_string() +
                                                     " of stream '" + p +
                                                     "' is no longer retained (the first "
                                                     "is " +
-                                                    std::to_string(e) + ")");
+                                                    e.to_string() + ")");
     }
     return {};
   }
@@ -272,7 +272,7 @@ class rabbit_reader final : public stream_reader {
       amqp_table_entry_t arg;
       arg.key = amqp_cstring_bytes("x-stream-offset");
       arg.value.kind = AMQP_FIELD_KIND_I64;
-      arg.value.value.i64 = o;
+      arg.value.value.i64 = o.value();
       amqp_table_t args{1, &arg};
       amqp_basic_consume(session_.conn(), channel_, amqp_cstring_bytes(p.c_str()),
                          amqp_cstring_bytes(p.c_str()), 0, 0, 0, args);

@@ -18,7 +18,7 @@ std::optional<lag_aggregate> parse_lag_aggregate(std::string_view s) {
 int64_t aggregate_lag(const offset_map& lag, lag_aggregate how) {
   int64_t sum = 0, max = 0;
   for (const auto& [_, l] : lag) {
-    auto v = std::max<int64_t>(0, l);
+    auto v = std::max<int64_t>(0, l.value());
     sum += v;
     max = std::max(max, v);
   }

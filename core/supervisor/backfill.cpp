@@ -238,7 +238,7 @@ void reconciler::note_loss(const partition_id& p, stream_offset from, stream_off
   widen(new_losses_);
   states_.record_error(
       now, "DataLossException",
-      "Offsets [" + std::to_string(from) + ", " + std::to_string(to) +
+      "Offsets [" + from.to_string() + ", " + to.to_string() +
           ") of partition [" + p +
           "] are no longer in the stream (retention) and cannot be ingested",
       true);

@@ -109,7 +109,7 @@ supervisor_status reconciler::status(utc_time now) const {
     s.latest_offsets = latest_;
     s.minimum_lag = lag();
     int64_t total = 0;
-    for (const auto& [_, l] : *s.minimum_lag) total += std::max<int64_t>(0, l);
+    for (const auto& [_, l] : *s.minimum_lag) total += std::max<int64_t>(0, l.value());
     s.aggregate_lag = total;
     s.offsets_last_updated = latest_at_;
   }

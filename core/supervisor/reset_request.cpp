@@ -49,7 +49,7 @@ caf::expected<offset_map> parse_reset_offsets(const json& body,
                                                error_message(offsets.error()));
   for (const auto& [p, o] : *offsets)
     if (o < 0)
-      return make_error(errc::invalid_input, "Offset " + std::to_string(o) +
+      return make_error(errc::invalid_input, "Offset " + o.to_string() +
                                                  " of partition [" + p +
                                                  "] must not be negative.");
   return offsets;

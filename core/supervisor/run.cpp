@@ -183,7 +183,7 @@ void reconciler::check_idle(utc_time now) {
 
   int64_t lag = 0;
   if (auto per_partition = this->lag())
-    for (const auto& [_, l] : *per_partition) lag += std::max<int64_t>(0, l);
+    for (const auto& [_, l] : *per_partition) lag += std::max<int64_t>(0, l.value());
 
   bool unchanged = idle_latest_ && *idle_latest_ == latest_;
   idle_latest_ = latest_;
@@ -242,7 +242,7 @@ std::optional<offset_map> reconciler::start_offsets(const std::vector<partition_
         }
         if (!spec_.tuning.reset_offset_automatically) {
           states_.record_error(now, "StreamException",
-                               "Previous sequenceNumber [" + std::to_string(c->second) +
+                               "Previous sequenceNumber [" + c->second.to_string() +
                                    "] is no longer available for partition [" + p +
                                    "]. You can clear the previous sequenceNumber and "
                                    "start reading from a valid "
@@ -347,9 +347,9 @@ void reconciler::create_groups(actions& out, utc_time now) {
         auto s = bounded_->start.at(p);
         if (s > e[p]) {
           states_.record_error(now, "IAE",
-                               "Start offset " + std::to_string(s) + " of partition [" +
+                               "Start offset " + s.to_string() + " of partition [" +
                                    p + "] is after its end offset " +
-                                   std::to_string(e[p]),
+                                   e[p].to_string(),
                                false);
           reached = false;
           continue;

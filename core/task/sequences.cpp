@@ -8,7 +8,7 @@
 namespace sv::core::task {
 
 namespace {
-constexpr stream_offset open_end = std::numeric_limits<stream_offset>::max();
+const stream_offset open_end = stream_offset::end();
 }  // namespace
 
 sequences::sequences(offset_map start, std::optional<offset_map> final_end,
@@ -78,9 +78,9 @@ caf::error sequences::set_end(const offset_map& end, bool finish,
                         "partition [" + p + "] is not read by this task");
     if (o < position_[static_cast<size_t>(i)])
       return make_error(errc::invalid_input,
-                        "end offset " + std::to_string(o) + " of partition [" + p +
+                        "end offset " + o.to_string() + " of partition [" + p +
                             "] is below the current offset " +
-                            std::to_string(position_[static_cast<size_t>(i)]));
+                            position_[static_cast<size_t>(i)].to_string());
   }
   for (const auto& p : ids_)
     if (!end.count(p))

@@ -79,7 +79,7 @@ class sequences {
   // Per partition number: the start and (if any) end of every sequence.
   struct bounds {
     stream_offset start;
-    stream_offset end;  ///< INT64_MAX when open
+    stream_offset end;  ///< stream_offset::end() when open
   };
   bool complete(size_t seq) const;
 

@@ -37,7 +37,7 @@ void checker::expect(std::string_view id) {
 
 void checker::expect_without_id(const partition_id& p, stream_offset offset) {
   note(base_.no_id,
-       "stream record at offset " + std::to_string(offset) + " of partition " + p);
+       "stream record at offset " + offset.to_string() + " of partition " + p);
 }
 
 void checker::published(std::string_view id) {
@@ -55,7 +55,7 @@ void checker::observe_committed(const offset_map& committed) {
     // Each move backwards once: later looks compare with where it went.
     if (o < it->second)
       note(base_.offsets, "partition " + p + ": committed offset moved backwards from " +
-                              std::to_string(it->second) + " to " + std::to_string(o));
+                              it->second.to_string() + " to " + o.to_string());
     it->second = o;
   }
 }
@@ -66,12 +66,12 @@ void checker::expect_end(const offset_map& committed, const offset_map& stream_e
     auto c = committed.find(p);
     auto at = c == committed.end() ? stream_offset{0} : c->second;
     if (at != end)
-      note(base_.offsets, "partition " + p + ": committed offset " + std::to_string(at) +
-                              ", the stream ends at " + std::to_string(end));
+      note(base_.offsets, "partition " + p + ": committed offset " + at.to_string() +
+                              ", the stream ends at " + end.to_string());
   }
   for (const auto& [p, at] : committed)
     if (!stream_end.count(p))
-      note(base_.offsets, "partition " + p + ": committed offset " + std::to_string(at) +
+      note(base_.offsets, "partition " + p + ": committed offset " + at.to_string() +
                               " for a partition the stream does not have");
 }
 

@@ -43,8 +43,8 @@ TEST_CASE("seek to explicit offsets and poll exactly the rest, in order") {
     CAPTURE(rec.partition);
     REQUIRE(next.count(rec.partition));
     CHECK(rec.offset == next[rec.partition]);
-    CHECK(rec.value == rec.partition + "-" + std::to_string(rec.offset));
-    CHECK(rec.key == "k-" + std::to_string(rec.offset));
+    CHECK(rec.value == rec.partition + "-" + rec.offset.to_string());
+    CHECK(rec.key == "k-" + rec.offset.to_string());
     ++next[rec.partition];
   }
   CHECK(r->position() == offset_map{{"0", 30}, {"2", 30}});
@@ -125,7 +125,7 @@ TEST_CASE(
   REQUIRE_MESSAGE(!err, core::error_message(err));
   std::set<std::string> seen;
   for (const auto& rec : got) {
-    CHECK(rec.value == rec.partition + "-" + std::to_string(rec.offset));
+    CHECK(rec.value == rec.partition + "-" + rec.offset.to_string());
     CHECK(seen.insert(rec.value).second);  // no repeats
   }
   CHECK(seen.size() == 2000);  // nothing lost
@@ -161,7 +161,7 @@ TEST_CASE("a topic pattern covers every matching topic with topic:partition ids"
   REQUIRE_FALSE(test::read_until(*r, got, [&] { return got.size() >= 5; }));
   std::set<std::string> ids;
   for (const auto& rec : got)
-    ids.insert(rec.partition + "@" + std::to_string(rec.offset));
+    ids.insert(rec.partition + "@" + rec.offset.to_string());
   CHECK(ids == std::set<std::string>{"metrics-a:1@1", "metrics-a:1@2", "metrics-b:0@0",
                                      "metrics-b:0@1", "metrics-b:0@2"});
 }

@@ -70,9 +70,9 @@ std::unique_ptr<adapters::stream_reader> reader(
 }
 
 // Polls until `n` records arrived or 20 s passed; values by partition.
-std::map<std::string, std::vector<std::pair<int64_t, std::string>>> read_n(
+std::map<std::string, std::vector<std::pair<core::stream_offset, std::string>>> read_n(
     adapters::stream_reader& r, size_t n) {
-  std::map<std::string, std::vector<std::pair<int64_t, std::string>>> out;
+  std::map<std::string, std::vector<std::pair<core::stream_offset, std::string>>> out;
   size_t got = 0;
   auto deadline = std::chrono::steady_clock::now() + 20s;
   adapters::record_batch batch;

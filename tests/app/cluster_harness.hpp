@@ -316,7 +316,7 @@ inline int64_t committed_sum(adapters::metadata_store& store,
   auto row = store.committed_offsets(supervisor);
   if (!row || !row->has_value()) return 0;
   int64_t sum = 0;
-  for (const auto& [_, o] : (*row)->offsets) sum += o;
+  for (const auto& [_, o] : (*row)->offsets) sum += o.value();
   return sum;
 }
 

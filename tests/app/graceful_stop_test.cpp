@@ -159,7 +159,7 @@ TEST_CASE(
   REQUIRE(row);
   REQUIRE(row->has_value());
   int64_t committed = 0;
-  for (const auto& [_, o] : (*row)->offsets) committed += o;
+  for (const auto& [_, o] : (*row)->offsets) committed += o.value();
   CHECK(committed >= read_before);
   auto published = [&] {
     std::map<std::string, int> out;

@@ -340,7 +340,7 @@ TEST_CASE_FIXTURE(rabbit_fixture,
                   "rabbit: a bounded supervisor reads its range exactly") {
   produce(3000);
   // Where each id sits, as the stream says (offsets are not counted).
-  std::map<std::string, std::vector<std::pair<int64_t, std::string>>> at;
+  std::map<std::string, std::vector<std::pair<core::stream_offset, std::string>>> at;
   {
     adapters::rabbit_reader_config cfg;
     cfg.endpoint = endpoint;
@@ -367,8 +367,8 @@ TEST_CASE_FIXTURE(rabbit_fixture,
   json starts = json::make_object({}), ends = json::make_object({});
   std::set<std::string> wanted;
   for (const auto& [p, recs] : at) {
-    starts.set(p, recs[100].first);
-    ends.set(p, recs[700].first);
+    starts.set(p, core::to_json(recs[100].first));
+    ends.set(p, core::to_json(recs[700].first));
     for (size_t i = 100; i < 700; ++i) wanted.insert(recs[i].second);
   }
   auto bounded =
