@@ -6,6 +6,7 @@ record_batch::record_batch(record_batch&& other) noexcept
     : records(std::move(other.records)),
       partitions(std::move(other.partitions)),
       headers(std::move(other.headers)),
+      ended(std::move(other.ended)),
       owned_(std::move(other.owned_)) {
   other.owned_.clear();
 }
@@ -16,6 +17,7 @@ record_batch& record_batch::operator=(record_batch&& other) noexcept {
     records = std::move(other.records);
     partitions = std::move(other.partitions);
     headers = std::move(other.headers);
+    ended = std::move(other.ended);
     owned_ = std::move(other.owned_);
     other.owned_.clear();
   }
@@ -25,6 +27,7 @@ record_batch& record_batch::operator=(record_batch&& other) noexcept {
 void record_batch::clear() {
   records.clear();
   headers.clear();
+  ended.clear();
   for (auto& o : owned_) o.release(o.handle);
   owned_.clear();
 }

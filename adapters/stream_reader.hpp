@@ -1,12 +1,13 @@
 #pragma once
-// Reading a partitioned stream (Kafka today; RabbitMQ streams and Kinesis
-// later), in the spirit of Druid's RecordSupplier.
+// Reading a partitioned stream (Kafka, RabbitMQ streams, Kinesis), in the
+// spirit of Druid's RecordSupplier.
 //
 // Contract
 // * Blocking calls: use a reader only from a detached actor (or a plain
 //   thread), never on the shared actor scheduler. One thread at a time.
 // * Offsets are "next offset to read": assign({p: 5}) makes the first record of
-//   p have offset 5. Ranges are [start, end).
+//   p have offset 5. Ranges are [start, end). A partition that ends for good
+//   (a closed Kinesis shard read to its end) has position stream_offset::end().
 // * Errors are values (adapters::errc): stream_unreachable (retryable: keep
 //   polling, the reader resumes where it was, nothing lost or repeated),
 //   offset_out_of_range (out_of_range_details() says partition, requested and
@@ -54,6 +55,9 @@ class record_batch {
   /// Partition id of each slot (stable for a reader across polls).
   std::vector<core::partition_id> partitions;
   std::vector<std::pair<std::string_view, std::string_view>> headers;
+  /// Slots whose partition ended in this poll (a Kinesis shard closed and
+  /// read to its end): their position is now stream_offset::end().
+  std::vector<uint32_t> ended;
 
   const core::partition_id& partition_of(const stream_record& r) const {
     return partitions[r.slot];

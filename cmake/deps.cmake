@@ -25,6 +25,7 @@ set_target_properties(CAF::openssl PROPERTIES
 
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 pkg_check_modules(RABBITMQ REQUIRED IMPORTED_TARGET librabbitmq)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)        # Kinesis (SigV4 signing)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)

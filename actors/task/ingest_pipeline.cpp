@@ -134,6 +134,9 @@ caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
       stats_.record(row_outcome::thrown_away, bytes, now);
   }
 
+  // Partitions that ended (closed Kinesis shards read to the end) are done.
+  for (auto slot : batch_.ended)
+    seqs.advance(slot_numbers_[slot], core::stream_offset::end());
   batch_.clear();
   if (stats_.parse_errors() > max_parse_exceptions_)
     return core::make_error(
