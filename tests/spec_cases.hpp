@@ -254,13 +254,25 @@ inline std::vector<invalid_case> invalid_spec_cases() {
       patched(patched(patched(b, "type", "kinesis"), "spec/ioConfig/topic", std::nullopt),
               "spec/tuningConfig/type", "kinesis");
   cs.push_back({"kinesis without stream", kinesis, "spec.ioConfig.stream", "required"});
+  auto kinesis_s = patched(kinesis, "spec/ioConfig/stream", "s");
+  cs.push_back({"kinesis endpoint with a bad scheme",
+                patched(kinesis_s, "spec/ioConfig/endpoint", "ftp://h:1"),
+                "spec.ioConfig.endpoint", "scheme must be http or https"});
+  cs.push_back({"kinesis endpoint with a space",
+                patched(kinesis_s, "spec/ioConfig/endpoint", "http://a b"),
+                "spec.ioConfig.endpoint", "is not a host[:port]"});
+  cs.push_back(
+      {"kinesis with a role to assume",
+       patched(kinesis_s, "spec/ioConfig/awsAssumedRoleArn", "arn:aws:iam::1:role/r"),
+       "spec.ioConfig.awsAssumedRoleArn", "not supported"});
   auto rabbit =
       patched(patched(patched(b, "type", "rabbit"), "spec/ioConfig/topic", std::nullopt),
               "spec/ioConfig/stream", "s");
   rabbit = patched(rabbit, "spec/tuningConfig/type", "rabbit");
   cs.push_back({"rabbit without uri", rabbit, "spec.ioConfig.uri", "required"});
-  cs.push_back({"rabbit with an amqp uri", patched(rabbit, "spec/ioConfig/uri", "amqp://h"),
-                "spec.ioConfig.uri", "must start with rabbitmq-stream://"});
+  cs.push_back({"rabbit with an amqp uri",
+                patched(rabbit, "spec/ioConfig/uri", "amqp://h"), "spec.ioConfig.uri",
+                "must start with rabbitmq-stream://"});
   cs.push_back({"rabbit with a bad amqpUri",
                 patched(patched(rabbit, "spec/ioConfig/uri", "rabbitmq-stream://h"),
                         "spec/ioConfig/consumerProperties/amqpUri", "amqp://h:0"),

@@ -8,7 +8,9 @@
 #include "actors/task/task_env.hpp"
 #include "adapters/errc.hpp"
 #include "adapters/kafka/kafka_reader.hpp"
+#include "adapters/kinesis/kinesis_reader.hpp"
 #include "adapters/rabbit/rabbit_reader.hpp"
+#include "core/stream/kinesis_endpoint.hpp"
 #include "core/stream/rabbit_endpoint.hpp"
 
 namespace sv::actors {
@@ -16,6 +18,11 @@ namespace sv::actors {
 namespace {
 
 using reader_result = caf::expected<std::unique_ptr<adapters::stream_reader>>;
+
+std::optional<std::string> from_environment(const std::string& name) {
+  if (const char* v = std::getenv(name.c_str())) return std::string{v};
+  return std::nullopt;
+}
 
 reader_result open_kafka(const core::supervisor_spec& spec, const std::string& client_id,
                          const std::string& embedded_bootstrap) {
@@ -42,10 +49,7 @@ reader_result open_rabbit(const core::supervisor_spec& spec, const std::string&,
   const auto& io = spec.io;
   auto ep = core::stream::parse_rabbit_endpoint(
       io.uri.value_or(""), io.consumer_properties ? &*io.consumer_properties : nullptr,
-      [](const std::string& name) -> std::optional<std::string> {
-        if (const char* v = std::getenv(name.c_str())) return std::string{v};
-        return std::nullopt;
-      });
+      from_environment);
   if (!ep)
     return adapters::make_error(adapters::errc::stream_config,
                                 core::error_message(ep.error()));
@@ -60,15 +64,31 @@ reader_result open_rabbit(const core::supervisor_spec& spec, const std::string&,
   return adapters::open_rabbit_reader(cfg);
 }
 
+reader_result open_kinesis(const core::supervisor_spec& spec, const std::string&,
+                           const std::string&) {
+  const auto& io = spec.io;
+  auto ep = core::stream::parse_kinesis_endpoint(io.endpoint, from_environment);
+  if (!ep)
+    return adapters::make_error(adapters::errc::stream_config,
+                                core::error_message(ep.error()));
+  adapters::kinesis_reader_config cfg;
+  cfg.endpoint = std::move(*ep);
+  cfg.stream = io.stream.value_or("");
+  cfg.use_list_shards = spec.tuning.use_list_shards.value_or(false);
+  cfg.fetch_delay = std::chrono::milliseconds{io.fetch_delay_millis};
+  return adapters::open_kinesis_reader(cfg);
+}
+
 struct reader_entry {
   std::string_view type;
   reader_result (*open)(const core::supervisor_spec&, const std::string&,
                         const std::string&);
 };
 
-constexpr std::array<reader_entry, 2> readers{{
+constexpr std::array<reader_entry, 3> readers{{
     {"kafka", open_kafka},
     {"rabbit", open_rabbit},
+    {"kinesis", open_kinesis},
 }};
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "core/errc.hpp"
 #include "core/spec/check.hpp"
+#include "core/stream/kinesis_endpoint.hpp"
 #include "core/stream/rabbit_endpoint.hpp"
 
 namespace sv::core {
@@ -275,8 +276,23 @@ void validate(const io_config& x, const std::string& path, std::vector<problem>&
   if (x.idle && x.idle->inactive_after_millis && *x.idle->inactive_after_millis <= 0)
     check::add(ps, join_path(at("idleConfig"), "inactiveAfterMillis"), "must be > 0");
   if (x.bounded) validate_bounded(x, at("boundedStreamConfig"), ps);
-  if (x.type == "kinesis" && x.fetch_delay_millis < 0)
-    check::add(ps, at("fetchDelayMillis"), "must be >= 0");
+  if (x.type == "kinesis") {
+    if (x.fetch_delay_millis < 0) check::add(ps, at("fetchDelayMillis"), "must be >= 0");
+    // Syntax only: credentials are read where the tasks run.
+    auto ep = stream::parse_kinesis_endpoint(
+        x.endpoint,
+        [](const std::string&) -> std::optional<std::string> { return "set"; });
+    if (!ep) {
+      auto msg = error_message(ep.error());
+      auto colon = msg.find(": ");
+      check::add(ps, at("endpoint"),
+                 colon == std::string::npos ? msg : msg.substr(colon + 2));
+    }
+    if (x.aws_assumed_role_arn)
+      check::add(ps, at("awsAssumedRoleArn"),
+                 "assuming a role (STS) is not supported; give the role's credentials "
+                 "in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN");
+  }
 }
 
 }  // namespace sv::core
