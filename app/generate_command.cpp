@@ -1,6 +1,6 @@
-// streamvisor generate: produces wiki-edit-like JSON events to a Kafka topic
-// or a RabbitMQ super stream at a chosen rate (see core/event_generator.hpp
-// for the event shape).
+// streamvisor generate: produces wiki-edit-like JSON events to a Kafka topic,
+// a RabbitMQ super stream or a Kinesis stream at a chosen rate (see
+// core/event_generator.hpp for the event shape).
 
 #include <csignal>
 #include <fstream>
@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "adapters/kafka/kafka_producer.hpp"
+#include "adapters/kinesis/kinesis_producer.hpp"
 #include "adapters/rabbit/rabbit_producer.hpp"
 #include "adapters/rabbit/rabbit_reader.hpp"
 #include "app/commands.hpp"
@@ -28,10 +29,12 @@ void on_signal(int) {
 
 const char* usage = R"(usage: streamvisor generate --topic TOPIC [options]
        streamvisor generate --super-stream NAME --rabbit URI [options]
+       streamvisor generate --stream NAME --kinesis ENDPOINT [options]
 
 Produces wiki-edit-like JSON events (about 330 bytes: timestamp, unique id, 10
-dimensions, 5 numbers) round-robin over the topic's partitions (or the super
-stream's member streams).
+dimensions, 5 numbers) round-robin over the topic's partitions (the super
+stream's member streams; for Kinesis over as many partition keys as the
+stream has shards).
 
   --topic TOPIC           Kafka topic to write (must exist)
   --bootstrap SERVERS     Kafka bootstrap servers
@@ -42,6 +45,11 @@ stream's member streams).
   --amqp HOST:PORT        the AMQP 0-9-1 port events are published to
                           (default: the URI's host, port 5672)
   --partitions N          create the super stream with N partitions first
+  --stream NAME           Kinesis stream to write
+  --kinesis ENDPOINT      its endpoint, as a spec's ioConfig.endpoint
+                          (kinesis.REGION.amazonaws.com or http(s)://HOST:PORT;
+                          credentials from AWS_ACCESS_KEY_ID, ...)
+  --shards N              create the Kinesis stream with N shards first
   --rate N                events per second (default 100; 0 = as fast as possible)
   --count N               stop after N events (default 0 = until stopped)
   --run ID                id prefix of the events (default: random)
@@ -53,7 +61,7 @@ int fail(const caf::error& err) {
   return 2;
 }
 
-// Where events go: a Kafka topic or a RabbitMQ super stream.
+// Where events go: a Kafka topic, a RabbitMQ super stream or a Kinesis stream.
 struct sink {
   std::string name;
   int32_t partitions = 0;
@@ -115,6 +123,49 @@ caf::expected<sink> rabbit_sink(const std::string& name, const std::string& uri,
       [p] { return p->flush(std::chrono::seconds{30}); }, [p] { return p->confirmed(); }};
 }
 
+caf::expected<sink> kinesis_sink(const std::string& name, const std::string& endpoint,
+                                 int32_t create) {
+  auto ep = core::stream::parse_kinesis_endpoint(
+      endpoint.empty() ? std::string{"kinesis.us-east-1.amazonaws.com"} : endpoint,
+      [](const std::string& k) -> std::optional<std::string> {
+        if (const char* v = std::getenv(k.c_str())) return std::string{v};
+        return std::nullopt;
+      });
+  if (!ep) return ep.error();
+  auto producer = std::make_shared<adapters::kinesis_producer>(*ep);
+  if (create > 0)
+    if (auto err = producer->create_stream(name, create)) return err;
+  auto shards = producer->shards(name);
+  if (!shards) return shards.error();
+  int32_t open = 0;
+  for (const auto& s : *shards) open += s.closed ? 0 : 1;
+  // Events are written in PutRecords calls of up to 500, at least every 100 ms.
+  struct buffer {
+    std::vector<std::pair<std::string, std::string>> records;
+    std::chrono::steady_clock::time_point first;
+    uint64_t written = 0;
+  };
+  auto buf = std::make_shared<buffer>();
+  auto flush = [producer, buf, name]() -> caf::error {
+    if (buf->records.empty()) return caf::none;
+    if (auto err = producer->put(name, buf->records)) return err;
+    buf->written += buf->records.size();
+    buf->records.clear();
+    return caf::none;
+  };
+  return sink{
+      "Kinesis stream " + name + " at " + ep->url, std::max(open, 1),
+      [buf, flush](int32_t part, std::string_view v) -> caf::error {
+        if (buf->records.empty()) buf->first = std::chrono::steady_clock::now();
+        buf->records.emplace_back("key-" + std::to_string(part), std::string{v});
+        if (buf->records.size() >= 500 || std::chrono::steady_clock::now() - buf->first >
+                                              std::chrono::milliseconds{100})
+          return flush();
+        return caf::none;
+      },
+      flush, [buf] { return buf->written; }};
+}
+
 }  // namespace
 
 int run_generate(const std::vector<std::string>& args) {
@@ -125,7 +176,7 @@ int run_generate(const std::vector<std::string>& args) {
   auto flags = parse_flags(args);
   if (!flags) return fail(flags.error());
   std::string topic, bootstrap, bootstrap_file = "var/kafka.bootstrap", run;
-  std::string super_stream, rabbit_uri, amqp;
+  std::string super_stream, rabbit_uri, amqp, kinesis_stream, kinesis_endpoint;
   int64_t rate = 100, count = 0, create_partitions = 0;
   uint64_t seed = std::random_device{}();
   for (const auto& [k, v] : *flags) {
@@ -152,7 +203,11 @@ int run_generate(const std::vector<std::string>& args) {
       rabbit_uri = v;
     } else if (k == "amqp") {
       amqp = v;
-    } else if (k == "partitions") {
+    } else if (k == "stream") {
+      kinesis_stream = v;
+    } else if (k == "kinesis") {
+      kinesis_endpoint = v;
+    } else if (k == "partitions" || k == "shards") {
       auto n = flag_number(k, v, 1, 10000);
       if (!n) return fail(n.error());
       create_partitions = *n;
@@ -161,18 +216,22 @@ int run_generate(const std::vector<std::string>& args) {
           core::make_error(core::errc::invalid_input, "unknown option '" + k + "'"));
     }
   }
-  if (topic.empty() == super_stream.empty())
-    return fail(core::make_error(core::errc::invalid_input,
-                                 "one of --topic and --super-stream is required"));
+  if (!topic.empty() + !super_stream.empty() + !kinesis_stream.empty() != 1)
+    return fail(
+        core::make_error(core::errc::invalid_input,
+                         "one of --topic, --super-stream and --stream is required"));
   if (run.empty()) {
     std::mt19937_64 r{seed};
     char buf[9];
     std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(r()));
     run = buf;
   }
-  auto out = super_stream.empty() ? kafka_sink(topic, bootstrap, bootstrap_file)
-                                  : rabbit_sink(super_stream, rabbit_uri, amqp,
-                                                static_cast<int32_t>(create_partitions));
+  auto out = !topic.empty() ? kafka_sink(topic, bootstrap, bootstrap_file)
+             : !super_stream.empty()
+                 ? rabbit_sink(super_stream, rabbit_uri, amqp,
+                               static_cast<int32_t>(create_partitions))
+                 : kinesis_sink(kinesis_stream, kinesis_endpoint,
+                                static_cast<int32_t>(create_partitions));
   if (!out) return fail(out.error());
   auto& sink = *out;
   std::signal(SIGINT, on_signal);

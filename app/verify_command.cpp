@@ -208,7 +208,6 @@ int run_verify(const std::vector<std::string>& args) {
       spec = *parsed.spec;
     }
   if (!spec) return fail("no supervisor " + o.supervisor + " in " + o.metadata);
-  if (spec->type == "kinesis") return fail("Kinesis supervisors cannot be verified yet");
   if (!o.kafka.empty() && spec->type != "kafka")
     return fail("--kafka applies to Kafka supervisors only");
   if (!o.kafka.empty()) {

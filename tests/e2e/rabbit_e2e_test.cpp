@@ -21,7 +21,7 @@
 #include "adapters/segment/segment_file.hpp"
 #include "app/commands.hpp"
 #include "core/event_generator.hpp"
-#include "tests/http/node_fixture.hpp"
+#include "tests/e2e/stream_e2e_base.hpp"
 
 using namespace sv;
 using namespace std::chrono_literals;
@@ -42,14 +42,13 @@ std::string amqp_address() {
   return "amqp://" + a.substr(a.find('@') + 1);
 }
 
-class rabbit_fixture : public test::node_fixture {
+class rabbit_fixture : public test::stream_e2e_base {
  public:
   static constexpr int partitions = 3;
-  const std::string id = "rabbit_e2e";
   const std::string stream =
       "rabbit_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++);
 
-  rabbit_fixture() {
+  rabbit_fixture() : stream_e2e_base("rabbit_e2e", 7) {
     auto props = json::make_object({{"amqpUri", amqp_address()}});
     auto ep = core::stream::parse_rabbit_endpoint(
         env("STREAMVISOR_TEST_RABBIT_STREAM"), &props.as_object(),
@@ -59,9 +58,6 @@ class rabbit_fixture : public test::node_fixture {
     auto p = adapters::open_rabbit_producer(endpoint);
     REQUIRE_MESSAGE(p, core::error_message(p.error()));
     REQUIRE_FALSE((*p)->create_super_stream(stream, partitions));
-    auto s = adapters::open_metadata_store(options().metadata_uri);
-    REQUIRE(s);
-    store = std::move(*s);
   }
 
   static int& counter() {
@@ -91,23 +87,15 @@ class rabbit_fixture : public test::node_fixture {
     return *j;
   }
 
-  std::string sup(const std::string& rest = "") {
-    return "/druid/indexer/v1/supervisor/" + id + rest;
-  }
-
   /// Publishes `n` events round-robin over the partitions, spread over `over`.
   void produce(int n, std::chrono::milliseconds over = 0ms) {
     auto p = adapters::open_rabbit_producer(endpoint);
     REQUIRE_MESSAGE(p, core::error_message(p.error()));
     auto start = std::chrono::steady_clock::now();
-    std::string e;
     for (int i = 0; i < n; ++i) {
       if (over.count() > 0 && i % 100 == 0)
         std::this_thread::sleep_until(start + over * i / n);
-      e.clear();
-      std::lock_guard<std::mutex> g{mtx};
-      gen.next(e, base + core::millis{static_cast<int64_t>(gen.sequence()) * 10});
-      produced.insert(json::parse(e)->find("id")->as_string());
+      auto e = next_event();
       auto err = (*p)->publish(stream, static_cast<int32_t>(i % partitions), e);
       REQUIRE_MESSAGE(!err, core::error_message(err));
     }
@@ -153,12 +141,6 @@ class rabbit_fixture : public test::node_fixture {
     FAIL("the streams did not come back: " << last);
   }
 
-  core::offset_map committed(const std::string& sup_id = "") {
-    auto row = store->committed_offsets(sup_id.empty() ? id : sup_id);
-    REQUIRE(row);
-    return row->has_value() ? (*row)->offsets : core::offset_map{};
-  }
-
   void wait_caught_up(std::chrono::seconds timeout = 120s) {
     auto end = stream_end();
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -170,59 +152,7 @@ class rabbit_fixture : public test::node_fixture {
     }
   }
 
-  json status(const std::string& sup_id = "") {
-    auto r =
-        get("/druid/indexer/v1/supervisor/" + (sup_id.empty() ? id : sup_id) + "/status");
-    REQUIRE(r.status == 200);
-    return *r.json().find("payload");
-  }
-
-  void wait_state(const std::string& state, std::chrono::seconds timeout = 60s,
-                  const std::string& sup_id = "") {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-      auto s = status(sup_id);
-      if (s.find("detailedState")->as_string() == state) return;
-      if (std::chrono::steady_clock::now() > deadline)
-        FAIL("state " << s.find("detailedState")->as_string() << ", wanted " << state);
-      std::this_thread::sleep_for(100ms);
-    }
-  }
-
-  /// Every produced id is in the segments once, and nothing else is.
-  void check_exactly_once() {
-    std::map<std::string, int> got;
-    auto segs = store->segments(id, true);
-    REQUIRE(segs);
-    for (const auto& s : *segs) {
-      auto data = adapters::read_segment(s.path);
-      REQUIRE_MESSAGE(data, core::error_message(data.error()));
-      for (size_t r = 0; r < data->rows(); ++r)
-        ++got[data->row_json(r).find("id")->as_string()];
-    }
-    std::lock_guard<std::mutex> g{mtx};
-    size_t missing = 0, duplicated = 0, unexpected = 0;
-    for (const auto& i : produced) {
-      auto it = got.find(i);
-      if (it == got.end())
-        ++missing;
-      else if (it->second > 1)
-        ++duplicated;
-    }
-    for (const auto& [k, _] : got)
-      if (!produced.count(k)) ++unexpected;
-    INFO("produced " << produced.size() << ", published " << got.size());
-    CHECK(missing == 0);
-    CHECK(duplicated == 0);
-    CHECK(unexpected == 0);
-  }
-
   core::stream::rabbit_endpoint endpoint;
-  std::unique_ptr<adapters::metadata_store> store;
-  std::mutex mtx;
-  std::set<std::string> produced;
-  core::event_generator gen{"rabbit", 7};
-  core::utc_time base = *core::parse_utc_time("2026-01-01T10:00:00Z");
 };
 
 }  // namespace
