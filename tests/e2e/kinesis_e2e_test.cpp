@@ -181,3 +181,55 @@ TEST_CASE_FIXTURE(kinesis_fixture, "kinesis: the seed's example spec runs as it 
   }
   check_exactly_once();
 }
+
+TEST_CASE_FIXTURE(kinesis_fixture,
+                  "kinesis: a shard split and a merge during ingestion") {
+  REQUIRE(post_json("/druid/indexer/v1/supervisor",
+                    spec(R"("useEarliestSequenceNumber":true)"))
+              .status == 200);
+  auto producing = produce_async(6000, 18s);
+  std::this_thread::sleep_for(4s);
+  REQUIRE_FALSE(producer->split(stream, "shardId-000000000000"));
+  std::this_thread::sleep_for(5s);
+  REQUIRE_FALSE(producer->merge(stream, "shardId-000000000002", "shardId-000000000003"));
+  producing.join();
+  auto open = producer->shards(stream);
+  REQUIRE(open);
+  CHECK(open->size() == 7);  // 4 + 2 children + 1 merged
+  wait_caught_up(180s);
+  check_exactly_once();
+  for (const auto& [p, o] : committed())
+    if (p == "shardId-000000000000" || p == "shardId-000000000002" ||
+        p == "shardId-000000000003")
+      CHECK_MESSAGE(o.is_end(), p);
+}
+
+TEST_CASE_FIXTURE(kinesis_fixture,
+                  "kinesis: reset to latest and backfill while events arrive") {
+  REQUIRE(post_json("/druid/indexer/v1/supervisor",
+                    spec(R"("useEarliestSequenceNumber":false)"))
+              .status == 200);
+  wait_state("RUNNING");
+  std::this_thread::sleep_for(3s);  // the first tasks start at latest
+  produce(1500);
+  wait_caught_up();
+  REQUIRE(post_empty(sup("/suspend")).status == 200);
+  wait_state("SUSPENDED");
+  produce(3000);  // the supervisor falls behind
+  REQUIRE(post_empty(sup("/resume")).status == 200);
+  wait_state("RUNNING");
+  auto producing = produce_async(3000, 6s);
+  std::this_thread::sleep_for(1s);
+  auto reply = post_empty(sup("/resetToLatestAndBackfill"));
+  REQUIRE_MESSAGE(reply.status == 200, reply.body);
+  auto backfill = reply.json().find("backfillSupervisorId")->as_string();
+  // A concrete boundary on every shard: a sequence number past the start.
+  auto from = *core::offset_map_from_json(*reply.json().find("startOffsets"));
+  auto to = *core::offset_map_from_json(*reply.json().find("endOffsets"));
+  REQUIRE(from.size() == shards);
+  for (const auto& [p, o] : from) CHECK(to.at(p) > o);
+  producing.join();
+  wait_state("COMPLETED", 120s, backfill);
+  wait_caught_up();
+  check_exactly_once();
+}
