@@ -9,7 +9,7 @@ namespace {
 constexpr std::array<stream_traits, 3> table{{
     {.type = "kafka", .can_idle = true},
     {.type = "rabbit", .can_idle = false},
-    {.type = "kinesis", .can_idle = true},
+    {.type = "kinesis", .can_idle = true, .lag_in_records = false},
 }};
 
 }  // namespace

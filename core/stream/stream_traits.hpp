@@ -11,6 +11,10 @@ struct stream_traits {
   std::string_view type;
   /// Druid's idle state applies (rabbit streams never idle, as in Druid).
   bool can_idle = true;
+  /// Offset differences count records (roughly, for rabbit's gaps), so lag is
+  /// reported in records. Kinesis sequence numbers do not: its lag is not
+  /// reported in records.
+  bool lag_in_records = true;
 };
 
 /// The traits of a supervisor type; an unknown type gets kafka's.

@@ -255,8 +255,11 @@ class reconciler {
   /// Per partition: the furthest offset read (tasks), else the next start,
   /// else the committed row.
   offset_map highest_ingested() const;
-  /// latest - highest ingested per partition (nullopt before latest is known).
+  /// latest - highest ingested per partition (nullopt before latest is known,
+  /// and for streams whose offsets do not count records: Kinesis).
   std::optional<offset_map> lag() const;
+  /// True when some partition's ingested offset is below its lag target.
+  bool behind() const;
   /// Per partition, what lag counts to: the stream's latest offset, or for a
   /// bounded supervisor the end of its range (when lower).
   offset_map lag_targets() const;

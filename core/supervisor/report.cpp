@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/supervisor/reconciler.hpp"
+#include "core/stream/stream_traits.hpp"
 
 namespace sv::core::supervisor {
 
@@ -43,7 +44,7 @@ offset_map reconciler::lag_targets() const {
 }
 
 std::optional<offset_map> reconciler::lag() const {
-  if (!latest_at_) return std::nullopt;
+  if (!latest_at_ || !stream::traits_of(spec_.type).lag_in_records) return std::nullopt;
   auto highest = highest_ingested();
   offset_map out;
   for (const auto& [p, target] : lag_targets()) {
@@ -51,6 +52,15 @@ std::optional<offset_map> reconciler::lag() const {
     out[p] = h == highest.end() ? 0 : std::max<int64_t>(0, target - h->second);
   }
   return out;
+}
+
+bool reconciler::behind() const {
+  auto highest = highest_ingested();
+  for (const auto& [p, target] : lag_targets()) {
+    auto h = highest.find(p);
+    if (h != highest.end() && target > h->second) return true;
+  }
+  return false;
 }
 
 supervisor_status reconciler::status(utc_time now) const {

@@ -181,13 +181,9 @@ void reconciler::check_idle(utc_time now) {
   if (spec_.io.idle) ms = spec_.io.idle->inactive_after_millis;
   auto after = millis{ms.value_or(cfg_.idle_after_ms_default)};
 
-  int64_t lag = 0;
-  if (auto per_partition = this->lag())
-    for (const auto& [_, l] : *per_partition) lag += std::max<int64_t>(0, l.value());
-
   bool unchanged = idle_latest_ && *idle_latest_ == latest_;
   idle_latest_ = latest_;
-  if (!unchanged || lag > 0) {
+  if (!unchanged || (latest_at_ && behind())) {
     active_since_ = now;
     if (states_.state() == detailed_state::idle)
       states_.maybe_set(detailed_state::running);
