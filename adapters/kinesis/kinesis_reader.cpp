@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <thread>
 
 #include "adapters/errc.hpp"
@@ -303,38 +304,70 @@ class kinesis_reader final : public stream_reader {
     return err;
   }
 
-  // The position after the shard's last record (see the header).
+  // The position after the shard's last record (see the header). Reads from a
+  // timestamp to the end of the shard: the first time from 1 s back, widening
+  // while the shard was quiet; later from the previous answer's time (less a
+  // margin for clock skew and records still in flight), so a quiet shard is
+  // not read again from far back on every call.
   caf::expected<stream_offset> latest_of(const core::partition_id& p) {
     using namespace std::chrono_literals;
-    for (auto window : {10s, 300s, 3600s, 86400s * 8}) {
-      auto since = std::chrono::system_clock::now() - window;
-      auto secs = std::chrono::duration<double>(since.time_since_epoch()).count();
-      auto it =
-          shard_iterator(p, json::make_object({{"ShardIteratorType", "AT_TIMESTAMP"},
-                                               {"Timestamp", secs}}));
-      if (!it) return it.error();
-      std::optional<stream_offset> last;
-      std::string iterator = *it;
-      for (int call = 0; call < 1000; ++call) {
-        auto r = get_records(iterator, cfg_.max_records_per_call);
-        if (!r) return r.error();
-        size_t n = 0;
-        if (auto* recs = r->find("Records"); recs && recs->is_array()) {
-          n = recs->as_array().size();
-          if (n > 0)
-            if (auto* seq = str(recs->as_array().back(), "SequenceNumber"))
-              if (auto v = stream_offset::parse(*seq)) last = *v;
-        }
-        auto* next = str(*r, "NextShardIterator");
-        if (!next || next->empty()) return stream_offset::end();  // closed
-        iterator = *next;
-        // Caught up (a closed shard answers its last call without an iterator).
-        if (n == 0 && behind_ms(*r) == 0) break;
+    using std::chrono::seconds;
+    auto now = std::chrono::system_clock::now();
+    auto cached = latest_cache_.find(p);
+    std::vector<seconds> windows{1s, 10s, 300s, 3600s, 86400s * 8};
+    if (cached != latest_cache_.end())
+      windows = {std::chrono::duration_cast<seconds>(now - cached->second.at) + 5s};
+    for (auto window : windows) {
+      auto found = last_record_since(p, now - window);
+      if (!found) return found.error();
+      if (!*found) continue;
+      if ((*found)->is_end()) {
+        latest_cache_.erase(p);
+        return stream_offset::end();
       }
-      if (last) return *last + 1;
+      auto next = **found + 1;
+      if (cached != latest_cache_.end() && cached->second.next > next) next = cached->second.next;
+      latest_cache_[p] = {next, now};
+      return next;
     }
-    return stream_offset{0};  // no records at all: everything to come is new
+    auto next = cached != latest_cache_.end() ? cached->second.next : stream_offset{0};
+    latest_cache_[p] = {next, now};  // 0: no records at all, everything to come is new
+    return next;
   }
+
+  // The sequence number of the last record that arrived since `since`
+  // (nullopt: none did; end(): the shard is closed).
+  caf::expected<std::optional<stream_offset>> last_record_since(
+      const core::partition_id& p, std::chrono::system_clock::time_point since) {
+    auto secs = std::chrono::duration<double>(since.time_since_epoch()).count();
+    auto it = shard_iterator(
+        p, json::make_object({{"ShardIteratorType", "AT_TIMESTAMP"}, {"Timestamp", secs}}));
+    if (!it) return it.error();
+    std::optional<stream_offset> last;
+    std::string iterator = *it;
+    for (int call = 0; call < 1000; ++call) {
+      auto r = get_records(iterator, cfg_.max_records_per_call);
+      if (!r) return r.error();
+      size_t n = 0;
+      if (auto* recs = r->find("Records"); recs && recs->is_array()) {
+        n = recs->as_array().size();
+        if (n > 0)
+          if (auto* seq = str(recs->as_array().back(), "SequenceNumber"))
+            if (auto v = stream_offset::parse(*seq)) last = *v;
+      }
+      auto* next = str(*r, "NextShardIterator");
+      if (!next || next->empty()) return std::optional{stream_offset::end()};  // closed
+      iterator = *next;
+      // Caught up (a closed shard answers its last call without an iterator).
+      if (n == 0 && behind_ms(*r) == 0) break;
+    }
+    return last;
+  }
+
+  struct latest_seen {
+    stream_offset next;
+    std::chrono::system_clock::time_point at;
+  };
 
   kinesis_reader_config cfg_;
   kinesis_client client_;
@@ -343,6 +376,7 @@ class kinesis_reader final : public stream_reader {
   size_t turn_ = 0;
   caf::error deferred_;
   bool closed_ = false;
+  std::map<core::partition_id, latest_seen> latest_cache_;
 };
 
 }  // namespace

@@ -12,9 +12,10 @@
 //
 // Earliest = 0 (the trim horizon) for an open shard, end() for a closed empty
 // one. Latest is concrete, because Kinesis has no call that returns it: the
-// last record of the shard + 1, found by reading from a timestamp a little
-// before now (widening the window to the retention period when the shard was
-// quiet); 0 for a shard with no records, end() for a closed shard.
+// last record of the shard + 1, found by reading from a timestamp 1 s before
+// now (widening the window up to the retention period when the shard was
+// quiet; later calls read only from the previous call's time, less 5 s);
+// 0 for a shard with no records, end() for a closed shard.
 //
 // poll() reads the assigned shards in turn with GetRecords (up to 10,000
 // records a call), following NextShardIterator. A shard with nothing new

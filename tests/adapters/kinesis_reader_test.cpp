@@ -130,6 +130,11 @@ TEST_CASE("reading from latest sees only what is written afterwards") {
   read_into(*r, seen, 200);
   CHECK(seen.size() == 200);
   for (int i = 300; i < 500; ++i) CHECK(seen.count("id-" + std::to_string(i)) == 1);
+  // Asked again, latest reads only what came since the last answer: the end.
+  auto again = r->latest_offsets(ps, 5s);
+  REQUIRE(again);
+  CHECK(*again == r->position());
+  CHECK(*r->latest_offsets(ps, 5s) == *again);  // nothing new: unchanged
   REQUIRE_FALSE(prod.delete_stream(stream));
 }
 
