@@ -19,7 +19,8 @@ struct probe_state {
 
 using self_ptr = stream_probe_actor::stateful_pointer<probe_state>;
 
-caf::expected<msg::stream_snapshot> probe(probe_state& st, bool earliest) {
+caf::expected<msg::stream_snapshot> probe(probe_state& st, bool earliest,
+                                          const core::offset_map& lag_from) {
   if (!st.reader) {
     auto r = st.open(st.spec);
     if (!r) return r.error();
@@ -37,6 +38,11 @@ caf::expected<msg::stream_snapshot> probe(probe_state& st, bool earliest) {
   auto l = st.reader->latest_offsets(out.partitions, call_timeout);
   if (!l) return l.error();
   out.latest = std::move(*l);
+  if (!lag_from.empty()) {
+    auto t = st.reader->time_lag(lag_from, call_timeout);
+    if (!t) return t.error();
+    out.time_lag = std::move(*t);
+  }
   return out;
 }
 
@@ -49,7 +55,7 @@ stream_probe_actor::behavior_type probe_behavior(self_ptr self,
   return {
       [self](msg::probe_stream& m) -> caf::result<msg::stream_snapshot> {
         auto& st = self->state;
-        auto r = probe(st, m.earliest);
+        auto r = probe(st, m.earliest, m.lag_from);
         if (r) return std::move(*r);
         if (st.reader) {
           st.reader->close();

@@ -1,5 +1,7 @@
 #include "adapters/stream_reader.hpp"
 
+#include "adapters/errc.hpp"
+
 namespace sv::adapters {
 
 record_batch::record_batch(record_batch&& other) noexcept
@@ -22,6 +24,11 @@ record_batch& record_batch::operator=(record_batch&& other) noexcept {
     other.owned_.clear();
   }
   return *this;
+}
+
+caf::expected<core::offset_map> stream_reader::time_lag(const core::offset_map&,
+                                                        std::chrono::milliseconds) {
+  return make_error(errc::stream_config, "this stream does not report time lag");
 }
 
 void record_batch::clear() {

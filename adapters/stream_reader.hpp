@@ -95,6 +95,12 @@ class stream_reader {
   virtual caf::expected<core::offset_map> latest_offsets(
       const std::vector<core::partition_id>& ps, std::chrono::milliseconds timeout) = 0;
 
+  /// Milliseconds each position is behind the stream's newest record
+  /// (Kinesis' MillisBehindLatest). Streams that do not tell return
+  /// errc::stream_config.
+  virtual caf::expected<core::offset_map> time_lag(const core::offset_map& positions,
+                                                   std::chrono::milliseconds timeout);
+
   /// Reads exactly these partitions from these offsets (replaces any earlier
   /// assignment).
   virtual caf::error assign(const core::offset_map& start) = 0;

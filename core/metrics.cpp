@@ -74,9 +74,12 @@ int64_t int_of(const json* j) {
   return j && j->is_int() ? j->as_int() : 0;
 }
 
-void add_lag(registry& r, const supervisor_metrics_input& in) {
+// Druid's ingest/<type>/lag, maxLag, avgLag, partitionLag from the status's
+// `field`; the time variants (Kinesis: minimumLagMillis) end in /time.
+void add_lag(registry& r, const supervisor_metrics_input& in, const char* field,
+             const std::string& suffix, const std::string& unit) {
   const auto& s = in.summary;
-  const json* per = in.status.find("minimumLag");
+  const json* per = in.status.find(field);
   if (!per || !per->is_object()) return;  // lag not known yet
   auto ingest = "druid_ingest_" + s.type + "_";
   int64_t total = 0, max = 0, n = 0;
@@ -85,15 +88,20 @@ void add_lag(registry& r, const supervisor_metrics_input& in) {
     total += lag;
     max = std::max(max, lag);
     ++n;
-    r.add(ingest + "partition_lag", "gauge", "Lag of one partition, in records",
+    r.add(ingest + "partition_lag" + suffix, "gauge", "Lag of one partition, in " + unit,
           labels(s, "partition=\"" + escape(p) + "\""), static_cast<double>(lag));
   }
-  r.add(ingest + "lag", "gauge", "Total lag over the partitions, in records", labels(s),
-        static_cast<double>(total));
-  r.add(ingest + "max_lag", "gauge", "Largest partition lag, in records", labels(s),
+  r.add(ingest + "lag" + suffix, "gauge", "Total lag over the partitions, in " + unit,
+        labels(s), static_cast<double>(total));
+  r.add(ingest + "max_lag" + suffix, "gauge", "Largest partition lag, in " + unit, labels(s),
         static_cast<double>(max));
-  r.add(ingest + "avg_lag", "gauge", "Average partition lag, in records", labels(s),
+  r.add(ingest + "avg_lag" + suffix, "gauge", "Average partition lag, in " + unit, labels(s),
         n ? static_cast<double>(total) / static_cast<double>(n) : 0.0);
+}
+
+void add_lag(registry& r, const supervisor_metrics_input& in) {
+  add_lag(r, in, "minimumLag", "", "records");
+  add_lag(r, in, "minimumLagMillis", "_time", "milliseconds");
 }
 
 void add_autoscaler(registry& r, const supervisor_metrics_input& in) {

@@ -45,6 +45,8 @@ json to_json(const supervisor_status& s) {
       {"latestOffsets", opt_offsets(s.latest_offsets)},
       {"minimumLag", opt_offsets(s.minimum_lag)},
       {"aggregateLag", s.aggregate_lag ? json{*s.aggregate_lag} : json{}},
+      {"minimumLagMillis", opt_offsets(s.minimum_lag_millis)},
+      {"aggregateLagMillis", s.aggregate_lag_millis ? json{*s.aggregate_lag_millis} : json{}},
       {"offsetsLastUpdated",
        s.offsets_last_updated ? json{format_utc_time(*s.offsets_last_updated)} : json{}},
       {"suspended", s.suspended},

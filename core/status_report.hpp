@@ -49,6 +49,9 @@ struct supervisor_status {
   std::optional<offset_map> latest_offsets;
   std::optional<offset_map> minimum_lag;
   std::optional<int64_t> aggregate_lag;
+  /// Kinesis: milliseconds behind the newest record, per shard and summed.
+  std::optional<offset_map> minimum_lag_millis;
+  std::optional<int64_t> aggregate_lag_millis;
   std::optional<utc_time> offsets_last_updated;
   bool suspended = false;
   detailed_state state = detailed_state::pending;

@@ -41,24 +41,29 @@ typename Inspector::result_type inspect(Inspector& f, stop_supervisor& x) {
 namespace sv::msg {
 
 /// Ask the stream probe for partitions and latest (and earliest) offsets.
+/// With `lag_from` (Kinesis): also how far behind the newest record those
+/// positions are, in milliseconds.
 struct probe_stream {
   bool earliest = true;
+  core::offset_map lag_from;
   friend bool operator==(const probe_stream&, const probe_stream&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, probe_stream& x) {
-  return f(caf::meta::type_name("probe_stream"), x.earliest);
+  return f(caf::meta::type_name("probe_stream"), x.earliest, x.lag_from);
 }
 
 struct stream_snapshot {
   std::vector<core::partition_id> partitions;
   core::offset_map earliest;  ///< empty unless asked
   core::offset_map latest;
+  core::offset_map time_lag;  ///< ms, for probe_stream::lag_from
   friend bool operator==(const stream_snapshot&, const stream_snapshot&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_snapshot& x) {
-  return f(caf::meta::type_name("stream_snapshot"), x.partitions, x.earliest, x.latest);
+  return f(caf::meta::type_name("stream_snapshot"), x.partitions, x.earliest, x.latest,
+           x.time_lag);
 }
 
 /// A reset-and-backfill asks the manager to create its backfill supervisor.

@@ -146,7 +146,7 @@ void after_pause(self_ptr self) {
                   msg::kill_task{id, "did not pause", st.env.epoch})
         .then([](msg::ack&) {}, [](caf::error&) {});
   }
-  self->request(st.probe, st.env.store_timeout, msg::probe_stream{false})
+  self->request(st.probe, st.env.store_timeout, msg::probe_stream{false, {}})
       .then([self](msg::stream_snapshot& s) { after_latest(self, s.latest); },
             [self](caf::error& err) {
               abort(self,

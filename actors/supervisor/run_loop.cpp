@@ -6,6 +6,7 @@
 
 #include "actors/supervisor/supervisor_state.hpp"
 #include "core/errc.hpp"
+#include "core/stream/stream_traits.hpp"
 
 namespace sv::actors::supervisor {
 
@@ -19,6 +20,16 @@ struct overload : Fs... {
 };
 template <class... Fs>
 overload(Fs...) -> overload<Fs...>;
+
+// What to ask the probe: for streams whose lag is time (Kinesis), also how far
+// behind the newest record the positions read so far are.
+msg::probe_stream probe_request(const state& st, bool earliest) {
+  msg::probe_stream m;
+  m.earliest = earliest;
+  if (!core::stream::traits_of(st.spec().type).lag_in_records)
+    m.lag_from = st.rec->highest_ingested();
+  return m;
+}
 
 // Offsets lost to retention (bounded supervisors) go to the log and the audit
 // trail, once each.
@@ -234,12 +245,13 @@ void on_run(self_ptr self) {
   }
   st.run_queued = false;
   st.run_active = true;
-  self->request(st.probe, st.env.store_timeout, msg::probe_stream{true})
+  self->request(st.probe, st.env.store_timeout, probe_request(st, true))
       .then(
           [self](msg::stream_snapshot& s) {
             auto& st = self->state;
             st.rec->observe_stream(std::move(s.partitions), std::move(s.earliest),
                                    std::move(s.latest), st.now());
+            if (!s.time_lag.empty()) st.rec->observe_time_lag(std::move(s.time_lag));
             // Lag is latest minus the tasks' offsets: both of this run, so a
             // fresh latest never meets offsets an offsetFetchPeriod old.
             refresh_task_offsets(self);
@@ -324,10 +336,11 @@ void refresh_task_offsets(self_ptr self) {
 
 void refresh_lag(self_ptr self) {
   auto& st = self->state;
-  self->request(st.probe, st.env.store_timeout, msg::probe_stream{false})
+  self->request(st.probe, st.env.store_timeout, probe_request(st, false))
       .then(
           [self](msg::stream_snapshot& s) {
             self->state.rec->observe_latest(std::move(s.latest), self->state.now());
+            if (!s.time_lag.empty()) self->state.rec->observe_time_lag(std::move(s.time_lag));
           },
           [](caf::error&) {});  // the next run records stream errors
   refresh_task_offsets(self);

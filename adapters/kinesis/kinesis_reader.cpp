@@ -128,6 +128,24 @@ class kinesis_reader final : public stream_reader {
     return out;
   }
 
+  // One GetRecords of a record at each position: its MillisBehindLatest.
+  caf::expected<core::offset_map> time_lag(const core::offset_map& positions,
+                                           std::chrono::milliseconds) override {
+    core::offset_map out;
+    for (const auto& [p, o] : positions) {
+      if (o.is_end()) {
+        out[p] = 0;
+        continue;
+      }
+      auto it = iterator_at(p, o);
+      if (!it) return it.error();
+      auto r = get_records(*it, 1);
+      if (!r) return r.error();
+      out[p] = behind_ms(*r);
+    }
+    return out;
+  }
+
   caf::error assign(const core::offset_map& start) override {
     if (closed_) return make_error(errc::stream_failed, "kinesis reader closed");
     shards_.clear();

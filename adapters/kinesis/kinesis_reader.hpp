@@ -17,6 +17,9 @@
 // quiet; later calls read only from the previous call's time, less 5 s);
 // 0 for a shard with no records, end() for a closed shard.
 //
+// time_lag() is Kinesis' MillisBehindLatest of one GetRecords at each
+// position (0 for a closed shard read to its end).
+//
 // poll() reads the assigned shards in turn with GetRecords (up to 10,000
 // records a call), following NextShardIterator. A shard with nothing new
 // waits max(fetchDelayMillis, 200 ms) before its next call; a throttled one

@@ -173,6 +173,9 @@ class reconciler {
   void observe_stream_error(const std::string& message, utc_time at);
   /// Latest offsets only (lag refresh).
   void observe_latest(offset_map latest, utc_time at);
+  /// Milliseconds behind the newest record per partition (Kinesis), for the
+  /// positions of highest_ingested() when the probe was asked.
+  void observe_time_lag(offset_map millis) { time_lag_ = std::move(millis); }
   /// The committed offsets row as read before a run.
   void observe_committed(std::optional<committed_offsets> row);
   /// The row could not be read: the run creates no task (it would not know
@@ -255,8 +258,10 @@ class reconciler {
   /// Per partition: the furthest offset read (tasks), else the next start,
   /// else the committed row.
   offset_map highest_ingested() const;
-  /// latest - highest ingested per partition (nullopt before latest is known,
-  /// and for streams whose offsets do not count records: Kinesis).
+  /// The lag the supervisor reports, idles and scales on: latest - highest
+  /// ingested per partition, in records; for streams whose offsets do not
+  /// count records (Kinesis) milliseconds behind the newest record. nullopt
+  /// until known.
   std::optional<offset_map> lag() const;
   /// True when some partition's ingested offset is below its lag target.
   bool behind() const;
@@ -331,6 +336,7 @@ class reconciler {
   offset_map earliest_;
   offset_map latest_;
   std::optional<utc_time> latest_at_;
+  std::optional<offset_map> time_lag_;
   std::optional<committed_offsets> committed_;
   bool committed_known_ = false;
   std::optional<bounded_range> bounded_;

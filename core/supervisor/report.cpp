@@ -44,7 +44,16 @@ offset_map reconciler::lag_targets() const {
 }
 
 std::optional<offset_map> reconciler::lag() const {
-  if (!latest_at_ || !stream::traits_of(spec_.type).lag_in_records) return std::nullopt;
+  if (!stream::traits_of(spec_.type).lag_in_records) {
+    if (!time_lag_) return std::nullopt;
+    offset_map out;
+    for (const auto& [p, _] : lag_targets()) {
+      auto t = time_lag_->find(p);
+      out[p] = t == time_lag_->end() ? 0 : std::max<int64_t>(0, t->second.value());
+    }
+    return out;
+  }
+  if (!latest_at_) return std::nullopt;
   auto highest = highest_ingested();
   offset_map out;
   for (const auto& [p, target] : lag_targets()) {
@@ -87,7 +96,7 @@ supervisor_status reconciler::status(utc_time now) const {
       if (t.start_time)
         r.remaining_seconds =
             std::max<int64_t>(0, (*t.start_time + duration - now).count() / 1000);
-      if (latest_at_) {
+      if (latest_at_ && stream::traits_of(spec_.type).lag_in_records) {
         offset_map lag;
         auto targets = lag_targets();
         for (const auto& [p, start] : g.start) {
@@ -117,11 +126,18 @@ supervisor_status reconciler::status(utc_time now) const {
 
   if (latest_at_) {
     s.latest_offsets = latest_;
-    s.minimum_lag = lag();
-    int64_t total = 0;
-    for (const auto& [_, l] : *s.minimum_lag) total += std::max<int64_t>(0, l.value());
-    s.aggregate_lag = total;
     s.offsets_last_updated = latest_at_;
+  }
+  if (auto l = lag()) {
+    int64_t total = 0;
+    for (const auto& [_, v] : *l) total += std::max<int64_t>(0, v.value());
+    if (stream::traits_of(spec_.type).lag_in_records) {
+      s.minimum_lag = std::move(l);
+      s.aggregate_lag = total;
+    } else {
+      s.minimum_lag_millis = std::move(l);
+      s.aggregate_lag_millis = total;
+    }
   }
   return s;
 }

@@ -61,3 +61,18 @@ TEST_CASE("metrics: label values are escaped; lost offsets counted per partition
   CHECK(text.find(R"(supervisorId="we\"ird")") != std::string::npos);
   CHECK(text.find(R"(partition="0"} 5240)") != std::string::npos);
 }
+
+TEST_CASE("metrics: Kinesis lag is time, under Druid's /time names") {
+  auto in = input("k", R"({"healthy":true,"activeTasks":[],
+      "minimumLag":null,"minimumLagMillis":{"shardId-000000000000":1500,
+      "shardId-000000000001":500}})");
+  in.summary.type = "kinesis";
+  auto text = prometheus_text({in});
+  const std::string k = R"(supervisorId="k",dataSource="wiki",stream="events")";
+  CHECK(has_line(text, "druid_ingest_kinesis_lag_time{" + k + "} 2000"));
+  CHECK(has_line(text, "druid_ingest_kinesis_max_lag_time{" + k + "} 1500"));
+  CHECK(has_line(text, "druid_ingest_kinesis_avg_lag_time{" + k + "} 1000"));
+  CHECK(has_line(text, "druid_ingest_kinesis_partition_lag_time{" + k +
+                           R"(,partition="shardId-000000000001"} 500)"));
+  CHECK(text.find("druid_ingest_kinesis_lag{") == std::string::npos);
+}
