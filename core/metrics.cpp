@@ -93,10 +93,10 @@ void add_lag(registry& r, const supervisor_metrics_input& in, const char* field,
   }
   r.add(ingest + "lag" + suffix, "gauge", "Total lag over the partitions, in " + unit,
         labels(s), static_cast<double>(total));
-  r.add(ingest + "max_lag" + suffix, "gauge", "Largest partition lag, in " + unit, labels(s),
-        static_cast<double>(max));
-  r.add(ingest + "avg_lag" + suffix, "gauge", "Average partition lag, in " + unit, labels(s),
-        n ? static_cast<double>(total) / static_cast<double>(n) : 0.0);
+  r.add(ingest + "max_lag" + suffix, "gauge", "Largest partition lag, in " + unit,
+        labels(s), static_cast<double>(max));
+  r.add(ingest + "avg_lag" + suffix, "gauge", "Average partition lag, in " + unit,
+        labels(s), n ? static_cast<double>(total) / static_cast<double>(n) : 0.0);
 }
 
 void add_lag(registry& r, const supervisor_metrics_input& in) {

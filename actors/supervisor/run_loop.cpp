@@ -39,7 +39,8 @@ void audit_losses(self_ptr self) {
   if (lost.empty()) return;
   core::json ranges{core::json::object{}};
   for (const auto& [p, r] : lost)
-    ranges.set(p, core::json::make_object({{"from", core::to_json(r.first)}, {"to", core::to_json(r.second)}}));
+    ranges.set(p, core::json::make_object({{"from", core::to_json(r.first)},
+                                           {"to", core::to_json(r.second)}}));
   spdlog::error("supervisor [{}]: offsets lost to the stream's retention: {}",
                 st.spec().id, ranges.dump());
   core::audit_record rec;
@@ -340,7 +341,8 @@ void refresh_lag(self_ptr self) {
       .then(
           [self](msg::stream_snapshot& s) {
             self->state.rec->observe_latest(std::move(s.latest), self->state.now());
-            if (!s.time_lag.empty()) self->state.rec->observe_time_lag(std::move(s.time_lag));
+            if (!s.time_lag.empty())
+              self->state.rec->observe_time_lag(std::move(s.time_lag));
           },
           [](caf::error&) {});  // the next run records stream errors
   refresh_task_offsets(self);

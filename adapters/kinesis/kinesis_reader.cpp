@@ -257,16 +257,15 @@ class kinesis_reader final : public stream_reader {
 
   // One GetRecords call for shard s into `out`.
   caf::error fetch(shard& s, record_batch& out, arena& store, size_t room) {
-    auto now = clock::now();
     if (s.iterator.empty()) {
       auto it = iterator_at(s.id, s.next);
-      if (!it) return on_error(s, it.error(), now);
+      if (!it) return on_error(s, it.error());
       s.iterator = std::move(*it);
     }
     auto limit = static_cast<int>(
         std::min<size_t>(room, static_cast<size_t>(cfg_.max_records_per_call)));
     auto r = get_records(s.iterator, std::max(limit, 1));
-    if (!r) return on_error(s, r.error(), now);
+    if (!r) return on_error(s, r.error());
     size_t got = 0;
     if (auto* recs = r->find("Records"); recs && recs->is_array()) {
       for (const auto& rec : recs->as_array()) {
@@ -304,11 +303,12 @@ class kinesis_reader final : public stream_reader {
     }
     auto wait = cfg_.fetch_delay;
     if (got == 0 && behind_ms(*r) == 0) wait = std::max(wait, cfg_.empty_wait);
-    s.not_before = now + wait;
+    s.not_before = clock::now() + wait;  // waits count from the answer
     return caf::none;
   }
 
-  caf::error on_error(shard& s, const caf::error& err, clock::time_point now) {
+  caf::error on_error(shard& s, const caf::error& err) {
+    auto now = clock::now();
     auto type = kinesis_error_type(err);
     if (throttled(type)) {
       s.not_before = now + cfg_.throttle_wait;
@@ -344,7 +344,8 @@ class kinesis_reader final : public stream_reader {
         return stream_offset::end();
       }
       auto next = **found + 1;
-      if (cached != latest_cache_.end() && cached->second.next > next) next = cached->second.next;
+      if (cached != latest_cache_.end() && cached->second.next > next)
+        next = cached->second.next;
       latest_cache_[p] = {next, now};
       return next;
     }
@@ -358,8 +359,8 @@ class kinesis_reader final : public stream_reader {
   caf::expected<std::optional<stream_offset>> last_record_since(
       const core::partition_id& p, std::chrono::system_clock::time_point since) {
     auto secs = std::chrono::duration<double>(since.time_since_epoch()).count();
-    auto it = shard_iterator(
-        p, json::make_object({{"ShardIteratorType", "AT_TIMESTAMP"}, {"Timestamp", secs}}));
+    auto it = shard_iterator(p, json::make_object({{"ShardIteratorType", "AT_TIMESTAMP"},
+                                                   {"Timestamp", secs}}));
     if (!it) return it.error();
     std::optional<stream_offset> last;
     std::string iterator = *it;

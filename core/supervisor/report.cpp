@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "core/supervisor/reconciler.hpp"
 #include "core/stream/stream_traits.hpp"
+#include "core/supervisor/reconciler.hpp"
 
 namespace sv::core::supervisor {
 

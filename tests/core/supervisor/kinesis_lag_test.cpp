@@ -54,7 +54,8 @@ TEST_CASE("kinesis: lag is milliseconds behind the newest record, never records"
 TEST_CASE("kafka: lag stays in records, with no millisecond fields") {
   planner p{make_spec(R"("taskCount":1,"useEarliestOffset":true)")};
   auto created = only<create_task>(p.run_and_start(0));
-  p.r->task_offsets(created[0].spec.id, offsets({{"0", 990}, {"1", 1000}, {"2", 1000}, {"3", 1000}}));
+  p.r->task_offsets(created[0].spec.id,
+                    offsets({{"0", 990}, {"1", 1000}, {"2", 1000}, {"3", 1000}}));
   auto s = p.r->status(at(1));
   REQUIRE(s.aggregate_lag);
   CHECK(*s.aggregate_lag == 10);
