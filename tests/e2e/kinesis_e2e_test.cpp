@@ -131,7 +131,16 @@ TEST_CASE_FIXTURE(
   wait_caught_up();
   check_exactly_once();
   CHECK(app::run_verify({"--metadata", options().metadata_uri, "--supervisor", id}) == 0);
+  // Lag is time: minimumLagMillis per shard, never a record count.
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!status().find("minimumLagMillis")->is_object()) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(200ms);
+  }
   auto s = status();
+  CHECK(s.find("minimumLagMillis")->as_object().size() == shards);
+  CHECK(s.find("aggregateLagMillis")->is_int());
+  CHECK(s.find("minimumLag")->is_null());
   CHECK(s.find("partitions")->as_int() == shards);
   CHECK(s.find("stream")->as_string() == stream);
   auto tasks = get("/druid/indexer/v1/tasks?datasource=" + id).json();
