@@ -30,6 +30,7 @@ caf::expected<msg::stream_snapshot> probe(probe_state& st, bool earliest,
   auto ps = st.reader->partitions(call_timeout);
   if (!ps) return ps.error();
   out.partitions = std::move(*ps);
+  out.parents = st.reader->partition_parents();
   if (earliest) {
     auto e = st.reader->earliest_offsets(out.partitions, call_timeout);
     if (!e) return e.error();

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -87,6 +88,13 @@ class stream_reader {
   /// topic, as "topic:partition").
   virtual caf::expected<std::vector<core::partition_id>> partitions(
       std::chrono::milliseconds timeout) = 0;
+
+  /// The parents of each partition, as the last partitions() call saw them
+  /// (a Kinesis shard made by a split or a merge); none for other streams.
+  virtual std::map<core::partition_id, std::vector<core::partition_id>>
+  partition_parents() const {
+    return {};
+  }
 
   /// Earliest retained / latest (next to be written) offsets, one batched
   /// request per call.

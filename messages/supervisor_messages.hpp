@@ -1,7 +1,9 @@
 #pragma once
 // Messages between the manager and one supervisor.
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "messages/manager_messages.hpp"
 #include "messages/metadata_messages.hpp"
@@ -58,12 +60,14 @@ struct stream_snapshot {
   core::offset_map earliest;  ///< empty unless asked
   core::offset_map latest;
   core::offset_map time_lag;  ///< ms, for probe_stream::lag_from
+  /// Partition -> its parents (Kinesis shards made by a split or a merge).
+  std::map<core::partition_id, std::vector<core::partition_id>> parents;
   friend bool operator==(const stream_snapshot&, const stream_snapshot&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_snapshot& x) {
   return f(caf::meta::type_name("stream_snapshot"), x.partitions, x.earliest, x.latest,
-           x.time_lag);
+           x.time_lag, x.parents);
 }
 
 /// A reset-and-backfill asks the manager to create its backfill supervisor.

@@ -253,6 +253,7 @@ void on_run(self_ptr self) {
             st.rec->observe_stream(std::move(s.partitions), std::move(s.earliest),
                                    std::move(s.latest), st.now());
             if (!s.time_lag.empty()) st.rec->observe_time_lag(std::move(s.time_lag));
+            st.rec->observe_parents(std::move(s.parents));
             // Lag is latest minus the tasks' offsets: both of this run, so a
             // fresh latest never meets offsets an offsetFetchPeriod old.
             refresh_task_offsets(self);

@@ -62,6 +62,15 @@ class kinesis_reader final : public stream_reader {
       std::chrono::milliseconds) override {
     if (closed_) return make_error(errc::stream_failed, "kinesis reader closed");
     std::vector<core::partition_id> out;
+    parents_.clear();
+    auto note = [&](const json& shard) {
+      auto* id = str(shard, "ShardId");
+      if (!id) return;
+      out.push_back(*id);
+      for (auto key : {"ParentShardId", "AdjacentParentShardId"})
+        if (auto* parent = str(shard, key); parent && !parent->empty())
+          parents_[*id].push_back(*parent);
+    };
     if (cfg_.use_list_shards) {
       std::string token;
       for (int page = 0; page < 1000; ++page) {
@@ -70,8 +79,7 @@ class kinesis_reader final : public stream_reader {
         auto r = client_.call("ListShards", body);
         if (!r) return r.error();
         if (auto* shards = r->find("Shards"); shards && shards->is_array())
-          for (const auto& s : shards->as_array())
-            if (auto* id = str(s, "ShardId")) out.push_back(*id);
+          for (const auto& s : shards->as_array()) note(s);
         auto* next = str(*r, "NextToken");
         if (!next || next->empty()) break;
         token = *next;
@@ -88,8 +96,7 @@ class kinesis_reader final : public stream_reader {
           return make_error(errc::stream_failed,
                             "kinesis: DescribeStream: no StreamDescription");
         if (auto* shards = d->find("Shards"); shards && shards->is_array())
-          for (const auto& s : shards->as_array())
-            if (auto* id = str(s, "ShardId")) out.push_back(*id);
+          for (const auto& s : shards->as_array()) note(s);
         auto* more = d->find("HasMoreShards");
         if (!more || !more->is_bool() || !more->as_bool() || out.empty()) break;
         after = out.back();
@@ -205,6 +212,11 @@ class kinesis_reader final : public stream_reader {
         return size_t{0};
       }
     }
+  }
+
+  std::map<core::partition_id, std::vector<core::partition_id>> partition_parents()
+      const override {
+    return parents_;
   }
 
   core::offset_map position() const override {
@@ -396,6 +408,7 @@ class kinesis_reader final : public stream_reader {
   caf::error deferred_;
   bool closed_ = false;
   std::map<core::partition_id, latest_seen> latest_cache_;
+  std::map<core::partition_id, std::vector<core::partition_id>> parents_;
 };
 
 }  // namespace

@@ -176,6 +176,12 @@ class reconciler {
   /// Milliseconds behind the newest record per partition (Kinesis), for the
   /// positions of highest_ingested() when the probe was asked.
   void observe_time_lag(offset_map millis) { time_lag_ = std::move(millis); }
+  /// Each partition's parents (Kinesis shards made by a split or a merge): a
+  /// child is read only once its parents are read to their end, so records of
+  /// one key stay in order across the split or merge.
+  void observe_parents(std::map<partition_id, std::vector<partition_id>> parents) {
+    parents_ = std::move(parents);
+  }
   /// The committed offsets row as read before a run.
   void observe_committed(std::optional<committed_offsets> row);
   /// The row could not be read: the run creates no task (it would not know
@@ -337,6 +343,9 @@ class reconciler {
   offset_map latest_;
   std::optional<utc_time> latest_at_;
   std::optional<offset_map> time_lag_;
+  std::map<partition_id, std::vector<partition_id>> parents_;
+  /// A parent of `p` is still to be read to its end.
+  bool waits_for_parent(const partition_id& p) const;
   std::optional<committed_offsets> committed_;
   bool committed_known_ = false;
   std::optional<bounded_range> bounded_;

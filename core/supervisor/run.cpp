@@ -309,6 +309,24 @@ task::task_spec reconciler::make_task(const task_group& g) {
   return t;
 }
 
+bool reconciler::waits_for_parent(const partition_id& p) const {
+  auto it = parents_.find(p);
+  if (it == parents_.end()) return false;
+  for (const auto& q : it->second) {
+    // Gone from the stream (expired), or read to its end by a group.
+    if (std::find(partitions_.begin(), partitions_.end(), q) == partitions_.end())
+      continue;
+    if (auto n = next_offsets_.find(q); n != next_offsets_.end() && n->second.is_end())
+      continue;
+    if (committed_)
+      if (auto c = committed_->offsets.find(q);
+          c != committed_->offsets.end() && c->second.is_end())
+        continue;
+    return true;
+  }
+  return false;
+}
+
 void reconciler::create_groups(actions& out, utc_time now) {
   seal_from_row(out, now);
   const auto& ps = partitions_;
@@ -343,9 +361,8 @@ void reconciler::create_groups(actions& out, utc_time now) {
         auto s = bounded_->start.at(p);
         if (s > e[p]) {
           states_.record_error(now, "IAE",
-                               "Start offset " + s.to_string() + " of partition [" +
-                                   p + "] is after its end offset " +
-                                   e[p].to_string(),
+                               "Start offset " + s.to_string() + " of partition [" + p +
+                                   "] is after its end offset " + e[p].to_string(),
                                false);
           reached = false;
           continue;
@@ -367,7 +384,13 @@ void reconciler::create_groups(actions& out, utc_time now) {
       if (reversed) continue;
       end = std::move(e);
     }
-    auto start = start_offsets(members, out, now);
+    // Children of a split or merge wait until their parents are read to the
+    // end (they join a later task of their group).
+    std::vector<partition_id> ready;
+    for (const auto& p : members)
+      if (!waits_for_parent(p)) ready.push_back(p);
+    if (ready.empty()) continue;
+    auto start = start_offsets(ready, out, now);
     if (!start) continue;
     task_group g;
     g.id = gid;

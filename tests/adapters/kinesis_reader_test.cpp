@@ -164,6 +164,13 @@ TEST_CASE("a split closes the parent: read to its end, then the children from ea
   CHECK(r->position().at(ps[0]).is_end());
   auto after = *r->partitions(5s);
   REQUIRE(after.size() == 3);
+  // The children name the split shard as their parent.
+  auto parents = r->partition_parents();
+  REQUIRE(parents.size() == 2);
+  for (const auto& [child, ps_of] : parents) {
+    CHECK(child != ps[0]);
+    CHECK(ps_of == std::vector<core::partition_id>{ps[0]});
+  }
   CHECK(r->latest_offsets({ps[0]}, 5s)->at(ps[0]).is_end());
   core::offset_map children;
   for (const auto& p : after)
