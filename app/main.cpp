@@ -23,7 +23,8 @@ void usage(std::ostream& out) {
          "store\n"
          "  kafka-dev     run an embedded Kafka (mock cluster) with a fault-injection "
          "API\n"
-         "  generate      produce wiki-edit-like JSON events to a Kafka topic\n"
+         "  generate      produce wiki-edit-like JSON events to Kafka, RabbitMQ or "
+         "Kinesis\n"
          "  dump-segment  print a segment file's rows as JSON lines (or its header)\n"
          "  verify        check a supervisor's datasource: every record exactly once\n"
          "  help          this text; `streamvisor <command> --help` for its options\n";
