@@ -16,8 +16,14 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// A GetRecords reply holds at most 10 MB of data (about 14 MB as base64);
+// anything past 64 MiB is refused rather than buffered.
+constexpr size_t max_reply = 64u << 20;
+
 size_t collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+  auto* reply = static_cast<std::string*>(out);
+  if (reply->size() + size * n > max_reply) return 0;  // curl fails the transfer
+  reply->append(data, size * n);
   return size * n;
 }
 
@@ -97,6 +103,9 @@ caf::expected<core::json> kinesis_client::call(std::string_view operation,
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
   auto rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);
+  if (rc == CURLE_WRITE_ERROR)
+    return make_error(errc::stream_failed, "kinesis: " + std::string{operation} +
+                                               ": reply larger than 64 MiB");
   if (rc != CURLE_OK)
     return make_error(errc::stream_unreachable,
                       "kinesis: " + endpoint_.url + ": " + curl_easy_strerror(rc));

@@ -361,18 +361,31 @@ class kinesis_reader final : public stream_reader {
       latest_cache_[p] = {next, now};
       return next;
     }
-    auto next = cached != latest_cache_.end() ? cached->second.next : stream_offset{0};
-    latest_cache_[p] = {next, now};  // 0: no records at all, everything to come is new
+    if (cached != latest_cache_.end()) {
+      cached->second.at = now;  // nothing new since the last answer
+      return cached->second.next;
+    }
+    // Quiet for longer than the widest window: read from the trim horizon.
+    auto found = last_record_since(p, std::nullopt);
+    if (!found) return found.error();
+    if (*found && (*found)->is_end()) return stream_offset::end();
+    auto next = *found ? **found + 1 : stream_offset{0};  // 0: no records at all
+    latest_cache_[p] = {next, now};
     return next;
   }
 
-  // The sequence number of the last record that arrived since `since`
-  // (nullopt: none did; end(): the shard is closed).
+  // The sequence number of the last record that arrived since `since` (all
+  // retained records without it); nullopt: none did; end(): the shard is closed.
   caf::expected<std::optional<stream_offset>> last_record_since(
-      const core::partition_id& p, std::chrono::system_clock::time_point since) {
-    auto secs = std::chrono::duration<double>(since.time_since_epoch()).count();
-    auto it = shard_iterator(p, json::make_object({{"ShardIteratorType", "AT_TIMESTAMP"},
-                                                   {"Timestamp", secs}}));
+      const core::partition_id& p,
+      std::optional<std::chrono::system_clock::time_point> since) {
+    auto body = json::make_object({{"ShardIteratorType", "TRIM_HORIZON"}});
+    if (since)
+      body = json::make_object(
+          {{"ShardIteratorType", "AT_TIMESTAMP"},
+           {"Timestamp",
+            std::chrono::duration<double>(since->time_since_epoch()).count()}});
+    auto it = shard_iterator(p, body);
     if (!it) return it.error();
     std::optional<stream_offset> last;
     std::string iterator = *it;

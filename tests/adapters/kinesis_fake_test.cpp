@@ -12,6 +12,7 @@
 
 #include "adapters/errc.hpp"
 #include "adapters/kinesis/kinesis_reader.hpp"
+#include "core/errc.hpp"
 #include "core/json.hpp"
 
 using namespace sv;
@@ -53,6 +54,7 @@ class fake_kinesis {
   int throttle_next = 0;            ///< GetRecords calls still to refuse as throttled
   int iterator_gen = 0;             ///< iterators of older generations have expired
   int64_t behind_ms = 0;            ///< MillisBehindLatest of every GetRecords
+  bool huge = false;                ///< GetRecords answers 65 MiB
   std::vector<std::string> starts;  ///< "TYPE" or "TYPE SEQ" of each GetShardIterator
   std::vector<clock::time_point> throttled_at, records_at;
 
@@ -80,6 +82,7 @@ class fake_kinesis {
           if (seq_of(i) == s) at = i + 1;
       } else {
         starts.push_back(type);
+        if (type == "AT_TIMESTAMP") at = records;  // every record is older
       }
       out.set("ShardIterator",
               "it:" + std::to_string(at) + ":" + std::to_string(iterator_gen));
@@ -94,6 +97,10 @@ class fake_kinesis {
       int at = std::stoi(it.substr(3, colon - 3));
       int gen = std::stoi(it.substr(colon + 1));
       if (gen < iterator_gen) return error(res, "ExpiredIteratorException");
+      if (huge) {
+        res.set_content(std::string(65u << 20, ' '), "application/x-amz-json-1.1");
+        return;
+      }
       records_at.push_back(clock::now());
       auto limit = static_cast<int>(body->find("Limit")->as_int());
       json::array recs;
@@ -232,4 +239,29 @@ TEST_CASE("other stream readers do not report time lag") {
   auto lag = r.time_lag({{"0", 5}}, 1s);
   REQUIRE_FALSE(lag);
   CHECK(adapters::is(lag.error(), adapters::errc::stream_config));
+}
+
+TEST_CASE(
+    "latest of a shard quiet for longer than every window is read from the trim "
+    "horizon") {
+  fake_kinesis k;
+  auto r = reader(k);
+  auto latest = r->latest_offsets({shard}, 1s);
+  REQUIRE(latest);
+  CHECK(latest->at(shard) == *core::stream_offset::parse(seq_of(39)) + 1);
+  std::lock_guard<std::mutex> g{k.mtx};
+  REQUIRE_FALSE(k.starts.empty());
+  CHECK(k.starts.back() == "TRIM_HORIZON");
+}
+
+TEST_CASE("a reply over 64 MiB is refused, not buffered") {
+  fake_kinesis k;
+  k.huge = true;
+  auto r = reader(k);
+  REQUIRE_FALSE(r->assign({{shard, 0}}));
+  adapters::record_batch batch;
+  auto n = r->poll(batch, 10, 1s);
+  REQUIRE_FALSE(n);
+  CHECK(adapters::is(n.error(), adapters::errc::stream_failed));
+  CHECK(core::error_message(n.error()).find("64 MiB") != std::string::npos);
 }

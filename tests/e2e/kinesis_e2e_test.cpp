@@ -90,7 +90,7 @@ class kinesis_fixture : public test::stream_e2e_base {
     return std::thread{[this, n, over] { produce(n, over); }};
   }
 
-  core::offset_map stream_end() {
+  core::offset_map stream_end() override {
     adapters::kinesis_reader_config cfg;
     cfg.endpoint = endpoint;
     cfg.stream = stream;
@@ -101,17 +101,6 @@ class kinesis_fixture : public test::stream_e2e_base {
     auto latest = (*r)->latest_offsets(*ps, 10s);
     REQUIRE_MESSAGE(latest, core::error_message(latest.error()));
     return *latest;
-  }
-
-  void wait_caught_up(std::chrono::seconds timeout = 120s) {
-    auto end = stream_end();
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (committed() != end) {
-      if (std::chrono::steady_clock::now() > deadline)
-        FAIL("not caught up: committed " << core::to_json(committed()).dump()
-                                         << ", stream end " << core::to_json(end).dump());
-      std::this_thread::sleep_for(250ms);
-    }
   }
 
   core::stream::kinesis_endpoint endpoint;
@@ -181,13 +170,7 @@ TEST_CASE_FIXTURE(kinesis_fixture, "kinesis: the seed's example spec runs as it 
   auto end = stream_end();
   REQUIRE(post_empty(sup("/suspend")).status == 200);
   wait_state("SUSPENDED", 60s);
-  deadline = std::chrono::steady_clock::now() + 120s;
-  while (committed() != end) {
-    if (std::chrono::steady_clock::now() > deadline)
-      FAIL("not published: committed " << core::to_json(committed()).dump() << ", end "
-                                       << core::to_json(end).dump());
-    std::this_thread::sleep_for(250ms);
-  }
+  wait_committed(end, 120s);
   check_exactly_once();
 }
 

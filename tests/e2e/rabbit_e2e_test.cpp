@@ -107,7 +107,7 @@ class rabbit_fixture : public test::stream_e2e_base {
     return std::thread{[this, n, over] { produce(n, over); }};
   }
 
-  core::offset_map stream_end() {
+  core::offset_map stream_end() override {
     adapters::rabbit_reader_config cfg;
     cfg.endpoint = endpoint;
     cfg.super_stream = stream;
@@ -139,17 +139,6 @@ class rabbit_fixture : public test::stream_e2e_base {
       std::this_thread::sleep_for(200ms);
     }
     FAIL("the streams did not come back: " << last);
-  }
-
-  void wait_caught_up(std::chrono::seconds timeout = 120s) {
-    auto end = stream_end();
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (committed() != end) {
-      if (std::chrono::steady_clock::now() > deadline)
-        FAIL("not caught up: committed " << core::to_json(committed()).dump()
-                                         << ", stream end " << core::to_json(end).dump());
-      std::this_thread::sleep_for(250ms);
-    }
   }
 
   core::stream::rabbit_endpoint endpoint;

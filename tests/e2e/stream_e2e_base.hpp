@@ -21,6 +21,7 @@ namespace sv::test {
 
 class stream_e2e_base : public node_fixture {
  public:
+  virtual ~stream_e2e_base() = default;
   explicit stream_e2e_base(std::string sup_id, uint64_t seed)
       : id(std::move(sup_id)), gen{id, seed} {
     auto s = adapters::open_metadata_store(options().metadata_uri);
@@ -56,6 +57,26 @@ class stream_e2e_base : public node_fixture {
         FAIL("state " << s.find("detailedState")->as_string() << ", wanted " << state);
       std::this_thread::sleep_for(std::chrono::milliseconds{100});
     }
+  }
+
+  /// Where the stream ends now (its latest offsets).
+  virtual core::offset_map stream_end() = 0;
+
+  /// Waits until the committed row reaches `end`.
+  void wait_committed(const core::offset_map& end,
+                      std::chrono::seconds timeout = std::chrono::seconds{120}) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (committed() != end) {
+      if (std::chrono::steady_clock::now() > deadline)
+        FAIL("not caught up: committed " << core::to_json(committed()).dump()
+                                         << ", stream end " << core::to_json(end).dump());
+      std::this_thread::sleep_for(std::chrono::milliseconds{250});
+    }
+  }
+
+  /// Waits until the committed row reaches the stream's end as it is now.
+  void wait_caught_up(std::chrono::seconds timeout = std::chrono::seconds{120}) {
+    wait_committed(stream_end(), timeout);
   }
 
   /// The next event (its id noted as produced), timed 10 ms after the last.
