@@ -1,6 +1,7 @@
 #include "app/node.hpp"
 #include "app/cluster_wiring.hpp"
 #include "app/identity.hpp"
+#include "app/security_options.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -128,6 +129,12 @@ class node_impl final : public node {
     gw.api.runner = runner_;
     gw.api.lockbox = lockbox_;
     gw.api.node = identity_;
+    if (auto err = load_https(opts, gw.limits)) return err;
+    auto sec_opts = make_security_options(opts);
+    if (!sec_opts) return sec_opts.error();
+    auto sec = http::security::open(std::move(*sec_opts));
+    if (!sec) return sec.error();
+    gw.api.security = std::move(*sec);
     auto gateway = http::spawn_gateway(*sys_, manager_, metadata_, gw);
 
     if (!gateway) return gateway.error();

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "app/flags.hpp"
+#include "app/security_options.hpp"
 #include "core/errc.hpp"
 #include "core/time.hpp"
 
@@ -99,6 +100,7 @@ caf::error set_cluster(serve_options& o, const std::string& key, const std::stri
 caf::error set(serve_options& o, const std::string& key, const std::string& value) {
   bool handled = false;
   if (auto err = set_cluster(o, key, value, handled); err || handled) return err;
+  if (auto err = set_security_option(o, key, value, handled); err || handled) return err;
   auto number = [&](int64_t lo, int64_t hi) { return flag_number(key, value, lo, hi); };
   if (key == "listen") {
     auto hp = flag_host_port(key, value);
@@ -240,6 +242,7 @@ caf::expected<serve_options> parse_serve_options(const std::vector<std::string>&
     return bad(
         "options 'tls-cert', 'tls-key' and 'tls-ca' secure node-to-node traffic "
         "and need role overlord or worker");
+  if (auto err = check_security_options(o)) return err;
   if (o.role != node_role::all && o.metadata_uri.rfind("postgres", 0) != 0)
     return bad("role '" + to_string(o.role) +
                "' needs a PostgreSQL metadata store shared by the cluster "
@@ -319,7 +322,7 @@ std::string serve_usage() {
                                 (all three or none; none: plain TCP)
   --config FILE                 read options from FILE (key=value per line, the
                                 same keys as the flags); flags win
-)";
+)" + security_usage();
 }
 
 }  // namespace sv::app

@@ -73,6 +73,23 @@ struct serve_options {
   std::string tls_key;
   std::string tls_ca;
   bool tls() const { return !tls_cert.empty(); }
+  // The HTTP API's security (app/security_options.hpp, docs/security.md).
+  /// on, off, or auto: on when the API listens beyond loopback or the node
+  /// is part of a cluster.
+  std::string auth = "auto";
+  /// Where the initial admin's password is read from (used once, when the
+  /// metadata store has no users): an environment variable's name or a
+  /// file. Default: the variable STREAMVISOR_ADMIN_PASSWORD.
+  std::string auth_admin_password_env;
+  std::string auth_admin_password_file;
+  int32_t auth_max_failures = 5;    ///< failed sign-ins per client before a block
+  int32_t auth_block_s = 30;        ///< the first block; doubled up to 15 minutes
+  double http_rate_per_client = 0;  ///< requests/s per client address; 0: no limit
+  int32_t http_rate_burst = 100;
+  /// HTTPS for the API: certificate (PEM, chain allowed) and key; both set:
+  /// the port speaks TLS only.
+  std::string http_tls_cert;
+  std::string http_tls_key;
 };
 
 /// Parses flags (`--key value` or `--key=value`), reading `--config FILE` first.

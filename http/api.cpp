@@ -3,10 +3,12 @@
 #include <memory>
 
 #include "http/coordinator_routes.hpp"
+#include "http/guard.hpp"
 #include "http/kafka_control_routes.hpp"
 #include "http/leadership.hpp"
 #include "http/metrics_routes.hpp"
 #include "http/node_routes.hpp"
+#include "http/security_routes.hpp"
 
 #include "http/supervisor_routes.hpp"
 #include "http/task_routes.hpp"
@@ -25,12 +27,18 @@ handler make_api(caf::actor_system& sys, actors::manager_actor manager,
   if (opts.runner) add_task_routes(*r, ctx);
   if (opts.embedded_kafka)
     add_kafka_control_routes(*r, opts.embedded_kafka, "/streamvisor/v1/kafka");
-  if (auto cluster = opts.node->cluster)
-    return [r, cluster](const request& req) {
+  auto sec = opts.security;
+  if (sec && sec->options().enabled) add_security_routes(*r, ctx, sec);
+  // Admission (rate, sign-in), then the leader's redirect, then what the
+  // caller may do, then the route.
+  return [r, sec, ctx, cluster = opts.node->cluster](request& req) {
+    if (sec)
+      if (auto refused = sec->admit(req)) return *refused;
+    if (cluster)
       if (auto redirect = leader_redirect(req, *cluster)) return *redirect;
-      return r->dispatch(req);
-    };
-  return [r](const request& req) { return r->dispatch(req); };
+    if (auto denied = check_access(req, ctx)) return *denied;
+    return r->dispatch(req);
+  };
 }
 
 }  // namespace sv::http

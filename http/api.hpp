@@ -12,6 +12,7 @@
 #include "actors/task_runner_actor.hpp"
 #include "adapters/kafka/mock_cluster.hpp"
 #include "http/node_identity.hpp"
+#include "http/security.hpp"
 #include "http/server.hpp"
 
 namespace sv::http {
@@ -29,6 +30,8 @@ struct api_options {
   actors::lockbox_actor lockbox;
   /// This node (never null once the node is assembled).
   std::shared_ptr<node_identity> node = std::make_shared<node_identity>();
+  /// Authentication, authorization and per-client limits; null: none.
+  std::shared_ptr<http::security> security;
 };
 
 /// The request handler for the whole API.

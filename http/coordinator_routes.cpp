@@ -1,6 +1,7 @@
 #include "http/coordinator_routes.hpp"
 
 #include "core/errc.hpp"
+#include "http/access.hpp"
 #include "http/ask.hpp"
 #include "http/error_status.hpp"
 
@@ -46,11 +47,12 @@ void add_coordinator_routes(router& r, const route_context& ctx) {
   auto& sys = ctx.sys;
   auto md = ctx.metadata;
   auto t = ctx.timeout;
-  r.add("GET", base, [&sys, md, t](const request&, const captures&) {
+  r.add("GET", base, [&sys, md, t](const request& req, const captures&) {
     auto names = ask<msg::data_source_list>(sys, md, t, msg::md_data_sources{});
     if (!names) return error_response(names.error());
     json::array out;
-    for (const auto& n : names->names) out.emplace_back(n);
+    for (const auto& n : names->names)
+      if (may_read(req, n)) out.emplace_back(n);
     return response{200, json{std::move(out)}.dump()};
   });
   r.add("GET", base + "/{}/segments",

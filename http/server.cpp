@@ -109,6 +109,21 @@ class mhd_server final : public server {
     sockaddr_storage addr{};
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
     if (auto err = resolve(host, port, addr, flags)) return err;
+    // TLS through libmicrohttpd's GnuTLS; the PEM texts live in limits_.
+    std::vector<MHD_OptionItem> tls{{MHD_OPTION_END, 0, nullptr}};
+    if (!l.tls_cert_pem.empty() || !l.tls_key_pem.empty()) {
+      if (l.tls_cert_pem.empty() || l.tls_key_pem.empty())
+        return core::make_error(core::errc::invalid_input,
+                                "HTTPS needs both a certificate and a key");
+      if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return core::make_error(core::errc::unsupported,
+                                "this libmicrohttpd was built without TLS");
+      flags |= MHD_USE_TLS;
+      tls = {
+          {MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(limits_.tls_cert_pem.c_str())},
+          {MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(limits_.tls_key_pem.c_str())},
+          {MHD_OPTION_END, 0, nullptr}};
+    }
     daemon_ = MHD_start_daemon(
         flags, port, nullptr, nullptr, &mhd_server::on_request, this,
         MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
@@ -117,11 +132,15 @@ class mhd_server final : public server {
         static_cast<unsigned>(l.idle_timeout.count()), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         l.max_header_bytes + 8192, MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
         MHD_OPTION_NOTIFY_COMPLETED, &mhd_server::on_completed, this,
-        MHD_OPTION_NOTIFY_CONNECTION, &mhd_server::on_connection, this, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, &mhd_server::on_connection, this, MHD_OPTION_ARRAY,
+        tls.data(), MHD_OPTION_END);
     if (!daemon_)
-      return core::make_error(core::errc::unavailable,
-                              "cannot listen on " + host + ":" + std::to_string(port) +
-                                  " (address in use or not available)");
+      return core::make_error(
+          core::errc::unavailable,
+          "cannot listen on " + host + ":" + std::to_string(port) +
+              (l.tls_cert_pem.empty() ? " (address in use or not available)"
+                                      : " (address in use or not available, or the "
+                                        "TLS certificate or key is not usable)"));
     auto* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
     port_ = info ? info->port : port;
     for (size_t i = 0; i < l.threads; ++i)
@@ -256,6 +275,8 @@ class mhd_server final : public server {
     if (auto* type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"))
       req.content_type = type;
     req.remote_addr = client_address(c);
+    if (auto* a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))
+      req.authorization = a;
     auto* length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (length) {
       auto n = std::strtoull(length, nullptr, 10);

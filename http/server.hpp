@@ -22,6 +22,8 @@
 
 namespace sv::http {
 
+struct caller;  // http/access.hpp
+
 struct request {
   std::string method;                              ///< GET, POST, ...
   std::string path;                                ///< decoded, without the query
@@ -29,6 +31,10 @@ struct request {
   std::string body;
   std::string content_type;
   std::string remote_addr;
+  std::string authorization;  ///< the Authorization header
+  /// Who sent it, once authenticated (http/security.hpp); null when the API
+  /// runs without authentication.
+  std::shared_ptr<const caller> who;
 
   bool has_param(const std::string& key) const { return params.count(key) > 0; }
   std::string param(const std::string& key) const {
@@ -44,7 +50,8 @@ struct response {
   std::vector<std::pair<std::string, std::string>> headers{};  ///< extra headers
 };
 
-using handler = std::function<response(const request&)>;
+/// Called on a handler thread; may annotate the request (its caller).
+using handler = std::function<response(request&)>;
 
 struct server_limits {
   /// Handler threads (requests handled at once); polling threads are extra.
@@ -62,6 +69,10 @@ struct server_limits {
   std::chrono::seconds idle_timeout{60};
   /// Requests waiting for a handler thread; more get 503.
   size_t max_queued = 1024;
+  /// HTTPS: the server's certificate (PEM, chain allowed) and its private
+  /// key (PEM). Both set: the port speaks TLS only; both empty: plain HTTP.
+  std::string tls_cert_pem{};
+  std::string tls_key_pem{};
 };
 
 class server {

@@ -3,6 +3,8 @@
 #include "http/supervisor_routes.hpp"
 
 #include "core/errc.hpp"
+#include "core/spec/secrets.hpp"
+#include "http/access.hpp"
 #include "http/ask.hpp"
 #include "http/error_status.hpp"
 
@@ -41,14 +43,14 @@ json summary_json(const core::supervisor_summary& s) {
 json listing_json(const msg::supervisor_listing& l, const request& req) {
   if (flag(req, "system")) {
     auto j = summary_json(l.summary);
-    j.set("specString", l.spec.dump());
+    j.set("specString", core::mask_secrets(l.spec).dump());
     j.set("type", l.summary.type);
     j.set("source", l.summary.source);
     return j;
   }
   if (req.has_param("full")) {
     auto j = summary_json(l.summary);
-    j.set("spec", l.spec);
+    j.set("spec", core::mask_secrets(l.spec));
     return j;
   }
   return summary_json(l.summary);
@@ -67,7 +69,46 @@ std::optional<int32_t> parse_positive(const std::string& text) {
 }
 
 json history_entry(const core::spec_version& v) {
-  return json::make_object({{"spec", v.payload}, {"version", v.created_date}});
+  return json::make_object(
+      {{"spec", core::mask_secrets(v.payload)}, {"version", v.created_date}});
+}
+
+// Supervisors the caller may write (suspendAll, resumeAll, terminateAll).
+std::vector<std::string> writable_ids(caf::actor_system& sys,
+                                      const actors::manager_actor& mgr,
+                                      std::chrono::milliseconds t, const request& req) {
+  std::vector<std::string> out;
+  if (auto list = ask<msg::supervisor_list>(sys, mgr, t, msg::list_supervisors{}))
+    for (const auto& l : list->items)
+      if (may_write(req, l.summary.data_source)) out.push_back(l.summary.id);
+  return out;
+}
+
+// A posted spec that holds masked secrets (read from this API) gets them back
+// from the running spec of the same id; 400 naming what cannot be restored.
+caf::expected<std::string> restore_secrets(caf::actor_system& sys,
+                                           const actors::manager_actor& mgr,
+                                           std::chrono::milliseconds t,
+                                           const std::string& body) {
+  if (body.find(core::masked_secret) == std::string::npos) return body;
+  auto posted = json::parse(body);
+  if (!posted) return body;  // the parser reports it
+  std::string id;
+  if (const json* i = posted->find("id"); i && i->is_string()) id = i->as_string();
+  if (id.empty()) id = data_source_of(*posted);
+  auto current = ask<json>(sys, mgr, t, msg::get_supervisor_spec{id});
+  auto left = core::restore_masked(*posted, current ? *current : json{});
+  if (!left.empty()) {
+    std::string paths;
+    for (const auto& p : left) paths += (paths.empty() ? "" : ", ") + p;
+    return core::make_error(core::errc::invalid_input,
+                            "Invalid supervisor spec: " + paths + ": a masked secret (" +
+                                std::string{core::masked_secret} + ") that supervisor [" +
+                                id +
+                                "] does not hold; give the secret itself or a password "
+                                "provider");
+  }
+  return posted->dump();
 }
 
 }  // namespace
@@ -84,7 +125,8 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
     json::array out;
     bool detailed = req.has_param("full") || flag(req, "state") || flag(req, "system");
     for (const auto& l : list->items)
-      out.push_back(detailed ? listing_json(l, req) : json{l.summary.id});
+      if (may_read(req, l.summary.data_source))
+        out.push_back(detailed ? listing_json(l, req) : json{l.summary.id});
     return ok(json{std::move(out)});
   });
 
@@ -92,7 +134,9 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
     if (!is_json_content(req.content_type))
       return error_response(
           415, "Content-Type must be application/json (got '" + req.content_type + "')");
-    auto parsed = core::parse_supervisor_spec_text(req.body);
+    auto text = restore_secrets(sys, mgr, t, req.body);
+    if (!text) return error_response(text.error());
+    auto parsed = core::parse_supervisor_spec_text(*text);
     if (!parsed.ok()) {
       // Druid's {"error": ...} plus every problem as {path, message} for tools.
       json::array problems;
@@ -103,18 +147,20 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
            {"errors", json{std::move(problems)}}});
       return response{400, body.dump()};
     }
+    if (!may_write(req, parsed.spec->data_source())) return forbidden();
     msg::create_supervisor m{std::move(*parsed.spec),
-                             flag(req, "skipRestartIfUnmodified"), req.remote_addr};
+                             flag(req, "skipRestartIfUnmodified"), author_of(req)};
     auto reply = ask<msg::create_supervisor_reply>(sys, mgr, t, std::move(m));
     if (!reply) return error_response(reply.error());
     return ok(json::make_object({{"id", reply->id}, {"restarted", reply->restarted}}));
   });
 
-  r.add("GET", base + "/history", [&sys, mgr, t](const request&, const captures&) {
+  r.add("GET", base + "/history", [&sys, mgr, t](const request& req, const captures&) {
     auto h = ask<msg::spec_history>(sys, mgr, t, msg::get_history{});
     if (!h) return error_response(h.error());
     json out{json::object{}};
     for (const auto& v : h->versions) {
+      if (req.who && !may_read(req, data_source_of(v.payload))) continue;
       if (!out.find(v.spec_id)) out.set(v.spec_id, json{json::array{}});
       out.find(v.spec_id)->as_array().push_back(history_entry(v));
     }
@@ -124,8 +170,15 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
   for (bool suspend : {true, false}) {
     r.add("POST", base + (suspend ? "/suspendAll" : "/resumeAll"),
           [&sys, mgr, t, suspend](const request& req, const captures&) {
+            if (req.who) {
+              // Only the supervisors the caller may write (Druid's).
+              for (const auto& id : writable_ids(sys, mgr, t, req))
+                (void)ask<json>(sys, mgr, t,
+                                msg::set_suspended{id, suspend, author_of(req)});
+              return ok(json::make_object({{"status", "success"}}));
+            }
             auto a = ask<msg::ack>(sys, mgr, t,
-                                   msg::set_all_suspended{suspend, req.remote_addr});
+                                   msg::set_all_suspended{suspend, author_of(req)});
             if (!a) return error_response(a.error());
             return ok(json::make_object({{"status", "success"}}));
           });
@@ -133,7 +186,13 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
 
   r.add("POST", base + "/terminateAll",
         [&sys, mgr, t](const request& req, const captures&) {
-          auto a = ask<msg::ack>(sys, mgr, t, msg::terminate_all{req.remote_addr});
+          if (req.who) {
+            for (const auto& id : writable_ids(sys, mgr, t, req))
+              (void)ask<msg::ack>(sys, mgr, t,
+                                  msg::terminate_supervisor{id, author_of(req)});
+            return ok(json::make_object({{"status", "success"}}));
+          }
+          auto a = ask<msg::ack>(sys, mgr, t, msg::terminate_all{author_of(req)});
           if (!a) return error_response(a.error());
           return ok(json::make_object({{"status", "success"}}));
         });
@@ -141,7 +200,7 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
   r.add("GET", base + "/{}", [&sys, mgr, t](const request&, const captures& c) {
     auto spec = ask<json>(sys, mgr, t, msg::get_supervisor_spec{c[0]});
     if (!spec) return error_response(spec.error());
-    return ok(std::move(*spec));
+    return ok(core::mask_secrets(*spec));
   });
 
   r.add("GET", base + "/{}/status", [&sys, mgr, t](const request&, const captures& c) {
@@ -180,8 +239,8 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
   for (bool suspend : {true, false}) {
     r.add("POST", base + (suspend ? "/{}/suspend" : "/{}/resume"),
           [&sys, mgr, t, suspend](const request& req, const captures& c) {
-            auto spec = ask<json>(sys, mgr, t,
-                                  msg::set_suspended{c[0], suspend, req.remote_addr});
+            auto spec =
+                ask<json>(sys, mgr, t, msg::set_suspended{c[0], suspend, author_of(req)});
             if (!spec) return error_response(spec.error());
             return ok(std::move(*spec));
           });
@@ -202,7 +261,7 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
 
   r.add(
       "POST", base + "/{}/reset", [&sys, mgr, t](const request& req, const captures& c) {
-        auto a = ask<msg::ack>(sys, mgr, t, msg::reset_supervisor{c[0], req.remote_addr});
+        auto a = ask<msg::ack>(sys, mgr, t, msg::reset_supervisor{c[0], author_of(req)});
         if (!a) return error_response(a.error());
         return ok(json::make_object({{"id", c[0]}}));
       });
@@ -218,7 +277,7 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
                 400, "Invalid JSON body: " + core::error_message(body.error()));
           auto a = ask<msg::ack>(
               sys, mgr, t,
-              msg::reset_supervisor_offsets{c[0], std::move(*body), req.remote_addr});
+              msg::reset_supervisor_offsets{c[0], std::move(*body), author_of(req)});
           if (!a) return error_response(a.error());
           return ok(json::make_object({{"id", c[0]}}));
         });
@@ -257,7 +316,7 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
         task_count = *v;
       }
       auto reply = ask<msg::backfill_reply>(
-          sys, mgr, t, msg::reset_and_backfill{c[0], task_count, req.remote_addr});
+          sys, mgr, t, msg::reset_and_backfill{c[0], task_count, author_of(req)});
       if (!reply) return error_response(reply.error());
       return ok(json::make_object({{"id", reply->id},
                                    {"backfillSupervisorId", reply->backfill_id},
@@ -283,7 +342,7 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
                                        {"type", a.type},
                                        {"author", a.author},
                                        {"comment", a.comment},
-                                       {"payload", a.payload},
+                                       {"payload", core::mask_secrets(a.payload)},
                                        {"createdDate", a.created_date}}));
     return ok(json{std::move(out)});
   });
@@ -291,7 +350,7 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
   for (const char* verb : {"/{}/terminate", "/{}/shutdown"}) {
     r.add("POST", base + verb, [&sys, mgr, t](const request& req, const captures& c) {
       auto a =
-          ask<msg::ack>(sys, mgr, t, msg::terminate_supervisor{c[0], req.remote_addr});
+          ask<msg::ack>(sys, mgr, t, msg::terminate_supervisor{c[0], author_of(req)});
       if (!a) return error_response(a.error());
       return ok(json::make_object({{"id", c[0]}}));
     });

@@ -9,7 +9,9 @@
 
 #include "adapters/task_log.hpp"
 #include "core/errc.hpp"
+#include "core/spec/secrets.hpp"
 #include "core/time.hpp"
+#include "http/access.hpp"
 #include "http/ask.hpp"
 #include "http/error_status.hpp"
 
@@ -193,6 +195,7 @@ response list_tasks(const route_context& c, const request& req,
     if (state == "running" && !(l && l->status == "RUNNING" && !is_waiting)) continue;
     if (state == "pending" && !(l && l->status == "PENDING")) continue;
     if (state == "waiting" && !is_waiting) continue;
+    if (!may_read(req, row->data_source)) continue;
     out.push_back(status_plus(*row, l, is_waiting));
     if (*max > 0 && static_cast<int64_t>(out.size()) >= *max) break;
   }
@@ -263,7 +266,8 @@ void add_task_routes(router& r, const route_context& ctx) {
     if (!row) return error_response(row.error());
     if (!*row)
       return error_response(404, "Cannot find any task with id: [" + cap[0] + "]");
-    return ok(json::make_object({{"task", cap[0]}, {"payload", (*row)->payload}}));
+    return ok(json::make_object(
+        {{"task", cap[0]}, {"payload", core::mask_secrets((*row)->payload)}}));
   });
 
   r.add("GET", base + "/task/{}/reports", [c](const request&, const captures& cap) {

@@ -3,6 +3,8 @@
 
 #include <array>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include "actors/task/task_env.hpp"
@@ -10,6 +12,7 @@
 #include "adapters/kafka/kafka_reader.hpp"
 #include "adapters/kinesis/kinesis_reader.hpp"
 #include "adapters/rabbit/rabbit_reader.hpp"
+#include "core/spec/secrets.hpp"
 #include "core/stream/kinesis_endpoint.hpp"
 #include "core/stream/rabbit_endpoint.hpp"
 
@@ -24,11 +27,33 @@ std::optional<std::string> from_environment(const std::string& name) {
   return std::nullopt;
 }
 
+std::optional<std::string> from_file(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// consumerProperties with their password providers resolved, here where the
+// task runs (its environment, its files).
+caf::expected<core::json::object> properties(const core::supervisor_spec& spec) {
+  if (!spec.io.consumer_properties) return core::json::object{};
+  auto props =
+      core::resolve_properties(*spec.io.consumer_properties, from_environment, from_file);
+  if (!props)
+    return adapters::make_error(adapters::errc::stream_config,
+                                core::error_message(props.error()));
+  return props;
+}
+
 reader_result open_kafka(const core::supervisor_spec& spec, const std::string& client_id,
                          const std::string& embedded_bootstrap) {
   adapters::kafka_reader_config cfg;
   const auto& io = spec.io;
-  if (io.consumer_properties) cfg.consumer_properties = *io.consumer_properties;
+  auto props = properties(spec);
+  if (!props) return props.error();
+  cfg.consumer_properties = std::move(*props);
   // librdkafka 2.0.2 stops fetching for about a second whenever its local queue
   // passes queued.min.messages (100,000 by default, counted over all partitions)
   // or queued.max.messages.kbytes. A task that parses slower than it fetches
@@ -47,9 +72,10 @@ reader_result open_kafka(const core::supervisor_spec& spec, const std::string& c
 reader_result open_rabbit(const core::supervisor_spec& spec, const std::string&,
                           const std::string&) {
   const auto& io = spec.io;
-  auto ep = core::stream::parse_rabbit_endpoint(
-      io.uri.value_or(""), io.consumer_properties ? &*io.consumer_properties : nullptr,
-      from_environment);
+  auto props = properties(spec);
+  if (!props) return props.error();
+  auto ep =
+      core::stream::parse_rabbit_endpoint(io.uri.value_or(""), &*props, from_environment);
   if (!ep)
     return adapters::make_error(adapters::errc::stream_config,
                                 core::error_message(ep.error()));

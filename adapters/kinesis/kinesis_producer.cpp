@@ -1,6 +1,6 @@
 #include "adapters/kinesis/kinesis_producer.hpp"
 
-#include <openssl/evp.h>
+#include "adapters/crypto/base64.hpp"
 
 #include <thread>
 
@@ -13,15 +13,6 @@ namespace {
 
 using core::json;
 using namespace std::chrono_literals;
-
-std::string base64(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                           reinterpret_cast<const unsigned char*>(in.data()),
-                           static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 std::string text(const json& j, std::string_view key) {
   auto* v = j.find(key);
@@ -126,8 +117,8 @@ caf::error kinesis_producer::put(
     auto n = std::min<size_t>(500, records.size() - at);
     json::array entries;
     for (size_t i = at; i < at + n; ++i)
-      entries.push_back(json::make_object(
-          {{"PartitionKey", records[i].first}, {"Data", base64(records[i].second)}}));
+      entries.push_back(json::make_object({{"PartitionKey", records[i].first},
+                                           {"Data", base64_encode(records[i].second)}}));
     auto r = client_->call("PutRecords",
                            json::make_object({{"StreamName", stream},
                                               {"Records", json{std::move(entries)}}}));

@@ -1,6 +1,6 @@
 #include "adapters/kinesis/kinesis_reader.hpp"
 
-#include <openssl/evp.h>
+#include "adapters/crypto/base64.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -23,20 +23,6 @@ using core::stream_offset;
 struct arena {
   std::deque<std::string> strings;
 };
-
-bool base64_decode(const std::string& in, std::string& out) {
-  if (in.size() % 4 != 0) return false;
-  out.resize(in.size() / 4 * 3);
-  auto n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                           reinterpret_cast<const unsigned char*>(in.data()),
-                           static_cast<int>(in.size()));
-  if (n < 0) return false;
-  size_t pad = 0;
-  if (!in.empty() && in.back() == '=')
-    pad = (in.size() > 1 && in[in.size() - 2] == '=') ? 2 : 1;
-  out.resize(static_cast<size_t>(n) - pad);
-  return true;
-}
 
 const std::string* str(const json& j, std::string_view key) {
   auto* v = j.find(key);

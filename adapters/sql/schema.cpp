@@ -91,6 +91,13 @@ std::vector<migration> migrations(dialect d) {
                ", cluster TEXT NOT NULL, epoch BIGINT NOT NULL, kind TEXT NOT NULL, at "
                "TEXT NOT NULL)",
        }},
+      {7,
+       {
+           // Documents the nodes share (config_store.hpp), as Druid's
+           // druid_config.
+           "CREATE TABLE IF NOT EXISTS config (name TEXT PRIMARY KEY, version BIGINT "
+           "NOT NULL, payload TEXT NOT NULL)",
+       }},
   };
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/errc.hpp"
 #include "core/spec/check.hpp"
+#include "core/spec/secrets.hpp"
 #include "core/stream/kinesis_endpoint.hpp"
 #include "core/stream/rabbit_endpoint.hpp"
 
@@ -216,22 +217,30 @@ void validate(const io_config& x, const std::string& path, std::vector<problem>&
                    "required");
     }
   }
+  // "ioConfig.FIELD: why" -> the field under `path`.
+  auto add_located = [&](const caf::error& e) {
+    auto msg = error_message(e);
+    auto colon = msg.find(": ");
+    auto field = msg.substr(0, colon);
+    constexpr std::string_view prefix = "ioConfig.";
+    if (field.rfind(prefix, 0) == 0) field = field.substr(prefix.size());
+    check::add(ps, at(field), colon == std::string::npos ? msg : msg.substr(colon + 2));
+  };
+  // Syntax only: environment variables and files are read where tasks run.
+  auto anything = [](const std::string&) -> std::optional<std::string> { return "set"; };
+  std::optional<json::object> props;
+  if (x.consumer_properties) {
+    auto resolved = resolve_properties(*x.consumer_properties, anything, anything);
+    if (resolved)
+      props = std::move(*resolved);
+    else
+      add_located(resolved.error());
+  }
   if (x.type == "rabbit" && (!x.uri || x.uri->empty())) {
     check::add(ps, at("uri"), "required");
   } else if (x.type == "rabbit") {
-    // Syntax only: environment variables are read where the tasks run.
-    auto ep = stream::parse_rabbit_endpoint(
-        *x.uri, x.consumer_properties ? &*x.consumer_properties : nullptr,
-        [](const std::string&) -> std::optional<std::string> { return "set"; });
-    if (!ep) {
-      // "ioConfig.FIELD: why" -> the field under `path`.
-      auto msg = error_message(ep.error());
-      auto colon = msg.find(": ");
-      auto field = msg.substr(0, colon);
-      constexpr std::string_view prefix = "ioConfig.";
-      if (field.rfind(prefix, 0) == 0) field = field.substr(prefix.size());
-      check::add(ps, at(field), colon == std::string::npos ? msg : msg.substr(colon + 2));
-    }
+    auto ep = stream::parse_rabbit_endpoint(*x.uri, props ? &*props : nullptr, anything);
+    if (!ep) add_located(ep.error());
   }
   if (!x.input_format)
     check::add(ps, at("inputFormat"), "required");

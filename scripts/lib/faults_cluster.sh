@@ -78,7 +78,8 @@ node_start() {  # name role
   setsid "${wrap[@]}" "$bin" serve --role "$role" --data-dir "$run/$name" --listen 127.0.0.1:0 \
     --metadata "$metadata" --kafka "$kafka" --cluster-name faults \
     --heartbeat-interval "$hb" --heartbeat-timeout "$hb_timeout" \
-    --deep-storage "$run/deep-storage" "${extra[@]}" >"$(node_log "$name")" 2>&1 &
+    --deep-storage "$run/deep-storage" --auth-admin-password-file "$admin_password_file" \
+    "${extra[@]}" >"$(node_log "$name")" 2>&1 &
   node_pid[$name]=$!
 }
 

@@ -95,8 +95,8 @@ TEST_CASE(
   REQUIRE(PQstatus(watcher) == CONNECTION_OK);
   sql(blocker, "BEGIN");
   sql(blocker, "SELECT pg_advisory_xact_lock(hashtextextended('publish:cl', 20251122))");
-  auto call = std::async(std::launch::async, [port = overlords[leader].port] {
-    httplib::Client c{"127.0.0.1", port};
+  auto call = std::async(std::launch::async, [&leading = overlords[leader]] {
+    auto c = leading.api();
     c.set_read_timeout(60, 0);
     auto r = c.Post("/druid/indexer/v1/supervisor/cl/resetToLatestAndBackfill", "",
                     "application/json");

@@ -45,6 +45,11 @@ inline void pg_admin(const std::string& sql) {
   REQUIRE_MESSAGE(ok, err);
 }
 
+/// The initial admin's password of every test cluster.
+inline std::string admin_password() {
+  return "cluster-admin-" + std::to_string(::getpid());
+}
+
 /// One `streamvisor serve` process; its output in DIR/serve.log.
 struct node {
   std::string name;
@@ -65,8 +70,11 @@ struct node {
 
   std::string address() const { return "127.0.0.1:" + std::to_string(port); }
 
+  /// A client signed in as the cluster's admin (a cluster requires
+  /// authentication).
   httplib::Client api() const {
     httplib::Client c{"127.0.0.1", port};
+    c.set_basic_auth("admin", admin_password());
     c.set_read_timeout(30, 0);
     c.set_connection_timeout(2, 0);
     return c;
@@ -135,7 +143,11 @@ struct environment {
     auto colon = second.rfind(':');
     REQUIRE(second.rfind("control: ", 0) == 0);
     control_port = std::stoi(second.substr(colon + 1));
-    common = {"--metadata",
+    auto password_file = (root / "admin.password").string();
+    std::ofstream{password_file} << admin_password() << "\n";
+    common = {"--auth-admin-password-file",
+              password_file,
+              "--metadata",
               metadata,
               "--kafka",
               kafka,

@@ -110,9 +110,11 @@ void wait_processed(test::e2e_fixture& f, int64_t n) {
 
 enum class tasks_roll { over, never };
 
-template <class During>
-backfill_run fall_behind_and_backfill(test::e2e_fixture& f, const std::string& io_extra,
-                                      During during, tasks_roll roll = tasks_roll::over) {
+// `before_call` runs right before the call.
+template <class During, class Before = void (*)()>
+backfill_run fall_behind_and_backfill(
+    test::e2e_fixture& f, const std::string& io_extra, During during,
+    tasks_roll roll = tasks_roll::over, Before before_call = [] {}) {
   f.use_batches_of(500);
   auto io = streaming + "," + slow_fetch + (io_extra.empty() ? "" : "," + io_extra);
   REQUIRE(
@@ -136,6 +138,7 @@ backfill_run fall_behind_and_backfill(test::e2e_fixture& f, const std::string& i
   f.wait_state("RUNNING", false, 60s, "", 10ms);
   wait_reading(f);
   auto producing = f.produce_async(30000, 6s);
+  before_call();
   auto reply = f.post_empty(f.sup("/resetToLatestAndBackfill"));
   broker_rtt(f, 0);
   auto called = std::chrono::steady_clock::now();
@@ -205,23 +208,57 @@ TEST_CASE_FIXTURE(test::e2e_fixture, "backfill: with two replicas per group") {
   check_outcome(*this, run);
 }
 
+// Polls the status until `done` holds for its publishingTasks.
+template <class Done>
+void wait_publishing(test::e2e_fixture& f, Done done, const char* what) {
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!done(f.status().find("publishingTasks")->as_array())) {
+    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, what);
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
 TEST_CASE_FIXTURE(
     pg_e2e, "backfill: the sealed tasks are killed while they publish (PostgreSQL)") {
   test::pg_session lock{pg.base};
-  auto run = fall_behind_and_backfill(*this, "", [&](const backfill_run&) {
-    // Publishes that insert segments now wait; the sealed groups' tasks are
-    // stopped in that state, then the store is let go.
-    lock.exec("BEGIN");
-    lock.exec("LOCK TABLE " + pg.schema + ".segments IN SHARE ROW EXCLUSIVE MODE");
-    std::this_thread::sleep_for(500ms);
-    auto s = status();
-    auto sealed = s.find("publishingTasks")->as_array();
-    CHECK_FALSE(sealed.empty());
-    for (const auto& t : sealed)
-      post_empty("/druid/indexer/v1/task/" + t.find("id")->as_string() + "/shutdown");
-    std::this_thread::sleep_for(500ms);
-    lock.exec("COMMIT");
-  });
+  // Tasks of an hour publish only when sealed, so nothing publishes before
+  // the call. Inserts into the segments table wait from just before the call:
+  // the sealed groups' tasks are certainly caught publishing, are stopped in
+  // that state, and only then is the store let go.
+  const std::string hour = R"("taskDuration":"PT1H")";
+  std::vector<std::string> killed;
+  auto run = fall_behind_and_backfill(
+      *this, hour,
+      [&](const backfill_run&) {
+        wait_publishing(
+            *this, [](const auto& sealed) { return !sealed.empty(); },
+            "no sealed task publishing within 60 s");
+        for (const auto& t : status().find("publishingTasks")->as_array()) {
+          killed.push_back(t.find("id")->as_string());
+          REQUIRE(post_empty("/druid/indexer/v1/task/" + killed.back() + "/shutdown")
+                      .status == 200);
+        }
+        // The killed tasks leave the list before the store lets inserts in.
+        wait_publishing(
+            *this,
+            [&](const auto& sealed) {
+              for (const auto& t : sealed)
+                for (const auto& k : killed)
+                  if (t.find("id")->as_string() == k) return false;
+              return true;
+            },
+            "the killed tasks are still publishing after 60 s");
+        lock.exec("COMMIT");
+      },
+      tasks_roll::never,
+      [&] {
+        lock.exec("BEGIN");
+        lock.exec("LOCK TABLE " + pg.schema + ".segments IN SHARE ROW EXCLUSIVE MODE");
+      });
+  CHECK_FALSE(killed.empty());
+  // The main supervisor's tasks of an hour publish when it is suspended.
+  REQUIRE(post_empty(sup("/suspend")).status == 200);
+  wait_state("SUSPENDED", true);
   check_outcome(*this, run);
 }
 

@@ -30,7 +30,12 @@ struct http_reply {
 class node_fixture {
  public:
   /// A node on a fresh data directory with SQLite, or on `metadata_uri`.
-  explicit node_fixture(std::string metadata_uri = {}) {
+  explicit node_fixture(std::string metadata_uri = {})
+      : node_fixture([](app::serve_options&) {}, std::move(metadata_uri)) {}
+
+  /// A node whose options `tweak` changes before it starts.
+  template <class Tweak>
+  explicit node_fixture(Tweak tweak, std::string metadata_uri = {}) {
     dir_ = std::filesystem::temp_directory_path() / unique_name("sv_node_");
     std::filesystem::create_directories(dir_);
     opts_.listen_port = 0;
@@ -39,6 +44,7 @@ class node_fixture {
     opts_.metadata_uri = metadata_uri.empty()
                              ? "sqlite:" + (dir_ / "metadata.db").string()
                              : std::move(metadata_uri);
+    tweak(opts_);
     start();
   }
 
@@ -85,11 +91,29 @@ class node_fixture {
 
   uint16_t port() const { return node_->port(); }
 
+  /// Requests from now on sign in as `user` (empty: no credentials).
+  void sign_in(std::string user, std::string password) {
+    user_ = std::move(user);
+    password_ = std::move(password);
+  }
+
   httplib::Client client() {
     httplib::Client c{"127.0.0.1", node_->port()};
     c.set_read_timeout(60, 0);
+    if (!user_.empty()) c.set_basic_auth(user_.c_str(), password_.c_str());
     return c;
   }
+
+  /// Any method; the reply with its headers.
+  httplib::Result send(const std::string& method, const std::string& path,
+                       const std::string& body = {}) {
+    auto c = client();
+    if (method == "GET") return c.Get(path.c_str());
+    if (method == "DELETE") return c.Delete(path.c_str(), body, "application/json");
+    return c.Post(path.c_str(), body, "application/json");
+  }
+
+  const std::filesystem::path& dir() const { return dir_; }
 
  private:
   static http_reply wrap(const httplib::Result& r) {
@@ -98,6 +122,7 @@ class node_fixture {
   }
 
   std::filesystem::path dir_;
+  std::string user_, password_;
   app::serve_options opts_;
   std::unique_ptr<app::node> node_;
 };
