@@ -10,6 +10,8 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/identity.hpp"
+#include "app/security_options.hpp"
 #include "app/node.hpp"
 #include "core/errc.hpp"
 
@@ -85,11 +87,15 @@ int run_serve(const std::vector<std::string>& args) {
   }
   auto host =
       opts->listen_host == "0.0.0.0" ? std::string{"127.0.0.1"} : opts->listen_host;
-  spdlog::info("metadata store: {}", opts->metadata_uri);
+  spdlog::info("metadata store: {}", mask_password(opts->metadata_uri));
   spdlog::info(
       "default Kafka: {}{}", (*node)->kafka_bootstrap(),
       opts->kafka_bootstrap.empty() ? " (embedded; specs may use \"embedded\")" : "");
-  std::cout << "streamvisor is serving http://" << host << ":" << (*node)->port()
+  spdlog::info("API authentication: {}", auth_required(*opts)
+                                             ? "on (docs/security.md)"
+                                             : "off (loopback single node)");
+  std::cout << "streamvisor is serving "
+            << (opts->http_tls_cert.empty() ? "http://" : "https://") << host << ":" << (*node)->port()
             << "/druid/indexer/v1/supervisor" << std::endl;
   while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds{100});
   spdlog::info(
