@@ -1,4 +1,5 @@
 #include "app/options.hpp"
+#include "app/security_options.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -109,4 +110,29 @@ TEST_CASE("serve options: TLS between nodes takes certificate, key and CA togeth
   auto none = with({});
   REQUIRE(none);
   CHECK_FALSE(none->tls());
+}
+
+TEST_CASE("options: authentication is on beyond loopback and in a cluster, unless off") {
+  auto req = [](std::vector<std::string> args) {
+    auto o = app::parse_serve_options(args);
+    REQUIRE_MESSAGE(o, core::error_message(o.error()));
+    return app::auth_required(*o);
+  };
+  CHECK_FALSE(req({}));
+  CHECK_FALSE(req({"--listen", "127.0.0.1:8090"}));
+  CHECK(req({"--listen", "0.0.0.0:8090"}));
+  CHECK(req({"--role", "overlord", "--metadata", "postgres://u@h/db"}));
+  CHECK(req({"--role", "worker", "--metadata", "postgres://u@h/db"}));
+  CHECK_FALSE(req({"--listen", "0.0.0.0:8090", "--auth", "off"}));
+  CHECK(req({"--auth", "on"}));
+  CHECK_FALSE(app::parse_serve_options({"--auth", "maybe"}));
+  auto half = app::parse_serve_options({"--http-tls-cert", "a.crt"});
+  REQUIRE_FALSE(half);
+  CHECK(core::error_message(half.error()).find("go together") != std::string::npos);
+  auto o = app::parse_serve_options({"--http-rate-per-client", "50", "--http-rate-burst",
+                                     "10", "--auth-max-failures", "3"});
+  REQUIRE(o);
+  CHECK(o->http_rate_per_client == 50);
+  CHECK(o->http_rate_burst == 10);
+  CHECK(o->auth_max_failures == 3);
 }
