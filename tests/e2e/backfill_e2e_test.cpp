@@ -233,7 +233,8 @@ TEST_CASE_FIXTURE(
         wait_publishing(
             *this, [](const auto& sealed) { return !sealed.empty(); },
             "no sealed task publishing within 60 s");
-        for (const auto& t : status().find("publishingTasks")->as_array()) {
+        auto s = status();
+        for (const auto& t : s.find("publishingTasks")->as_array()) {
           killed.push_back(t.find("id")->as_string());
           REQUIRE(post_empty("/druid/indexer/v1/task/" + killed.back() + "/shutdown")
                       .status == 200);
