@@ -187,7 +187,13 @@ std::optional<response> security::authenticate(request& req) {
   }
   std::lock_guard<std::mutex> g{limits_mtx_};
   if (!ok) {
-    auto user = creds ? creds->first : std::string{"(malformed Authorization header)"};
+    // The name as sent, made printable and short (no forged log lines).
+    std::string user = "(malformed Authorization header)";
+    if (creds) {
+      user.clear();
+      for (unsigned char ch : creds->first.substr(0, 64))
+        user += ch >= 0x20 && ch < 0x7f ? static_cast<char>(ch) : '?';
+    }
     bool blocked = guard_.failed(req.remote_addr, now);
     spdlog::warn("security: failed sign-in as '{}' from {}{}", user, req.remote_addr,
                  blocked ? "; this client is refused for a while" : "");
