@@ -40,6 +40,10 @@ std::string_view to_string(errc x) {
       return "leadership_lost";
     case errc::bad_credentials:
       return "bad_credentials";
+    case errc::bad_query:
+      return "bad_query";
+    case errc::query_limit:
+      return "query_limit";
   }
   return "unknown";
 }

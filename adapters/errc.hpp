@@ -50,6 +50,10 @@ enum class errc : uint8_t {
   /// TLS files cannot be used: missing, unreadable, malformed, a key that is
   /// not the certificate's, or a certificate the CA did not sign.
   bad_credentials,
+  /// An SQL query the engine refuses or cannot plan (its message says why).
+  bad_query,
+  /// An SQL query past a limit: its time, its rows, its size.
+  query_limit,
 };
 
 /// Where an offset_out_of_range error happened.

@@ -9,6 +9,7 @@
 #include "http/metrics_routes.hpp"
 #include "http/node_routes.hpp"
 #include "http/security_routes.hpp"
+#include "http/sql_routes.hpp"
 
 #include "http/supervisor_routes.hpp"
 #include "http/task_routes.hpp"
@@ -24,6 +25,7 @@ handler make_api(caf::actor_system& sys, actors::manager_actor manager,
   add_supervisor_routes(*r, ctx);
   add_coordinator_routes(*r, ctx);
   add_metrics_routes(*r, ctx);
+  add_sql_routes(*r, ctx);
   if (opts.runner) add_task_routes(*r, ctx);
   if (opts.embedded_kafka)
     add_kafka_control_routes(*r, opts.embedded_kafka, "/streamvisor/v1/kafka");

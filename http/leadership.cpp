@@ -25,6 +25,7 @@ std::string encode(const std::string& s) {
 
 bool served_here(const std::string& path) {
   static const std::string base = "/druid/indexer/v1/";
+  if (path == "/druid/v2/sql") return false;  // the system tables are the leader's
   if (path.rfind(base, 0) != 0) return true;
   auto rest = path.substr(base.size());
   return rest == "leader" || rest == "isLeader";

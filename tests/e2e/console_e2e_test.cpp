@@ -21,10 +21,11 @@ std::string address(test::e2e_fixture& f) {
 
 TEST_CASE_FIXTURE(test::e2e_fixture,
                   "Druid's console finds an Overlord: the probes answer as Druid's do") {
-  // SQL and native queries: not here (404), so the console asks /status...
-  CHECK(
-      post_json("/druid/v2/sql", json::make_object({{"query", "SELECT 1337"}})).status ==
-      404);
+  // The console's SQL probe and native queries: not here (404), so the
+  // console asks /status... (SQL itself answers: sys.* tables.)
+  CHECK(post_json("/druid/v2/sql?capabilities",
+                  json::make_object({{"query", "SELECT 1337"}}))
+            .status == 404);
   auto status = get("/status");
   REQUIRE(status.status == 200);
   auto s = status.json();
@@ -126,4 +127,54 @@ TEST_CASE_FIXTURE(test::e2e_fixture,
   CHECK(get("/druid/indexer/v1/task/..%2F..%2Fmetadata.db/log").status == 404);
   wait_caught_up();
   check_exactly_once();
+
+  // The same through SQL on the system tables.
+  auto sql = [&](const std::string& query, json params = json{json::array{}}) {
+    auto r = post_json("/druid/v2/sql",
+                       json::make_object({{"query", query}, {"parameters", params}}));
+    REQUIRE_MESSAGE(r.status == 200, query << ": " << r.body);
+    return r.json().as_array();
+  };
+  auto param = [](json v) {
+    return json{json::array{json::make_object({{"type", "VARCHAR"}, {"value", v}})}};
+  };
+  auto task = sql(
+      "SELECT task_id, status, runner_status, duration, host, plaintext_port, datasource "
+      "FROM sys.tasks WHERE task_id = ?",
+      param(json{id}));
+  REQUIRE(task.size() == 1);
+  CHECK(task[0].find("status")->as_string() == "SUCCESS");
+  CHECK(task[0].find("runner_status")->as_string() == "NONE");
+  CHECK(task[0].find("duration")->as_int() >= 3000);
+  CHECK(task[0].find("host")->as_string() == "127.0.0.1");
+  CHECK(task[0].find("plaintext_port")->as_int() == port());
+  CHECK(task[0].find("datasource")->as_string() == this->id);
+  auto published =
+      get("/druid/coordinator/v1/metadata/datasources/" + this->id + "/segments")
+          .json()
+          .as_array()
+          .size();
+  auto segs = sql(
+      "SELECT COUNT(*) AS n, SUM(num_rows) AS total_rows, MIN(is_published) AS published "
+      "FROM sys.segments WHERE datasource = ?",
+      param(json{this->id}));
+  REQUIRE(segs.size() == 1);
+  CHECK(segs[0].find("n")->as_int() == static_cast<int64_t>(published));
+  CHECK(segs[0].find("total_rows")->as_int() > 0);
+  CHECK(segs[0].find("published")->as_int() == 1);
+  CHECK(sql("SELECT * FROM sys.supervisors WHERE healthy=0").empty());
+  auto healthy =
+      sql("SELECT supervisor_id, state, type, source FROM sys.supervisors "
+          "WHERE healthy=1");
+  REQUIRE(healthy.size() == 1);
+  CHECK(healthy[0].find("supervisor_id")->as_string() == this->id);
+  CHECK(healthy[0].find("state")->as_string() == "RUNNING");
+  CHECK(healthy[0].find("type")->as_string() == "kafka");
+  // Druid's SQL error shape.
+  auto bad = post_json("/druid/v2/sql",
+                       json::make_object({{"query", "SELECT nope FROM sys.tasks"}}));
+  CHECK(bad.status == 400);
+  CHECK(bad.json().find("error")->as_string() == "druidException");
+  CHECK(bad.json().find("category")->as_string() == "INVALID_INPUT");
+  CHECK(bad.json().find("errorMessage")->as_string().find("nope") != std::string::npos);
 }

@@ -165,6 +165,13 @@ TEST_CASE("security: a reader gets 403 on every write; lists are filtered") {
   CHECK(node.get(base + "/wiki_a/status").status == 200);
   CHECK(node.get(base + "/other_b").status == 403);
   CHECK(node.get(base + "/other_b/status").status == 403);
+  // SQL on the system tables shows the same rows.
+  auto rows = node.send(
+      "POST", "/druid/v2/sql",
+      R"({"query":"SELECT supervisor_id FROM sys.supervisors","resultFormat":"array"})");
+  REQUIRE(rows);
+  CHECK(rows->status == 200);
+  CHECK(json::parse(rows->body) == json::parse(R"([["wiki_a"]])"));
   const json forbidden = json::make_object({{"Access-Check-Result", "Unauthorized"}});
   const std::string reset_body =
       R"({"type":"kafka","partitions":{"type":"end","stream":"nothing","partitionOffsetMap":{"0":1}}})";
