@@ -129,6 +129,7 @@ class node_impl final : public node {
     gw.api.runner = runner_;
     gw.api.lockbox = lockbox_;
     gw.api.node = identity_;
+    gw.api.console_dir = opts.console_dir;
     if (auto err = load_https(opts, gw.limits)) return err;
     auto sec_opts = make_security_options(opts);
     if (!sec_opts) return sec_opts.error();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -107,6 +108,8 @@ caf::error set(serve_options& o, const std::string& key, const std::string& valu
     if (!hp) return hp.error();
     o.listen_host = hp->first;
     o.listen_port = hp->second;
+  } else if (key == "console-dir") {
+    o.console_dir = value;
   } else if (key == "data-dir") {
     o.data_dir = value;
   } else if (key == "deep-storage") {
@@ -209,6 +212,15 @@ caf::error read_file(serve_options& o, const std::string& path) {
   return {};
 }
 
+// build/bin/streamvisor -> build/console.
+std::string default_console_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  auto dir = exe.parent_path().parent_path() / "console";
+  return std::filesystem::exists(dir / "index.html", ec) ? dir.string() : std::string{};
+}
+
 }  // namespace
 
 caf::expected<serve_options> parse_serve_options(const std::vector<std::string>& args) {
@@ -222,6 +234,8 @@ caf::expected<serve_options> parse_serve_options(const std::vector<std::string>&
     if (k != "config")
       if (auto err = set(o, k, v)) return err;
   if (o.metadata_uri.empty()) o.metadata_uri = "sqlite:" + o.data_dir + "/metadata.db";
+  if (o.console_dir.empty()) o.console_dir = default_console_dir();
+  if (o.console_dir == "none") o.console_dir.clear();
   auto run_max = std::max(o.unhealthiness_threshold, o.healthiness_threshold);
   if (o.max_stored_exception_events == 0) o.max_stored_exception_events = run_max;
   if (o.max_stored_exception_events < run_max)
@@ -266,6 +280,8 @@ std::string serve_usage() {
   return R"(usage: streamvisor serve [options]
 
   --listen HOST:PORT            HTTP API address (default 127.0.0.1:8090)
+  --console-dir DIR             the console's files (default: ../console beside the
+                                binary; none: no console)
   --data-dir DIR                local state: metadata.db, segments (default var)
   --deep-storage DIR            where segments are pushed; a cluster's workers
                                 share it (default DIR/segments of --data-dir)

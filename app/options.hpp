@@ -90,6 +90,9 @@ struct serve_options {
   /// the port speaks TLS only.
   std::string http_tls_cert;
   std::string http_tls_key;
+  /// The console's files (console/README.md); default: ../console beside
+  /// the executable, as the build lays it out. "none": no console.
+  std::string console_dir;
 };
 
 /// Parses flags (`--key value` or `--key=value`), reading `--config FILE` first.

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "http/console_files.hpp"
 #include "http/coordinator_routes.hpp"
 #include "http/guard.hpp"
 #include "http/kafka_control_routes.hpp"
@@ -33,7 +34,9 @@ handler make_api(caf::actor_system& sys, actors::manager_actor manager,
   if (sec && sec->options().enabled) add_security_routes(*r, ctx, sec);
   // Admission (rate, sign-in), then the leader's redirect, then what the
   // caller may do, then the route.
-  return [r, sec, ctx, cluster = opts.node->cluster](request& req) {
+  return [r, sec, ctx, cluster = opts.node->cluster,
+          console = opts.console_dir](request& req) {
+    if (auto file = console_file(req, console)) return *file;
     if (sec)
       if (auto refused = sec->admit(req)) return *refused;
     if (cluster)

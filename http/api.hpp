@@ -30,6 +30,8 @@ struct api_options {
   actors::lockbox_actor lockbox;
   /// This node (never null once the node is assembled).
   std::shared_ptr<node_identity> node = std::make_shared<node_identity>();
+  /// Where the console's files are (console/README.md); empty: no console.
+  std::string console_dir;
   /// Authentication, authorization and per-client limits; null: none.
   std::shared_ptr<http::security> security;
 };
