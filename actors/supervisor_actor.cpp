@@ -61,10 +61,19 @@ msg::supervisor_report report(self_ptr self) {
   const auto& s = st.spec();
   auto payload = core::to_json(status);
   if (auto a = supervisor::autoscaler_status(self)) payload.set("autoScaler", *a);
-  return msg::supervisor_report{
-      s.id, core::format_utc_time(now), std::move(payload),
+  msg::supervisor_report out{
+      s.id,
+      core::format_utc_time(now),
+      std::move(payload),
       core::supervisor_summary{s.id, s.data_source(), s.type, s.stream(), status.state,
-                               s.suspended}};
+                               s.suspended},
+      {},
+      {}};
+  for (const auto& [at, lag] : st.rec->history().samples()) {
+    out.lag_times.push_back(at);
+    out.lag_values.push_back(lag);
+  }
+  return out;
 }
 
 void on_task_launched(self_ptr self, msg::task_launched& m) {

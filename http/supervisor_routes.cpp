@@ -4,6 +4,7 @@
 
 #include "core/errc.hpp"
 #include "core/spec/secrets.hpp"
+#include "core/stream/stream_traits.hpp"
 #include "http/access.hpp"
 #include "http/ask.hpp"
 #include "http/error_status.hpp"
@@ -210,6 +211,21 @@ void add_supervisor_routes(router& r, const route_context& ctx) {
                                  {"generationTime", rep->generation_time},
                                  {"payload", rep->payload}}));
   });
+
+  // Recent aggregate lag, for the console's chart (a streamvisor extension).
+  r.add("GET", base + "/{}/lagHistory",
+        [&sys, mgr, t](const request&, const captures& c) {
+          auto rep =
+              ask<msg::supervisor_report>(sys, mgr, t, msg::get_supervisor_status{c[0]});
+          if (!rep) return error_response(rep.error());
+          json::array samples;
+          for (size_t i = 0; i < rep->lag_times.size(); ++i)
+            samples.push_back(
+                json{json::array{json{rep->lag_times[i]}, json{rep->lag_values[i]}}});
+          bool records = core::stream::traits_of(rep->summary.type).lag_in_records;
+          return ok(json::make_object({{"unit", records ? "records" : "milliseconds"},
+                                       {"samples", json{std::move(samples)}}}));
+        });
 
   r.add("GET", base + "/{}/health", [&sys, mgr, t](const request&, const captures& c) {
     auto rep = ask<msg::supervisor_report>(sys, mgr, t, msg::get_supervisor_status{c[0]});

@@ -102,12 +102,16 @@ struct supervisor_report {
   std::string generation_time;
   core::json payload;
   core::supervisor_summary summary;
+  /// Recent aggregate lag (core/supervisor/lag_history.hpp): sample times in
+  /// ms since the epoch and the lag at each.
+  std::vector<int64_t> lag_times;
+  std::vector<int64_t> lag_values;
   friend bool operator==(const supervisor_report&, const supervisor_report&) = default;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, supervisor_report& x) {
   return f(caf::meta::type_name("supervisor_report"), x.id, x.generation_time, x.payload,
-           x.summary);
+           x.summary, x.lag_times, x.lag_values);
 }
 
 /// POST /{id}/suspend and /{id}/resume; replies with the updated spec.

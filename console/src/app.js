@@ -178,8 +178,9 @@ function Supervisors() {
   </section>`;
 }
 
-// Lag samples taken while the page is open, drawn with uPlot.
-function LagChart({samples}) {
+// The node's recent lag samples (GET .../lagHistory), drawn with uPlot.
+function LagChart({history}) {
+  const samples = history?.samples || [];
   const ref = useRef();
   const plot = useRef();
   useEffect(() => {
@@ -193,23 +194,71 @@ function LagChart({samples}) {
     return () => plot.current.destroy();
   }, []);
   useEffect(() => {
-    if (plot.current) plot.current.setData([samples.map((s) => s[0]), samples.map((s) => s[1])]);
-  }, [samples]);
+    if (plot.current)
+      plot.current.setData([samples.map((s) => s[0] / 1000), samples.map((s) => s[1])]);
+  }, [history]);
   return html`<figure><div ref=${ref} role="img" aria-label="Lag over time"></div>
-    <figcaption>Lag over time (records; milliseconds for Kinesis)</figcaption></figure>`;
+    <figcaption>Lag over time, in ${history?.unit || 'records'} (${samples.length} samples
+      kept by the node)</figcaption></figure>`;
+}
+
+// Offsets a backfill has done of its range: per partition, how far its
+// tasks read (all of it once COMPLETED).
+function backfillProgress(range, status) {
+  let total = 0;
+  let done = 0;
+  for (const [p, start] of Object.entries(range.startOffsets || {})) {
+    const end = range.endOffsets?.[p] ?? start;
+    const size = Math.max(0, end - start);
+    total += size;
+    if (status?.state === 'COMPLETED') {
+      done += size;
+      continue;
+    }
+    let at = start;
+    for (const t of [...(status?.activeTasks || []), ...(status?.publishingTasks || [])])
+      if (t.currentOffsets?.[p] !== undefined) at = Math.max(at, Number(t.currentOffsets[p]));
+    done += Math.min(size, Math.max(0, at - start));
+  }
+  return {done, total};
+}
+
+function Backfills({audit}) {
+  const ranges = (audit || []).filter((a) => a.type === 'supervisor.resetToLatestAndBackfill');
+  const ids = ranges.map((r) => r.payload.backfillSupervisorId).join(',');
+  const seen = useRef({});
+  const [rows] = usePoll(async () => Promise.all(ranges.map(async (r) => {
+    const id = r.payload.backfillSupervisorId;
+    const status = await get(`${SUP}/${encodeURIComponent(id)}/status`).then((s) => s.payload, () => undefined);
+    const {done, total} = backfillProgress(r.payload, status);
+    // ETA from the rate since the first time this page saw it.
+    const now = Date.now();
+    const first = (seen.current[id] ||= {at: now, done});
+    const rate = now > first.at ? (done - first.done) / ((now - first.at) / 1000) : 0;
+    const eta = done >= total ? 0 : rate > 0 ? Math.ceil((total - done) / rate) : undefined;
+    return {id, state: status ? status.state : 'gone', done, total, eta, lost: status?.lostOffsets};
+  })), [ids], 2000);
+  if (!ranges.length) return null;
+  return html`<h2>Backfills</h2>
+    <table class="backfills">
+      <thead><tr><th>Backfill supervisor</th><th>State</th><th>Progress</th><th>ETA</th><th>Lost ranges</th></tr></thead>
+      <tbody>${(rows || []).map(
+        (b) => html`<tr data-id=${b.id}>
+          <td><a href=${`#/supervisors/${encodeURIComponent(b.id)}`}>${b.id}</a></td>
+          <td class="state">${b.state}</td>
+          <td class="progress"><progress max=${b.total || 1} value=${b.done}
+            aria-label=${`progress of ${b.id}`}></progress> ${b.done} of ${b.total} offsets</td>
+          <td>${b.eta === undefined ? '—' : b.eta === 0 ? 'done' : `${b.eta} s`}</td>
+          <td>${b.lost ? JSON.stringify(b.lost) : 'none'}</td></tr>`,
+      )}</tbody>
+    </table>`;
 }
 
 function Supervisor({id}) {
   const at = `${SUP}/${encodeURIComponent(id)}`;
-  const [samples, setSamples] = useState([]);
-  const [status, error, reload] = usePoll(async () => {
-    const s = await get(`${at}/status`);
-    const lag = s.payload.aggregateLag ?? s.payload.aggregateLagMillis;
-    if (lag !== undefined && lag !== null)
-      setSamples((xs) => [...xs.slice(-359), [Date.now() / 1000, lag]]);
-    return s;
-  }, [id]);
-  const [audit] = usePoll(() => get(`${at}/audit?count=50`), [id], 15000);
+  const [status, error, reload] = usePoll(() => get(`${at}/status`), [id]);
+  const [history] = usePoll(() => get(`${at}/lagHistory`), [id]);
+  const [audit] = usePoll(() => get(`${at}/audit?count=50`), [id], 5000);
   const p = status?.payload;
   const lag = p?.minimumLag || p?.minimumLagMillis || {};
   const partitions = Object.keys(p?.latestOffsets || lag).sort((a, b) => Number(a) - Number(b));
@@ -225,7 +274,8 @@ function Supervisor({id}) {
         <dt>Tasks</dt><dd>${p.activeTasks.length} reading, ${p.publishingTasks.length} publishing</dd>
       </dl>
       <${Actions} id=${id} suspended=${p.suspended} onDone=${reload} />
-      <${LagChart} samples=${samples} />
+      <${LagChart} history=${history} />
+      <${Backfills} audit=${audit} />
       <h2>Partitions</h2>
       <table class="partitions">
         <thead><tr><th>Partition</th><th>Latest offset</th><th>Lag</th></tr></thead>

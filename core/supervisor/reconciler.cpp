@@ -79,6 +79,15 @@ void reconciler::observe_stream_error(const std::string& message, utc_time at) {
 void reconciler::observe_latest(offset_map latest, utc_time at) {
   for (const auto& [p, o] : latest) latest_[p] = o;
   latest_at_ = at;
+  record_lag(at);
+}
+
+void reconciler::record_lag(utc_time at) {
+  auto l = lag();
+  if (!l) return;
+  int64_t total = 0;
+  for (const auto& [_, v] : *l) total += std::max<int64_t>(0, v.value());
+  history_.record(at.time_since_epoch().count(), total);
 }
 
 void reconciler::observe_committed(std::optional<committed_offsets> row) {

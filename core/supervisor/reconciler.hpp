@@ -22,6 +22,7 @@
 #include "core/offsets.hpp"
 #include "core/spec/supervisor_spec.hpp"
 #include "core/status_report.hpp"
+#include "core/supervisor/lag_history.hpp"
 #include "core/supervisor/state_manager.hpp"
 #include "core/task/task_spec.hpp"
 
@@ -175,7 +176,12 @@ class reconciler {
   void observe_latest(offset_map latest, utc_time at);
   /// Milliseconds behind the newest record per partition (Kinesis), for the
   /// positions of highest_ingested() when the probe was asked.
-  void observe_time_lag(offset_map millis) { time_lag_ = std::move(millis); }
+  void observe_time_lag(offset_map millis) {
+    time_lag_ = std::move(millis);
+    if (latest_at_) record_lag(*latest_at_);
+  }
+  /// The aggregate lag after each offset refresh (lag_history.hpp).
+  const lag_history& history() const { return history_; }
   /// Each partition's parents (Kinesis shards made by a split or a merge): a
   /// child is read only once its parents are read to their end, so records of
   /// one key stay in order across the split or merge.
@@ -343,6 +349,8 @@ class reconciler {
   offset_map latest_;
   std::optional<utc_time> latest_at_;
   std::optional<offset_map> time_lag_;
+  lag_history history_;
+  void record_lag(utc_time at);
   std::map<partition_id, std::vector<partition_id>> parents_;
   /// A parent of `p` is still to be read to its end.
   bool waits_for_parent(const partition_id& p) const;

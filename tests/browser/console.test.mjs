@@ -162,13 +162,31 @@ test('reset to latest and backfill from the page runs to COMPLETED', async () =>
   });
   const backfill = await until('a backfill supervisor', 30, async () =>
     (await api('GET', SUP)).find((id) => id.startsWith('wiki_backfill_')));
-  await page.goto(`${base}/console/#/supervisors`);
-  const row = page.locator(`tr[data-id="${backfill}"]`);
-  await row.waitFor();
-  await until('the backfill COMPLETED on the page', 120, async () => (await row.locator('td.state').innerText()) === 'COMPLETED');
+  // Its progress on the supervisor's page: offsets done of the range, until
+  // COMPLETED with all of them.
+  const progress = page.locator(`table.backfills tr[data-id="${backfill}"]`);
+  await progress.waitFor();
+  await shot('backfill-progress');
+  await until('the backfill COMPLETED on the page', 120,
+    async () => (await progress.locator('td.state').innerText()) === 'COMPLETED');
+  const [done, total] = (await until('all offsets done', 10, async () => {
+    const m = (await progress.locator('td.progress').innerText()).match(/(\d+) of (\d+) offsets/);
+    return m && m[1] === m[2] ? m : false;
+  })).slice(1).map(Number);
+  assert.equal(done, total);
+  const audit = await api('GET', `${SUP}/wiki/audit`);
+  const range = audit.find((a) => a.type === 'supervisor.resetToLatestAndBackfill').payload;
+  const size = Object.keys(range.startOffsets)
+    .reduce((n, p) => n + range.endOffsets[p] - range.startOffsets[p], 0);
+  assert.equal(total, size);
+  assert.ok(total > 0, 'the reset skipped a range');
   const status = await api('GET', `${SUP}/${backfill}/status`);
   assert.equal(status.payload.state, 'COMPLETED');
   await shot('backfill-completed');
+  // The lag chart draws the node's samples.
+  const history = await api('GET', `${SUP}/wiki/lagHistory`);
+  assert.equal(history.unit, 'records');
+  assert.ok(history.samples.length > 1);
 });
 
 test('the spec editor shows an error at its JSON path', async () => {
