@@ -22,12 +22,15 @@ response too_many(std::chrono::milliseconds wait, const std::string& why) {
                   {{"Retry-After", std::to_string(secs)}}};
 }
 
-response unauthorized() {
-  return response{
-      401,
-      core::json::make_object({{"error", "Unauthorized"}}).dump(),
-      "application/json",
-      {{"WWW-Authenticate", "Basic realm=\"streamvisor\", charset=\"UTF-8\""}}};
+// 401 with the basic challenge; a script's request (X-Requested-With:
+// XMLHttpRequest, as the console sends) gets no challenge, so the browser
+// does not pop up its own dialog over the console's sign-in form.
+response unauthorized(const request& req) {
+  response r{401, core::json::make_object({{"error", "Unauthorized"}}).dump()};
+  if (req.requested_with != "XMLHttpRequest")
+    r.headers.push_back(
+        {"WWW-Authenticate", "Basic realm=\"streamvisor\", charset=\"UTF-8\""});
+  return r;
 }
 
 // "Basic base64(user:password)" -> user, password.
@@ -160,7 +163,7 @@ std::optional<response> security::authenticate(request& req) {
       return too_many(
           wait, "too many failed sign-ins from " + req.remote_addr + "; try again later");
   }
-  if (req.authorization.empty()) return unauthorized();
+  if (req.authorization.empty()) return unauthorized(req);
   auto creds = basic(req.authorization);
   auto db = current();
   if (!db)
@@ -197,7 +200,7 @@ std::optional<response> security::authenticate(request& req) {
     bool blocked = guard_.failed(req.remote_addr, now);
     spdlog::warn("security: failed sign-in as '{}' from {}{}", user, req.remote_addr,
                  blocked ? "; this client is refused for a while" : "");
-    return unauthorized();
+    return unauthorized(req);
   }
   guard_.succeeded(req.remote_addr);
   req.who = std::make_shared<const caller>(caller{creds->first, *db});

@@ -277,6 +277,8 @@ class mhd_server final : public server {
     req.remote_addr = client_address(c);
     if (auto* a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))
       req.authorization = a;
+    if (auto* x = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Requested-With"))
+      req.requested_with = x;
     auto* length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (length) {
       auto n = std::strtoull(length, nullptr, 10);

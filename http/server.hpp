@@ -31,7 +31,8 @@ struct request {
   std::string body;
   std::string content_type;
   std::string remote_addr;
-  std::string authorization;  ///< the Authorization header
+  std::string authorization;   ///< the Authorization header
+  std::string requested_with;  ///< the X-Requested-With header
   /// Who sent it, once authenticated (http/security.hpp); null when the API
   /// runs without authentication.
   std::shared_ptr<const caller> who;

@@ -82,7 +82,7 @@ function Confirm({title, effect, onConfirm, onClose, children}) {
 
 // -- actions -------------------------------------------------------------------
 
-function actionsFor(id, suspended) {
+function actionsFor(id, suspended, type, stream) {
   const at = `${SUP}/${encodeURIComponent(id)}`;
   const list = [
     suspended
@@ -90,29 +90,36 @@ function actionsFor(id, suspended) {
       : {name: 'Suspend', effect: `Suspend ${id}: its reading tasks publish what they read and stop; nothing is read until it is resumed.`, run: () => post(`${at}/suspend`)},
     {name: 'Handoff', effect: `Hand off ${id}'s task groups now: they publish what they read and new tasks continue from there. No data is skipped.`, run: () => post(`${at}/taskGroups/handoff`, {taskGroupIds: [...Array(64).keys()]})},
     {name: 'Reset to latest and backfill', backfill: true, effect: `Reset ${id} to the latest offsets: its tasks read fresh data at once, and a bounded backfill supervisor ingests the skipped range. Nothing is lost and nothing is read twice.`, run: (n) => post(`${at}/resetToLatestAndBackfill${n ? `?backfillTaskCount=${n}` : ''}`, {})},
+    {name: 'Set offsets', offsets: true, effect: `Set the committed offsets of ${id} for the partitions given: its tasks stop and reading goes on from there. Records before an offset are skipped; records after it that were read already are read again.`,
+      run: (_, offsets) => post(`${at}/resetOffsets`, {type, partitions: {type: 'end', stream, partitionOffsetMap: JSON.parse(offsets)}})},
     {name: 'Hard reset', effect: `Hard reset of ${id}: its committed offsets are deleted and reading starts again from the earliest or latest offsets (useEarliestOffset). Data may be skipped or ingested twice.`, run: () => post(`${at}/reset`)},
     {name: 'Terminate', effect: `Terminate ${id}: its tasks publish what they read and the supervisor is removed. Its history stays.`, run: () => post(`${at}/terminate`)},
   ];
   return list;
 }
 
-function Actions({id, suspended, onDone}) {
+function Actions({id, suspended, type, stream, onDone}) {
   const [open, setOpen] = useState();
   const [count, setCount] = useState('');
+  const [offsets, setOffsets] = useState('{"0": 0}');
   return html`<span class="actions">
-    ${actionsFor(id, suspended).map(
+    ${actionsFor(id, suspended, type, stream).map(
       (a) => html`<button type="button" onClick=${() => setOpen(a)}>${a.name}</button>`,
     )}
     ${open &&
     html`<${Confirm}
       title=${`${open.name}: ${id}`}
       effect=${open.effect}
-      onConfirm=${() => open.run(count ? Number(count) : undefined).then(onDone)}
+      onConfirm=${() => open.run(count ? Number(count) : undefined, offsets).then(onDone)}
       onClose=${() => setOpen(undefined)}
     >
       ${open.backfill &&
       html`<label>backfillTaskCount (empty: the supervisor's taskCount)
         <input type="number" min="1" value=${count} onInput=${(e) => setCount(e.target.value)} />
+      </label>`}
+      ${open.offsets &&
+      html`<label>Offsets by partition (JSON, the next offset to read)
+        <textarea rows="3" value=${offsets} onInput=${(e) => setOffsets(e.target.value)}></textarea>
       </label>`}
     <//>`}
   </span>`;
@@ -128,12 +135,21 @@ function lagOf(payload) {
   return undefined;
 }
 
+// Rows processed per second over the last minute, over every task.
+function rateOf(stats) {
+  let sum = 0;
+  for (const group of Object.values(stats || {}))
+    for (const task of Object.values(group))
+      sum += task.movingAverages?.buildSegments?.['1m']?.processed || 0;
+  return sum;
+}
+
 async function loadSupervisors() {
   const rows = await get(`${SUP}?full`);
-  const statuses = await Promise.all(
-    rows.map((r) => get(`${SUP}/${encodeURIComponent(r.id)}/status`).then((s) => s.payload, () => undefined)),
-  );
-  return rows.map((r, i) => ({...r, status: statuses[i]}));
+  const one = (r, what) => get(`${SUP}/${encodeURIComponent(r.id)}/${what}`).catch(() => undefined);
+  const statuses = await Promise.all(rows.map((r) => one(r, 'status')));
+  const stats = await Promise.all(rows.map((r) => one(r, 'stats')));
+  return rows.map((r, i) => ({...r, status: statuses[i]?.payload, rate: rateOf(stats[i])}));
 }
 
 function Supervisors() {
@@ -158,7 +174,7 @@ function Supervisors() {
     <${Problem} error=${error} />
     <table class="supervisors">
       <thead><tr><th>Id</th><th>Type</th><th>Source</th><th>State</th><th>Healthy</th>
-        <th>Lag</th><th>Tasks (reading/publishing)</th><th>Actions</th></tr></thead>
+        <th>Lag</th><th>Rows/s (1 min)</th><th>Tasks (reading/publishing)</th><th>Actions</th></tr></thead>
       <tbody>
         ${shown.map(
           (r) => html`<tr data-id=${r.id}>
@@ -168,8 +184,10 @@ function Supervisors() {
             <td class="state">${r.suspended ? 'SUSPENDED' : r.detailedState}</td>
             <td>${r.healthy ? 'yes' : 'no'}</td>
             <td class="lag">${lagOf(r.status) ?? '—'}</td>
+            <td class="rate">${Math.round(r.rate)}</td>
             <td>${r.status ? `${r.status.activeTasks.length}/${r.status.publishingTasks.length}` : ''}</td>
-            <td><${Actions} id=${r.id} suspended=${r.suspended} onDone=${reload} /></td>
+            <td><${Actions} id=${r.id} suspended=${r.suspended} type=${r.spec?.type}
+              stream=${r.status?.stream} onDone=${reload} /></td>
           </tr>`,
         )}
       </tbody>
@@ -258,6 +276,7 @@ function Supervisor({id}) {
   const at = `${SUP}/${encodeURIComponent(id)}`;
   const [status, error, reload] = usePoll(() => get(`${at}/status`), [id]);
   const [history] = usePoll(() => get(`${at}/lagHistory`), [id]);
+  const [spec] = usePoll(() => get(at), [id], 0);
   const [audit] = usePoll(() => get(`${at}/audit?count=50`), [id], 5000);
   const p = status?.payload;
   const lag = p?.minimumLag || p?.minimumLagMillis || {};
@@ -273,7 +292,8 @@ function Supervisor({id}) {
         <dt>Aggregate lag</dt><dd class="lag">${lagOf(p) ?? '—'}</dd>
         <dt>Tasks</dt><dd>${p.activeTasks.length} reading, ${p.publishingTasks.length} publishing</dd>
       </dl>
-      <${Actions} id=${id} suspended=${p.suspended} onDone=${reload} />
+      <${Actions} id=${id} suspended=${p.suspended} type=${spec?.type}
+        stream=${p.stream} onDone=${reload} />
       <${LagChart} history=${history} />
       <${Backfills} audit=${audit} />
       <h2>Partitions</h2>

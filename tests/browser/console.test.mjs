@@ -189,6 +189,54 @@ test('reset to latest and backfill from the page runs to COMPLETED', async () =>
   assert.ok(history.samples.length > 1);
 });
 
+test('set offsets, hard reset and terminate from the page; their effect is in the API', async () => {
+  await page.goto(`${base}/console/#/supervisors/wiki`);
+  await page.getByRole('heading', {name: 'Supervisor wiki'}).waitFor();
+  await until('status shown', 30, async () => (await page.locator('dd.state').count()) === 1);
+  await act('Set offsets', ['skipped', 'read again'], async (dialog) => {
+    await dialog.getByLabel(/Offsets by partition/).fill('{"0": 5, "1": 7}');
+  });
+  let audit = await api('GET', `${SUP}/wiki/audit`);
+  const set = audit.find((a) => a.type === 'supervisor.resetOffsets');
+  assert.ok(set, 'resetOffsets audited');
+  assert.deepEqual(set.payload.partitions.partitionOffsetMap, {0: 5, 1: 7});
+  await act('Hard reset', ['deleted', 'skipped or ingested twice']);
+  audit = await api('GET', `${SUP}/wiki/audit`);
+  assert.ok(audit.some((a) => a.type === 'supervisor.reset'));
+  await act('Terminate', ['removed']);
+  await until('terminated', 30, async () => !(await api('GET', SUP)).includes('wiki'));
+  await page.goto(`${base}/console/#/supervisors`);
+  await page.getByRole('heading', {name: 'Supervisors'}).waitFor();
+  assert.equal(await page.locator('tr[data-id="wiki"]').count(), 0);
+});
+
+test('sign-in when authentication is on', async () => {
+  const secured = mkdtempSync(join(tmpdir(), 'sv-console-auth-'));
+  const n = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', secured, '--auth', 'on',
+    '--kafka-brokers', '1'], {stdio: ['ignore', 'pipe', 'ignore'],
+    env: {...process.env, STREAMVISOR_ADMIN_PASSWORD: 'console-admin'}});
+  try {
+    let out = '';
+    n.stdout.on('data', (d) => (out += d));
+    const port = await until('the secured node serves', 30, () => out.match(/serving http:\/\/127\.0\.0\.1:(\d+)/)?.[1]);
+    const p = await browser.newPage();
+    await p.goto(`http://127.0.0.1:${port}/`);
+    await p.getByRole('heading', {name: 'Sign in'}).waitFor();
+    await p.getByLabel('User').fill('admin');
+    await p.getByLabel('Password').fill('wrong');
+    await p.getByRole('button', {name: 'Sign in'}).click();
+    await p.getByText('Wrong user or password.').waitFor();
+    await p.getByLabel('Password').fill('console-admin');
+    await p.getByRole('button', {name: 'Sign in'}).click();
+    await p.getByRole('heading', {name: 'Supervisors'}).waitFor();
+    await p.screenshot({path: join(shots, 'signed-in.png')});
+    await p.close();
+  } finally {
+    n.kill('SIGKILL');
+    rmSync(secured, {recursive: true, force: true});
+  }
+});
+
 test('the spec editor shows an error at its JSON path', async () => {
   await page.goto(`${base}/console/#/spec`);
   const bad = spec('broken');

@@ -95,6 +95,11 @@ TEST_CASE("security: 401 without credentials, health stays open, Druid's 401 cha
   CHECK(r->status == 401);
   CHECK(r->get_header_value("WWW-Authenticate").rfind("Basic realm=", 0) == 0);
   CHECK(node.get("/status/health").status == 200);
+  // A script's request (the console's) gets no challenge: no browser dialog.
+  auto quiet = node.client().Get(base.c_str(), {{"X-Requested-With", "XMLHttpRequest"}});
+  REQUIRE(quiet);
+  CHECK(quiet->status == 401);
+  CHECK_FALSE(quiet->has_header("WWW-Authenticate"));
   node.sign_in("admin", "wrong");
   CHECK(node.get(base).status == 401);
   node.sign_in("nobody", admin_password);
