@@ -147,7 +147,14 @@ test('suspend, resume and handoff from the page; their effect is in the API', as
   await act('Resume', ['Resume wiki']);
   assert.equal((await api('GET', `${SUP}/wiki`)).suspended, false);
   await until('running again', 30, async () => (await api('GET', `${SUP}/wiki/status`)).payload.state === 'RUNNING');
+  const tasksBefore = (await api('GET', `${SUP}/wiki/status`)).payload.activeTasks.map((t) => t.id);
+  assert.ok(tasksBefore.length > 0);
   await act('Handoff', ['publish']);
+  // The reading task now publishes (or already has), and a new one reads on.
+  await until('the handed-off task publishes or is done', 60, async () => {
+    const s = (await api('GET', `${SUP}/wiki/status`)).payload;
+    return !s.activeTasks.some((t) => tasksBefore.includes(t.id));
+  });
   const audit = await api('GET', `${SUP}/wiki/audit`);
   assert.ok(audit.some((a) => a.type === 'supervisor.suspend'));
   assert.ok(audit.some((a) => a.type === 'supervisor.resume'));
