@@ -101,7 +101,10 @@ caf::expected<std::string> restore_secrets(caf::actor_system& sys,
   auto left = core::restore_masked(*posted, current ? *current : json{});
   if (!left.empty()) {
     std::string paths;
-    for (const auto& p : left) paths += (paths.empty() ? "" : ", ") + p;
+    for (const auto& p : left) {
+      if (!paths.empty()) paths += ", ";
+      paths += p;
+    }
     return core::make_error(core::errc::invalid_input,
                             "Invalid supervisor spec: " + paths + ": a masked secret (" +
                                 std::string{core::masked_secret} + ") that supervisor [" +

@@ -57,9 +57,9 @@ caf::expected<sql_request> parse_sql_request(const json& body) {
       return bad("resultFormat",
                  "one of object, array, objectLines, arrayLines, csv (got '" + v + "')");
   }
-  for (auto [key, field] : {std::pair{"header", &r.header},
-                            std::pair{"typesHeader", &r.types_header},
-                            std::pair{"sqlTypesHeader", &r.sql_types_header}})
+  for (auto [key, field] :
+       {std::pair{"header", &r.header}, std::pair{"typesHeader", &r.types_header},
+        std::pair{"sqlTypesHeader", &r.sql_types_header}})
     if (const json* v = body.find(key); v && !v->is_null()) {
       if (!v->is_bool()) return bad(key, "must be true or false");
       *field = v->as_bool();
@@ -95,8 +95,8 @@ caf::expected<sql_request> parse_sql_request(const json& body) {
 }
 
 formatted format_result(const sql_request& req, const result_set& r) {
-  const bool lines =
-      req.format == result_format::object_lines || req.format == result_format::array_lines;
+  const bool lines = req.format == result_format::object_lines ||
+                     req.format == result_format::array_lines;
   const bool objects =
       req.format == result_format::object || req.format == result_format::object_lines;
   std::vector<std::string> items;
@@ -109,7 +109,10 @@ formatted format_result(const sql_request& req, const result_set& r) {
   if (req.format == result_format::csv) {
     std::string out;
     auto line = [&](auto field_of) {
-      for (size_t i = 0; i < r.columns.size(); ++i) out += (i ? "," : "") + field_of(i);
+      for (size_t i = 0; i < r.columns.size(); ++i) {
+        if (i) out += ',';
+        out += field_of(i);
+      }
       out += "\n";
     };
     if (req.header) {
@@ -134,12 +137,14 @@ formatted format_result(const sql_request& req, const result_set& r) {
       items.push_back(json{std::move(names)}.dump());
       if (req.types_header) {
         json::array types;
-        for (const auto& c : r.columns) types.push_back(json{std::string{native_name(c.type)}});
+        for (const auto& c : r.columns)
+          types.push_back(json{std::string{native_name(c.type)}});
         items.push_back(json{std::move(types)}.dump());
       }
       if (req.sql_types_header) {
         json::array types;
-        for (const auto& c : r.columns) types.push_back(json{std::string{sql_name(c.type)}});
+        for (const auto& c : r.columns)
+          types.push_back(json{std::string{sql_name(c.type)}});
         items.push_back(json{std::move(types)}.dump());
       }
     }
@@ -147,7 +152,8 @@ formatted format_result(const sql_request& req, const result_set& r) {
   for (const auto& row : r.rows) {
     if (objects) {
       json o{json::object{}};
-      for (size_t i = 0; i < r.columns.size(); ++i) o.set(r.columns[i].name, to_json(row[i]));
+      for (size_t i = 0; i < r.columns.size(); ++i)
+        o.set(r.columns[i].name, to_json(row[i]));
       items.push_back(o.dump());
     } else {
       json::array a;
@@ -161,7 +167,10 @@ formatted format_result(const sql_request& req, const result_set& r) {
     return {out + "\n", "text/plain"};  // a blank line ends a complete answer
   }
   out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += items[i];
+  }
   return {out + "]", "application/json"};
 }
 
