@@ -356,3 +356,32 @@ TEST_CASE("security: HTTPS with a certificate the client verifies") {
   CHECK_FALSE(strict.Get("/status/health"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("security: hostile input to sign-in and the management API is refused") {
+  secured node;
+  // Malformed and oversized credentials: 401, never a crash.
+  for (const std::string& header :
+       std::vector<std::string>{"Basic !!!notbase64", "Basic " + std::string(8000, 'A'),
+                                "Bearer x", "Basic YWRtaW4="}) {
+    auto r = node.client().Get(base.c_str(), {{"Authorization", header}});
+    REQUIRE(r);
+    CHECK(r->status == 401);
+  }
+  // Deeply nested and malformed permission bodies, an over-long name: 400.
+  auto nested = std::string(5000, '[') + std::string(5000, ']');
+  node.ok("POST", authz + "/roles/r");
+  CHECK(node.send("POST", authz + "/roles/r/permissions", nested)->status == 400);
+  CHECK(node.send("POST", authz + "/roles/r/permissions", "{\"a\":")->status == 400);
+  CHECK(node.send("POST", authz + "/roles/r/permissions", "[1,2,3]")->status == 400);
+  CHECK(node.send("POST", authn + "/users/" + std::string(300, 'u'))->status == 400);
+  CHECK(node.send("POST", authn + "/users/admin/credentials", "{}")->status == 400);
+  // The SQL endpoint: a nested body and a runaway query are refused too.
+  CHECK(node.send("POST", "/druid/v2/sql", nested)->status == 400);
+  auto runaway = node.send(
+      "POST", "/druid/v2/sql",
+      R"({"query":"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT COUNT(*) FROM c"})");
+  CHECK(runaway->status == 400);
+  CHECK(runaway->body.find("CAPACITY_EXCEEDED") != std::string::npos);
+  // Still serving, the admin still signs in.
+  CHECK(node.get(authn + "/users").status == 200);
+}
