@@ -8,16 +8,27 @@
 //    is real, the tasks answer the chat API without reading), with the real
 //    metadata actor on SQLite. Reports runs/s, CPU per run, RSS and the
 //    latency of a status request under that load.
+// 3. Density: 10,000 supervisors on one such node, each running every
+//    `period` (PT5S), while 1,000 status requests a second go to supervisors
+//    picked in turn. Reports the run-loop delay (the time between a
+//    supervisor's consecutive runs minus its period, at p50/p99/max), the
+//    status latency (p50/p99/max), CPU, RSS and the process's threads.
 //
 //   build/bench/supervisor_bench [--seconds 20] [--max-supervisors 1000]
+//                                [--density 10000] [--density-period-s 5]
 
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -129,51 +140,111 @@ struct node_result {
   double status_ms = 0;
 };
 
-node_result node_bench(const std::string& dir, int supervisors, int seconds) {
+// One node: the real metadata actor on SQLite, the real task runner with idle
+// fake tasks, an in-memory stream of 8 partitions, N supervisors of 2 tasks.
+struct bench_node {
   caf::actor_system_config cfg;
-  msg::register_message_types(cfg);
-  cfg.set("scheduler.max-threads", 2);
-  caf::actor_system sys{cfg};
-  auto inner = adapters::open_metadata_store("sqlite:" + dir + "/node" +
-                                             std::to_string(supervisors) + ".db");
-  if (!inner) die(core::error_message(inner.error()));
-  auto store = std::make_shared<test::faulty_store>(std::move(*inner));
-  auto metadata = actors::spawn_metadata_actor(sys, store);
+  std::unique_ptr<caf::actor_system> sys;
+  std::shared_ptr<test::faulty_store> store;
+  actors::metadata_actor metadata;
+  actors::task_runner_actor runner;
+  caf::actor listener;
   test::fake_registry fakes;
-  actors::task_runner_config rc;
-  rc.capacity = 4 * supervisors;
-  rc.env.metadata = metadata;
-  rc.spawn = test::fake_spawner(fakes, store);
-  auto runner = actors::spawn_task_runner(sys, std::move(rc));
-  auto stream = std::make_shared<test::fake_stream>();
-  stream->partitions = 8;
-  actors::supervisor_env env;
-  env.metadata = metadata;
-  env.runner = runner;
-  env.probe_placement = actors::placement::scheduled;
-  env.open_probe = [stream](const core::supervisor_spec&) {
-    return caf::expected<std::unique_ptr<adapters::stream_reader>>{
-        std::make_unique<test::fake_reader>(stream)};
-  };
-  auto listener = sys.spawn([]() -> actors::supervisor_listener::behavior_type {
-    return {[](msg::supervisor_state_changed&) {},
-            [](msg::create_backfill_supervisor&) { return msg::ack{}; },
-            [](msg::scale_supervisor&) { return msg::ack{}; }};
-  });
   std::vector<actors::supervisor_actor> sups;
-  for (int i = 0; i < supervisors; ++i)
-    sups.push_back(actors::spawn_supervisor(
-        sys,
-        make_spec("s" + std::to_string(i), 2,
-                  R"("taskDuration":"PT1H","startDelay":"PT1S","period":"PT1S")"),
-        listener, env));
-  std::this_thread::sleep_for(
-      std::chrono::seconds{3});  // every supervisor started its tasks
+  std::shared_ptr<std::atomic<int64_t>> spawned =
+      std::make_shared<std::atomic<int64_t>>(0);
+
+  bench_node(const std::string& dir, int supervisors, const std::string& period,
+             std::function<void(const std::string&)> on_run = {}) {
+    msg::register_message_types(cfg);
+    cfg.set("scheduler.max-threads", 2);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    auto inner = adapters::open_metadata_store("sqlite:" + dir + "/node" +
+                                               std::to_string(supervisors) + ".db");
+    if (!inner) die(core::error_message(inner.error()));
+    store = std::make_shared<test::faulty_store>(std::move(*inner));
+    if (on_run) store->observe_row_reads(std::move(on_run));
+    metadata = actors::spawn_metadata_actor(*sys, store);
+    actors::task_runner_config rc;
+    rc.capacity = 4 * supervisors;
+    rc.env.metadata = metadata;
+    rc.spawn = [inner = test::fake_spawner(fakes, store), n = spawned](
+                   caf::actor_system& sys, core::task::task_spec spec,
+                   actors::task_env env) {
+      auto h = inner(sys, std::move(spec), std::move(env));
+      ++*n;
+      return h;
+    };
+    runner = actors::spawn_task_runner(*sys, std::move(rc));
+    auto stream = std::make_shared<test::fake_stream>();
+    stream->partitions = 8;
+    actors::supervisor_env env;
+    env.metadata = metadata;
+    env.runner = runner;
+    env.probe_placement = actors::placement::scheduled;
+    env.open_probe = [stream](const core::supervisor_spec&) {
+      return caf::expected<std::unique_ptr<adapters::stream_reader>>{
+          std::make_unique<test::fake_reader>(stream)};
+    };
+    listener = caf::actor_cast<caf::actor>(
+        sys->spawn([]() -> actors::supervisor_listener::behavior_type {
+          return {[](msg::supervisor_state_changed&) {},
+                  [](msg::create_backfill_supervisor&) { return msg::ack{}; },
+                  [](msg::scale_supervisor&) { return msg::ack{}; }};
+        }));
+    auto io = R"("taskDuration":"PT1H","startDelay":"PT1S","period":")" + period + "\"";
+    for (int i = 0; i < supervisors; ++i)
+      sups.push_back(actors::spawn_supervisor(
+          *sys, make_spec("s" + std::to_string(i), 2, io),
+          caf::actor_cast<actors::supervisor_listener>(listener), env));
+  }
+
+  size_t live_tasks() {
+    size_t n = 0;
+    for (auto& [_, c] : fakes) n += c->alive;
+    return n;
+  }
+
+  // Polls until every supervisor runs its 2 tasks (dies after `limit`).
+  void wait_for_tasks(std::chrono::seconds limit) {
+    auto want = 2 * sups.size();
+    auto deadline = clock_type::now() + limit;
+    while (clock_type::now() < deadline) {
+      if (*spawned >= static_cast<int64_t>(want)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    }
+    auto n = spawned->load();
+    if (n < static_cast<int64_t>(want))
+      die("only " + std::to_string(n) + " of " + std::to_string(want) + " tasks started");
+  }
+
+  void check_tasks() {
+    auto n = live_tasks();
+    if (n != 2 * sups.size())
+      die("expected " + std::to_string(2 * sups.size()) + " live tasks, found " +
+          std::to_string(n));
+  }
+
+  ~bench_node() {
+    caf::scoped_actor self{*sys};
+    for (auto& s : sups) self->send_exit(s, caf::exit_reason::user_shutdown);
+    self->send_exit(runner, caf::exit_reason::user_shutdown);
+    self->send_exit(metadata, caf::exit_reason::user_shutdown);
+    self->send_exit(listener, caf::exit_reason::user_shutdown);
+  }
+};
+
+node_result node_bench(const std::string& dir, int supervisors, int seconds) {
+  bench_node node{dir, supervisors, "PT1S"};
+  node.wait_for_tasks(std::chrono::seconds{120});
+  std::this_thread::sleep_for(std::chrono::seconds{1});
+  auto& store = node.store;
+  auto& sups = node.sups;
   auto runs0 = store->calls("committed_offsets");
   auto cpu0 = cpu_seconds();
   auto t0 = clock_type::now();
   std::vector<double> status_ms;
-  caf::scoped_actor self{sys};
+  caf::scoped_actor self{*node.sys};
   while (clock_type::now() - t0 < std::chrono::seconds{seconds}) {
     auto q0 = clock_type::now();
     self->request(sups[static_cast<size_t>(status_ms.size()) % sups.size()],
@@ -194,28 +265,155 @@ node_result node_bench(const std::string& dir, int supervisors, int seconds) {
   r.rss = rss_mb();
   std::sort(status_ms.begin(), status_ms.end());
   r.status_ms = status_ms[status_ms.size() / 2];
-  size_t tasks = 0;
-  for (auto& [_, c] : fakes) tasks += c->alive;
-  if (tasks != static_cast<size_t>(2 * supervisors))
-    die("expected " + std::to_string(2 * supervisors) + " live tasks, found " +
-        std::to_string(tasks));
-  for (auto& s : sups) self->send_exit(s, caf::exit_reason::user_shutdown);
-  self->send_exit(runner, caf::exit_reason::user_shutdown);
-  self->send_exit(metadata, caf::exit_reason::user_shutdown);
-  self->send_exit(listener, caf::exit_reason::user_shutdown);
+  node.check_tasks();
   return r;
+}
+
+long threads_now() {
+  std::ifstream in{"/proc/self/status"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("Threads:", 0) == 0) return std::stol(line.substr(8));
+  return 0;
+}
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1,
+                    static_cast<size_t>(q * static_cast<double>(v.size())))];
+}
+
+// Run-loop delays (ms) from the times of each supervisor's row reads.
+struct run_clock {
+  std::mutex mtx;
+  std::unordered_map<std::string, clock_type::time_point> last;
+  std::vector<double> delays;
+  double period_ms = 0;
+  bool recording = false;
+
+  void ran(const std::string& id) {
+    auto now = clock_type::now();
+    std::lock_guard<std::mutex> g{mtx};
+    auto [i, fresh] = last.try_emplace(id, now);
+    if (!fresh) {
+      auto gap = std::chrono::duration<double, std::milli>(now - i->second).count();
+      if (recording) delays.push_back(std::max(0.0, gap - period_ms));
+      i->second = now;
+    }
+  }
+};
+
+struct status_load_state {
+  std::vector<actors::supervisor_actor> targets;
+  std::shared_ptr<std::vector<double>> latencies;
+  clock_type::time_point started;
+  int64_t sent = 0;
+  int rate = 1000;
+  static inline const char* name = "status_load";
+};
+
+// Sends `rate` status requests a second (open loop: on schedule, whatever
+// the replies do), each to the next supervisor, recording each latency.
+caf::behavior status_load(caf::stateful_actor<status_load_state>* self,
+                          std::vector<actors::supervisor_actor> targets, int rate,
+                          std::shared_ptr<std::vector<double>> out) {
+  auto& st = self->state;
+  st.targets = std::move(targets);
+  st.rate = rate;
+  st.latencies = std::move(out);
+  st.started = clock_type::now();
+  self->send(self, caf::tick_atom::value);
+  return {[self](caf::tick_atom) {
+    auto& st = self->state;
+    auto due = static_cast<int64_t>(
+        std::chrono::duration<double>(clock_type::now() - st.started).count() * st.rate);
+    for (; st.sent < due; ++st.sent) {
+      auto q0 = clock_type::now();
+      self->request(st.targets[static_cast<size_t>(st.sent) % st.targets.size()],
+                    std::chrono::seconds{10}, msg::get_supervisor_status{})
+          .then(
+              [self, q0](msg::supervisor_report&) {
+                self->state.latencies->push_back(
+                    std::chrono::duration<double, std::milli>(clock_type::now() - q0)
+                        .count());
+              },
+              [](caf::error& e) { die("status: " + core::error_message(e)); });
+    }
+    self->delayed_send(self, std::chrono::milliseconds{1}, caf::tick_atom::value);
+  }};
+}
+
+void density_bench(const std::string& dir, int supervisors, int period_s, int seconds) {
+  std::printf(
+      "\n== density: %d supervisors (8 partitions, 2 tasks each), period PT%dS,"
+      " 1,000 status requests/s, %d s\n",
+      supervisors, period_s, seconds);
+  auto clock = std::make_shared<run_clock>();
+  clock->period_ms = period_s * 1000.0;
+  auto t_start = clock_type::now();
+  bench_node node{dir, supervisors, "PT" + std::to_string(period_s) + "S",
+                  [clock](const std::string& id) { clock->ran(id); }};
+  node.wait_for_tasks(std::chrono::seconds{600});
+  auto started_s = std::chrono::duration<double>(clock_type::now() - t_start).count();
+  // Two periods to settle, then measure.
+  std::this_thread::sleep_for(std::chrono::seconds{2 * period_s});
+  auto runs0 = node.store->calls("committed_offsets");
+  {
+    std::lock_guard<std::mutex> g{clock->mtx};
+    clock->recording = true;
+  }
+  auto latencies = std::make_shared<std::vector<double>>();
+  latencies->reserve(static_cast<size_t>(seconds) * 1100);
+  auto cpu0 = cpu_seconds();
+  auto t0 = clock_type::now();
+  auto load = node.sys->spawn(status_load, node.sups, 1000, latencies);
+  std::this_thread::sleep_for(std::chrono::seconds{seconds});
+  double wall = std::chrono::duration<double>(clock_type::now() - t0).count();
+  auto cpu = (cpu_seconds() - cpu0) / wall;
+  auto runs = node.store->calls("committed_offsets") - runs0;
+  {
+    caf::scoped_actor self{*node.sys};
+    self->send_exit(load, caf::exit_reason::user_shutdown);
+    self->wait_for(load);
+  }
+  std::vector<double> delays;
+  {
+    std::lock_guard<std::mutex> g{clock->mtx};
+    clock->recording = false;
+    delays = clock->delays;
+  }
+  node.check_tasks();
+  auto expected_runs = static_cast<double>(supervisors) * wall / period_s;
+  std::printf("started %d supervisors and %zu tasks in %.1f s\n", supervisors,
+              node.live_tasks(), started_s);
+  std::printf(
+      "runs %d (%.2f of one per supervisor and period), cpu %.3f cores,"
+      " rss %ld MB, threads %ld\n",
+      runs, runs / expected_runs, cpu, rss_mb(), threads_now());
+  std::printf("run-loop delay ms  p50 %8.2f  p99 %8.2f  max %8.2f  (%zu runs)\n",
+              quantile(delays, 0.5), quantile(delays, 0.99), quantile(delays, 1.0),
+              delays.size());
+  std::printf(
+      "status ms          p50 %8.2f  p99 %8.2f  max %8.2f  (%zu requests, %.0f/s)\n",
+      quantile(*latencies, 0.5), quantile(*latencies, 0.99), quantile(*latencies, 1.0),
+      latencies->size(), static_cast<double>(latencies->size()) / wall);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int seconds = 20, max_supervisors = 1000;
+  int seconds = 20, max_supervisors = 1000, density = 10000, density_period_s = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     if (k == "--seconds")
       seconds = std::atoi(argv[i + 1]);
     else if (k == "--max-supervisors")
       max_supervisors = std::atoi(argv[i + 1]);
+    else if (k == "--density")
+      density = std::atoi(argv[i + 1]);
+    else if (k == "--density-period-s")
+      density_period_s = std::atoi(argv[i + 1]);
     else
       die("unknown option " + k);
   }
@@ -234,5 +432,6 @@ int main(int argc, char** argv) {
     std::printf("%12d %10.1f %12.3f %14.1f %8ld %12.2f\n", r.supervisors, r.runs_per_s,
                 r.cpu_per_s, r.cpu_us_per_run, r.rss, r.status_ms);
   }
+  if (density > 0) density_bench(dir.string(), density, density_period_s, seconds);
   std::filesystem::remove_all(dir);
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -47,6 +48,12 @@ class faulty_store final : public adapters::metadata_store {
     return called_.wait_for(g, timeout, [&] { return calls_[op] >= n; });
   }
 
+  /// Called with the supervisor id on every committed_offsets call (one per
+  /// supervisor run), from the store's thread; set before the store is used.
+  void observe_row_reads(std::function<void(const std::string&)> f) {
+    row_read_ = std::move(f);
+  }
+
   void fence_leader_writes(std::optional<adapters::leader_fence> f) override {
     inner_->fence_leader_writes(std::move(f));
   }
@@ -68,6 +75,7 @@ class faulty_store final : public adapters::metadata_store {
   caf::expected<std::optional<core::committed_offsets>> committed_offsets(
       const std::string& s) override {
     if (auto e = fault("committed_offsets")) return e;
+    if (row_read_) row_read_(s);
     return inner_->committed_offsets(s);
   }
   caf::error reset_offsets(const std::string& s,
@@ -166,6 +174,7 @@ class faulty_store final : public adapters::metadata_store {
   }
 
   std::unique_ptr<adapters::metadata_store> inner_;
+  std::function<void(const std::string&)> row_read_;
   int squats_ = 0;
   std::vector<std::string> squatted_;
   std::mutex mtx_;
