@@ -19,32 +19,13 @@ struct probe_state {
 
 using self_ptr = stream_probe_actor::stateful_pointer<probe_state>;
 
-caf::expected<msg::stream_snapshot> probe(probe_state& st, bool earliest,
-                                          const core::offset_map& lag_from) {
+caf::expected<msg::stream_snapshot> probe(probe_state& st, const msg::probe_stream& m) {
   if (!st.reader) {
     auto r = st.open(st.spec);
     if (!r) return r.error();
     st.reader = std::move(*r);
   }
-  msg::stream_snapshot out;
-  auto ps = st.reader->partitions(call_timeout);
-  if (!ps) return ps.error();
-  out.partitions = std::move(*ps);
-  out.parents = st.reader->partition_parents();
-  if (earliest) {
-    auto e = st.reader->earliest_offsets(out.partitions, call_timeout);
-    if (!e) return e.error();
-    out.earliest = std::move(*e);
-  }
-  auto l = st.reader->latest_offsets(out.partitions, call_timeout);
-  if (!l) return l.error();
-  out.latest = std::move(*l);
-  if (!lag_from.empty()) {
-    auto t = st.reader->time_lag(lag_from, call_timeout);
-    if (!t) return t.error();
-    out.time_lag = std::move(*t);
-  }
-  return out;
+  return probe_reader(*st.reader, m, call_timeout);
 }
 
 stream_probe_actor::behavior_type probe_behavior(self_ptr self,
@@ -56,7 +37,7 @@ stream_probe_actor::behavior_type probe_behavior(self_ptr self,
   return {
       [self](msg::probe_stream& m) -> caf::result<msg::stream_snapshot> {
         auto& st = self->state;
-        auto r = probe(st, m.earliest, m.lag_from);
+        auto r = probe(st, m);
         if (r) return std::move(*r);
         if (st.reader) {
           st.reader->close();
@@ -68,6 +49,30 @@ stream_probe_actor::behavior_type probe_behavior(self_ptr self,
 }
 
 }  // namespace
+
+caf::expected<msg::stream_snapshot> probe_reader(adapters::stream_reader& reader,
+                                                 const msg::probe_stream& m,
+                                                 std::chrono::milliseconds timeout) {
+  msg::stream_snapshot out;
+  auto ps = reader.partitions(timeout);
+  if (!ps) return ps.error();
+  out.partitions = std::move(*ps);
+  out.parents = reader.partition_parents();
+  if (m.earliest) {
+    auto e = reader.earliest_offsets(out.partitions, timeout);
+    if (!e) return e.error();
+    out.earliest = std::move(*e);
+  }
+  auto l = reader.latest_offsets(out.partitions, timeout);
+  if (!l) return l.error();
+  out.latest = std::move(*l);
+  if (!m.lag_from.empty()) {
+    auto t = reader.time_lag(m.lag_from, timeout);
+    if (!t) return t.error();
+    out.time_lag = std::move(*t);
+  }
+  return out;
+}
 
 stream_probe_actor spawn_stream_probe(caf::actor_system& sys, core::supervisor_spec spec,
                                       probe_opener open, placement where) {

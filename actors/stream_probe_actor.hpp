@@ -32,6 +32,12 @@ using probe_opener =
     std::function<caf::expected<std::unique_ptr<adapters::stream_reader>>(
         const core::supervisor_spec&)>;
 
+/// One probe with a reader: partitions (and parents), latest offsets, and
+/// when asked earliest offsets and time lag. Shared with the probe hub.
+caf::expected<msg::stream_snapshot> probe_reader(adapters::stream_reader& reader,
+                                                 const msg::probe_stream& m,
+                                                 std::chrono::milliseconds timeout);
+
 stream_probe_actor spawn_stream_probe(caf::actor_system& sys, core::supervisor_spec spec,
                                       probe_opener open,
                                       placement where = placement::detached);

@@ -48,6 +48,7 @@
 
 #include "actors/autoscaler_actor.hpp"
 #include "actors/metadata_actor.hpp"
+#include "actors/probe_hub.hpp"
 #include "actors/stream_probe_actor.hpp"
 
 #include "actors/task_runner_actor.hpp"
@@ -87,6 +88,9 @@ struct supervisor_env {
   task_runner_actor runner;
   probe_opener open_probe;
   placement probe_placement = placement::detached;
+  /// The node's shared probe clients; when set, supervisors use it instead
+  /// of a probe (and client) of their own from open_probe.
+  std::shared_ptr<probe_hub> probes;
   core::supervisor::reconciler_config planner;
   /// Wall clock for the planner; tests use the test scheduler's clock.
   std::function<core::utc_time()> clock;

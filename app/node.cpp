@@ -115,6 +115,12 @@ class node_impl final : public node {
     if (opts.role != node_role::all)
       identity_->cluster = std::make_shared<http::cluster_status>();
     // A cluster's node runs supervisors only while it leads.
+    probes_ = std::make_shared<actors::probe_hub>(
+        *sys_,
+        [bootstrap = kafka_bootstrap_](const core::supervisor_spec& spec) {
+          return actors::open_probe_reader(spec, "streamvisor-probe", bootstrap);
+        },
+        actors::probe_source_of);
     manager_ = actors::spawn_manager(*sys_, metadata_, supervisor_env(opts),
                                      opts.role == node_role::all);
     http::gateway_config gw;
@@ -175,6 +181,7 @@ class node_impl final : public node {
     caf::anon_send_exit(runner_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(metadata_, caf::exit_reason::user_shutdown);
     if (lockbox_) caf::anon_send_exit(lockbox_, caf::exit_reason::user_shutdown);
+    if (probes_) probes_->stop();
     manager_ = nullptr;
     runner_ = nullptr;
     cluster_runner_ = nullptr;
@@ -301,6 +308,7 @@ class node_impl final : public node {
     env.open_probe = [bootstrap = kafka_bootstrap_](const core::supervisor_spec& spec) {
       return actors::open_spec_reader(spec, spec.id + "-supervisor", bootstrap);
     };
+    env.probes = probes_;
     auto& t = env.planner.thresholds;
     t.unhealthiness = opts.unhealthiness_threshold;
     t.healthiness = opts.healthiness_threshold;
@@ -345,6 +353,7 @@ class node_impl final : public node {
   actors::lockbox_actor lockbox_;
   actors::cluster_actor cluster_;
   actors::cluster_runner_actor cluster_runner_;
+  std::shared_ptr<actors::probe_hub> probes_;
 
   std::shared_ptr<adapters::mock_cluster> kafka_;
   std::string kafka_bootstrap_;

@@ -55,6 +55,18 @@ typename Inspector::result_type inspect(Inspector& f, probe_stream& x) {
   return f(caf::meta::type_name("probe_stream"), x.earliest, x.lag_from);
 }
 
+/// A probe_stream for a node's shared probe worker (actors/probe_hub): the
+/// spec says which stream, `stream` which of the worker's clients serves it.
+struct probe_cluster {
+  core::supervisor_spec spec;
+  std::string stream;
+  probe_stream request;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, probe_cluster& x) {
+  return f(caf::meta::type_name("probe_cluster"), x.spec, x.stream, x.request);
+}
+
 struct stream_snapshot {
   std::vector<core::partition_id> partitions;
   core::offset_map earliest;  ///< empty unless asked

@@ -369,8 +369,10 @@ void after_change(self_ptr self) {
 void respawn_probe(self_ptr self) {
   auto& st = self->state;
   // The old probe goes when its last request is answered.
-  st.probe = spawn_stream_probe(self->system(), st.spec(), st.env.open_probe,
-                                st.env.probe_placement);
+  st.probe = st.env.probes
+                 ? st.env.probes->probe_for(st.spec())
+                 : spawn_stream_probe(self->system(), st.spec(), st.env.open_probe,
+                                      st.env.probe_placement);
 }
 
 }  // namespace sv::actors::supervisor

@@ -105,27 +105,78 @@ reader_result open_kinesis(const core::supervisor_spec& spec, const std::string&
   return adapters::open_kinesis_reader(cfg);
 }
 
+// Kafka's probe client lists every topic of its cluster ("topic:partition").
+reader_result open_kafka_cluster(const core::supervisor_spec& spec,
+                                 const std::string& client_id,
+                                 const std::string& embedded_bootstrap) {
+  auto all = spec;
+  all.io.topic.reset();
+  all.io.topic_pattern = ".*";
+  return open_kafka(all, client_id, embedded_bootstrap);
+}
+
+std::string properties_key(const core::supervisor_spec& spec) {
+  return spec.io.consumer_properties ? core::json{*spec.io.consumer_properties}.dump()
+                                     : std::string{};
+}
+
+// The cluster: what a client connects to and how (credentials included).
+std::string kafka_cluster(const core::supervisor_spec& spec) {
+  return properties_key(spec);
+}
+std::string rabbit_cluster(const core::supervisor_spec& spec) {
+  return spec.io.uri.value_or("") + "|" + properties_key(spec);
+}
+std::string kinesis_cluster(const core::supervisor_spec& spec) {
+  return spec.io.endpoint + "|" + properties_key(spec);
+}
+
 struct reader_entry {
   std::string_view type;
   reader_result (*open)(const core::supervisor_spec&, const std::string&,
                         const std::string&);
+  /// The probe client of the node that serves a spec's supervisor.
+  reader_result (*open_probe)(const core::supervisor_spec&, const std::string&,
+                              const std::string&);
+  std::string (*cluster)(const core::supervisor_spec&);
 };
 
 constexpr std::array<reader_entry, 3> readers{{
-    {"kafka", open_kafka},
-    {"rabbit", open_rabbit},
-    {"kinesis", open_kinesis},
+    {"kafka", open_kafka, open_kafka_cluster, kafka_cluster},
+    {"rabbit", open_rabbit, open_rabbit, rabbit_cluster},
+    {"kinesis", open_kinesis, open_kinesis, kinesis_cluster},
 }};
+
+const reader_entry* entry_of(const std::string& type) {
+  for (const auto& r : readers)
+    if (r.type == type) return &r;
+  return nullptr;
+}
+
+reader_result unreadable(const core::supervisor_spec& spec) {
+  return adapters::make_error(adapters::errc::stream_config,
+                              "streams of type '" + spec.type + "' cannot be read yet");
+}
 
 }  // namespace
 
 reader_result open_spec_reader(const core::supervisor_spec& spec,
                                const std::string& client_id,
                                const std::string& embedded_bootstrap) {
-  for (const auto& r : readers)
-    if (r.type == spec.type) return r.open(spec, client_id, embedded_bootstrap);
-  return adapters::make_error(adapters::errc::stream_config,
-                              "streams of type '" + spec.type + "' cannot be read yet");
+  auto* r = entry_of(spec.type);
+  return r ? r->open(spec, client_id, embedded_bootstrap) : unreadable(spec);
+}
+
+reader_result open_probe_reader(const core::supervisor_spec& spec,
+                                const std::string& client_id,
+                                const std::string& embedded_bootstrap) {
+  auto* r = entry_of(spec.type);
+  return r ? r->open_probe(spec, client_id, embedded_bootstrap) : unreadable(spec);
+}
+
+probe_source probe_source_of(const core::supervisor_spec& spec) {
+  auto* r = entry_of(spec.type);
+  return {spec.type + "|" + (r ? r->cluster(spec) : std::string{}), spec.stream()};
 }
 
 }  // namespace sv::actors

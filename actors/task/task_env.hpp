@@ -11,6 +11,7 @@
 
 #include "actors/lockbox_actor.hpp"
 #include "actors/metadata_actor.hpp"
+#include "actors/probe_hub.hpp"
 
 #include "adapters/deep_storage.hpp"
 #include "adapters/stream_reader.hpp"
@@ -56,5 +57,13 @@ struct task_env {
 caf::expected<std::unique_ptr<adapters::stream_reader>> open_spec_reader(
     const core::supervisor_spec& spec, const std::string& client_id,
     const std::string& embedded_bootstrap);
+
+/// The node's probe client serving a supervisor of this spec (Kafka: one
+/// listing every topic of the spec's cluster), and which one that is: specs
+/// with the same cluster share a client (and its thread).
+caf::expected<std::unique_ptr<adapters::stream_reader>> open_probe_reader(
+    const core::supervisor_spec& spec, const std::string& client_id,
+    const std::string& embedded_bootstrap);
+probe_source probe_source_of(const core::supervisor_spec& spec);
 
 }  // namespace sv::actors

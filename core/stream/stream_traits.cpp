@@ -7,7 +7,7 @@ namespace sv::core::stream {
 namespace {
 
 constexpr std::array<stream_traits, 3> table{{
-    {.type = "kafka", .can_idle = true},
+    {.type = "kafka", .can_idle = true, .cluster_wide_probe = true},
     {.type = "rabbit", .can_idle = false},
     {.type = "kinesis", .can_idle = true, .lag_in_records = false},
 }};

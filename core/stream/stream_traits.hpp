@@ -15,6 +15,11 @@ struct stream_traits {
   /// reported in records. Kinesis sequence numbers do not: its lag is not
   /// reported in records.
   bool lag_in_records = true;
+  /// One probe client lists every stream of its cluster, with ids
+  /// "stream:partition" (Kafka's all-topics metadata), so one client per
+  /// cluster serves every supervisor (core/stream/cluster_ids.hpp maps the
+  /// ids). Otherwise a probe client reads one stream.
+  bool cluster_wide_probe = false;
 };
 
 /// The traits of a supervisor type; an unknown type gets kafka's.
