@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include <caf/all.hpp>
 
@@ -25,8 +26,11 @@ constexpr auto down_window = 1s;
 /// Clients unused for this long are closed.
 constexpr auto idle_close = std::chrono::minutes{10};
 
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+
 using worker_actor =
-    caf::typed_actor<caf::replies_to<msg::probe_cluster>::with<msg::stream_snapshot>>;
+    caf::typed_actor<caf::replies_to<msg::probe_cluster>::with<msg::stream_snapshot>,
+                     caf::reacts_to<drain_atom>>;
 
 struct client {
   std::unique_ptr<adapters::stream_reader> reader;
@@ -35,74 +39,147 @@ struct client {
   steady::time_point listed{};
 };
 
+struct pending {
+  msg::probe_cluster m;
+  caf::typed_response_promise<msg::stream_snapshot> rp;
+};
+
 struct worker_state {
   worker_state() = default;
   probe_opener open;
   std::map<std::string, client> clients;
   steady::time_point down_until{};
   caf::error down_error;
+  std::vector<pending> queue;  ///< requests waiting for the next drain
+  bool drain_queued = false;
   static inline const char* name = "stream_probe_worker";
 };
 
-caf::expected<core::stream::cluster_view> view_of(client& c,
-                                                  const core::supervisor_spec& spec,
-                                                  steady::time_point now, bool fresh) {
-  if (fresh || now - c.listed >= listing_age) {
-    auto ps = c.reader->partitions(call_timeout);
-    if (!ps) return ps.error();
-    c.listing = std::move(*ps);
-    c.listed = now;
-  }
-  return core::stream::spec_partitions(spec, c.listing);
+using worker_ptr = worker_actor::stateful_pointer<worker_state>;
+
+caf::error open_client(worker_state& st, client& c, const core::supervisor_spec& spec) {
+  if (c.reader) return {};
+  auto r = st.open(spec);
+  if (!r) return r.error();
+  c.reader = std::move(*r);
+  c.listed = {};
+  return {};
 }
 
-// A probe on a client that lists every stream of the cluster: the spec's
-// partitions picked out of the listing, its ids mapped to the client's.
-caf::expected<msg::stream_snapshot> probe_wide(client& c,
-                                               const core::supervisor_spec& spec,
-                                               const msg::probe_stream& m,
-                                               steady::time_point now) {
+// A failed call closes its client (the next request opens it afresh); an
+// unreachable cluster fails the requests of the next second at once.
+void failed(worker_state& st, const std::string& key, const caf::error& err,
+            steady::time_point now) {
+  if (auto i = st.clients.find(key); i != st.clients.end()) {
+    if (i->second.reader) i->second.reader->close();
+    st.clients.erase(i);
+  }
+  if (adapters::is(err, adapters::errc::stream_unreachable)) {
+    st.down_until = now + down_window;
+    st.down_error = err;
+  }
+}
+
+// A client of one stream: the request alone.
+void answer_one(worker_state& st, pending& p, steady::time_point now) {
+  auto& c = st.clients[p.m.stream];
+  caf::expected<msg::stream_snapshot> r = open_client(st, c, p.m.spec);
+  if (c.reader) {
+    c.used = now;
+    r = probe_reader(*c.reader, p.m.request, call_timeout);
+  }
+  if (!r) failed(st, p.m.stream, r.error(), now);
+  if (r)
+    p.rp.deliver(std::move(*r));
+  else
+    p.rp.deliver(std::move(r.error()));
+}
+
+struct wide_item {
+  pending* p;
+  core::stream::cluster_view view;
+  std::vector<core::partition_id> ids;  ///< the view's partitions, cluster ids
+};
+
+caf::error list_views(client& c, std::vector<wide_item>& items, steady::time_point now) {
+  bool fresh = false;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (fresh || now - c.listed >= listing_age) {
+      auto ps = c.reader->partitions(call_timeout);
+      if (!ps) return ps.error();
+      c.listing = std::move(*ps);
+      c.listed = now;
+      fresh = true;
+    }
+    bool missing = false;
+    for (auto& it : items) {
+      it.view = core::stream::spec_partitions(it.p->m.spec, c.listing);
+      missing = missing || !it.view.found;
+    }
+    // A topic created since the listing is looked up afresh, once.
+    if (!missing || fresh) return {};
+    fresh = true;
+  }
+  return {};
+}
+
+// The requests of a cluster-wide client, answered together: one listing, one
+// latest-offsets and one earliest-offsets call for all of them.
+caf::error answer_wide(worker_state& st, std::vector<pending*>& batch,
+                       steady::time_point now) {
   namespace cs = core::stream;
-  auto view = view_of(c, spec, now, false);
-  if (view && !view->found) view = view_of(c, spec, now, true);
-  if (!view) return view.error();
-  if (!view->found && spec.io.topic)
-    return adapters::make_error(adapters::errc::unknown_topic,
-                                "topic [" + *spec.io.topic + "] does not exist");
-  msg::stream_snapshot out;
-  out.partitions = std::move(view->partitions);
-  std::vector<core::partition_id> ids;
-  ids.reserve(out.partitions.size());
-  for (const auto& p : out.partitions) ids.push_back(cs::to_cluster_id(spec, p));
-  if (m.earliest) {
-    auto e = c.reader->earliest_offsets(ids, call_timeout);
-    if (!e) return e.error();
-    out.earliest = cs::from_cluster_ids(spec, *e);
-  }
-  auto l = c.reader->latest_offsets(ids, call_timeout);
-  if (!l) return l.error();
-  out.latest = cs::from_cluster_ids(spec, *l);
-  if (!m.lag_from.empty()) {
-    auto t = c.reader->time_lag(cs::to_cluster_ids(spec, m.lag_from), call_timeout);
-    if (!t) return t.error();
-    out.time_lag = cs::from_cluster_ids(spec, *t);
-  }
-  return out;
-}
-
-caf::expected<msg::stream_snapshot> serve(worker_state& st, const std::string& key,
-                                          const msg::probe_cluster& m, bool wide,
-                                          steady::time_point now) {
-  auto& c = st.clients[key];
-  if (!c.reader) {
-    auto r = st.open(m.spec);
-    if (!r) return r.error();
-    c.reader = std::move(*r);
-    c.listed = {};
-  }
+  auto& c = st.clients[""];
+  if (auto err = open_client(st, c, batch.front()->m.spec)) return err;
   c.used = now;
-  if (wide) return probe_wide(c, m.spec, m.request, now);
-  return probe_reader(*c.reader, m.request, call_timeout);
+  std::vector<wide_item> items;
+  for (auto* p : batch) items.push_back({p, {}, {}});
+  if (auto err = list_views(c, items, now)) return err;
+  std::set<core::partition_id> latest_ids, earliest_ids;
+  for (auto& it : items) {
+    for (const auto& p : it.view.partitions)
+      it.ids.push_back(cs::to_cluster_id(it.p->m.spec, p));
+    latest_ids.insert(it.ids.begin(), it.ids.end());
+    if (it.p->m.request.earliest) earliest_ids.insert(it.ids.begin(), it.ids.end());
+  }
+  auto latest =
+      c.reader->latest_offsets({latest_ids.begin(), latest_ids.end()}, call_timeout);
+  if (!latest) return latest.error();
+  core::offset_map earliest;
+  if (!earliest_ids.empty()) {
+    auto e = c.reader->earliest_offsets({earliest_ids.begin(), earliest_ids.end()},
+                                        call_timeout);
+    if (!e) return e.error();
+    earliest = std::move(*e);
+  }
+  for (auto& it : items) {
+    const auto& spec = it.p->m.spec;
+    if (!it.view.found && spec.io.topic) {
+      it.p->rp.deliver(
+          adapters::make_error(adapters::errc::unknown_topic,
+                               "topic [" + *spec.io.topic + "] does not exist"));
+      continue;
+    }
+    msg::stream_snapshot out;
+    for (size_t i = 0; i < it.ids.size(); ++i) {
+      const auto& p = it.view.partitions[i];
+      if (auto l = latest->find(it.ids[i]); l != latest->end()) out.latest[p] = l->second;
+      if (it.p->m.request.earliest)
+        if (auto e = earliest.find(it.ids[i]); e != earliest.end())
+          out.earliest[p] = e->second;
+    }
+    if (!it.p->m.request.lag_from.empty()) {
+      auto t = c.reader->time_lag(cs::to_cluster_ids(spec, it.p->m.request.lag_from),
+                                  call_timeout);
+      if (!t) {
+        it.p->rp.deliver(std::move(t.error()));
+        continue;
+      }
+      out.time_lag = cs::from_cluster_ids(spec, *t);
+    }
+    out.partitions = std::move(it.view.partitions);
+    it.p->rp.deliver(std::move(out));
+  }
+  return {};
 }
 
 void close_idle(worker_state& st, steady::time_point now) {
@@ -116,29 +193,46 @@ void close_idle(worker_state& st, steady::time_point now) {
   }
 }
 
-worker_actor::behavior_type worker(worker_actor::stateful_pointer<worker_state> self,
-                                   probe_opener open) {
+// Every request that arrived since the last drain: those of one-stream
+// clients one by one, those of the cluster-wide client together.
+void drain(worker_ptr self) {
+  auto& st = self->state;
+  st.drain_queued = false;
+  auto batch = std::exchange(st.queue, {});
+  auto now = steady::now();
+  if (now < st.down_until) {
+    for (auto& p : batch) p.rp.deliver(st.down_error);
+    return;
+  }
+  std::vector<pending*> wide;
+  for (auto& p : batch) {
+    if (core::stream::traits_of(p.m.spec.type).cluster_wide_probe)
+      wide.push_back(&p);
+    else
+      answer_one(st, p, now);
+  }
+  if (!wide.empty())
+    if (auto err = answer_wide(st, wide, now)) {
+      failed(st, "", err, now);
+      for (auto* p : wide) p->rp.deliver(err);
+    }
+  close_idle(st, now);
+}
+
+worker_actor::behavior_type worker(worker_ptr self, probe_opener open) {
   self->state.open = std::move(open);
   return {
       [self](msg::probe_cluster& m) -> caf::result<msg::stream_snapshot> {
         auto& st = self->state;
-        auto now = steady::now();
-        if (now < st.down_until) return st.down_error;
-        bool wide = core::stream::traits_of(m.spec.type).cluster_wide_probe;
-        auto key = wide ? std::string{} : m.stream;
-        auto r = serve(st, key, m, wide, now);
-        close_idle(st, now);
-        if (r) return std::move(*r);
-        if (auto i = st.clients.find(key); i != st.clients.end()) {
-          if (i->second.reader) i->second.reader->close();
-          st.clients.erase(i);
+        auto rp = self->make_response_promise<msg::stream_snapshot>();
+        st.queue.push_back({std::move(m), rp});
+        if (!st.drain_queued) {
+          st.drain_queued = true;
+          self->send(self, drain_atom::value);
         }
-        if (adapters::is(r.error(), adapters::errc::stream_unreachable)) {
-          st.down_until = now + down_window;
-          st.down_error = r.error();
-        }
-        return std::move(r.error());
+        return rp;
       },
+      [self](drain_atom) { drain(self); },
   };
 }
 

@@ -8,7 +8,10 @@
 //   clients block) keeps one client per cluster for streams whose metadata
 //   lists every stream at once (Kafka: one librdkafka client per bootstrap
 //   servers and properties, whatever the topics), else one per stream of the
-//   cluster, and answers the supervisors in turn.
+//   cluster. Requests that arrive while the worker is busy are answered
+//   together: for a cluster-wide client, with one listing, one latest-offsets
+//   and one earliest-offsets call for all of them (so 10,000 supervisors of
+//   one cluster cost a few calls per drain, not 10,000).
 // Lifecycle: the hub lives as long as the supervisor envs holding it; a
 //   worker is spawned on the first spec of its cluster and lives with the
 //   hub. A client unused for ten minutes is closed; a failed one is closed at

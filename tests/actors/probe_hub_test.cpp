@@ -1,6 +1,7 @@
 // The node's shared stream probes (actors/probe_hub) against the embedded
 // Kafka: one client per cluster serves supervisors of many topics.
 
+#include <atomic>
 #include <filesystem>
 
 #include <doctest/doctest.h>
@@ -41,10 +42,43 @@ long threads_now() {
   return n;
 }
 
+// Forwards to a real reader, counting the latest-offsets calls.
+class counting_reader final : public adapters::stream_reader {
+ public:
+  counting_reader(std::unique_ptr<adapters::stream_reader> inner,
+                  std::shared_ptr<std::atomic<int>> calls)
+      : inner_(std::move(inner)), calls_(std::move(calls)) {}
+  caf::expected<std::vector<core::partition_id>> partitions(
+      std::chrono::milliseconds t) override {
+    return inner_->partitions(t);
+  }
+  caf::expected<offset_map> earliest_offsets(const std::vector<core::partition_id>& ps,
+                                             std::chrono::milliseconds t) override {
+    return inner_->earliest_offsets(ps, t);
+  }
+  caf::expected<offset_map> latest_offsets(const std::vector<core::partition_id>& ps,
+                                           std::chrono::milliseconds t) override {
+    ++*calls_;
+    return inner_->latest_offsets(ps, t);
+  }
+  caf::error assign(const offset_map& start) override { return inner_->assign(start); }
+  caf::expected<size_t> poll(adapters::record_batch& out, size_t n,
+                             std::chrono::milliseconds t) override {
+    return inner_->poll(out, n, t);
+  }
+  offset_map position() const override { return inner_->position(); }
+  void close() override { inner_->close(); }
+
+ private:
+  std::unique_ptr<adapters::stream_reader> inner_;
+  std::shared_ptr<std::atomic<int>> calls_;
+};
+
 struct hub_env {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::shared_ptr<actors::probe_hub> hub;
+  std::shared_ptr<std::atomic<int>> latest_calls = std::make_shared<std::atomic<int>>(0);
 
   explicit hub_env(const std::string& bootstrap) {
     msg::register_message_types(cfg);
@@ -52,8 +86,11 @@ struct hub_env {
     sys = std::make_unique<caf::actor_system>(cfg);
     hub = std::make_shared<actors::probe_hub>(
         *sys,
-        [bootstrap](const core::supervisor_spec& spec) {
-          return actors::open_probe_reader(spec, "probe-test", bootstrap);
+        [bootstrap, calls = latest_calls](const core::supervisor_spec& spec)
+            -> caf::expected<std::unique_ptr<adapters::stream_reader>> {
+          auto r = actors::open_probe_reader(spec, "probe-test", bootstrap);
+          if (!r) return r.error();
+          return std::make_unique<counting_reader>(std::move(*r), calls);
         },
         actors::probe_source_of);
   }
@@ -139,4 +176,42 @@ TEST_CASE("probe hub: forty supervisors of forty topics add one client's threads
   CHECK(env.hub->clusters() == 1);
   // A client per supervisor would have added several threads each.
   CHECK(threads_now() <= threads + 2);
+}
+
+TEST_CASE("probe hub: requests that arrive together share one latest-offsets call") {
+  test::kafka_env kafka;
+  auto bootstrap = kafka.cluster->bootstrap();
+  for (int i = 0; i < 20; ++i) {
+    auto t = "t" + std::to_string(i);
+    REQUIRE_FALSE(kafka.cluster->create_topic(t, 2));
+    kafka.fill(t, 2, i + 1);
+  }
+  hub_env env{bootstrap};
+  std::vector<actors::stream_probe_actor> probes;
+  for (int i = 0; i < 200; ++i)
+    probes.push_back(env.hub->probe_for(
+        spec_for(R"("topic":"t)" + std::to_string(i % 20) + "\"", bootstrap)));
+  caf::scoped_actor self{*env.sys};
+  // All 200 asked at once; each answer is its own topic's.
+  for (auto& p : probes) self->send(p, msg::probe_stream{false, {}});
+  int answered = 0;
+  std::map<int64_t, int> by_latest;  // topic ti has i + 1 records per partition
+  for (int i = 0; i < 200; ++i)
+    self->receive(
+        [&](msg::stream_snapshot& s) {
+          REQUIRE(s.latest.size() == 2);
+          auto n = s.latest.begin()->second;
+          CHECK(s.latest == offset_map{{"0", n}, {"1", n}});
+          CHECK(s.earliest.empty());
+          ++by_latest[n.value()];
+          ++answered;
+        },
+        [&](caf::error& e) { FAIL(core::error_message(e)); },
+        caf::after(30s) >> [&] { FAIL("no answer within 30 s"); });
+  CHECK(answered == 200);
+  std::map<int64_t, int> want;
+  for (int i = 0; i < 20; ++i) want[i + 1] = 10;
+  CHECK(by_latest == want);
+  MESSAGE("latest-offsets calls for 200 requests: " << env.latest_calls->load());
+  CHECK(env.latest_calls->load() < 200);
 }
