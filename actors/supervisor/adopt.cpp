@@ -28,6 +28,7 @@ void finish(self_ptr self) {
   auto& st = self->state;
   st.run_active = false;
   st.run_again = false;
+  st.run_again_now = false;
   request_run(self);
   after_change(self);
 }

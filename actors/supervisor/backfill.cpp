@@ -59,7 +59,7 @@ void seal(self_ptr self) {
   reset_lag_window(self);
 
   finish(self, {});
-  request_run(self);
+  request_run(self, true);  // the new groups start reading at L now
   after_change(self);
 }
 

@@ -1,6 +1,8 @@
 // The supervisor's runs, the execution of planner actions, and the roll-over
 // conversation with a group's tasks.
 
+#include <utility>
+
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
@@ -71,7 +73,7 @@ void plan_run(self_ptr self) {
   after_change(self);
   if (st.run_again) {
     st.run_again = false;
-    request_run(self);
+    request_run(self, std::exchange(st.run_again_now, false));
   }
 }
 
@@ -223,16 +225,19 @@ void seal_tasks(self_ptr self, plan::seal_group s) {
 
 }  // namespace
 
-void request_run(self_ptr self) {
+void request_run(self_ptr self, bool now) {
   auto& st = self->state;
   if (st.run_active) {
     st.run_again = true;
+    st.run_again_now = st.run_again_now || now;
     return;
   }
-  if (st.run_queued) return;
+  // A run queued for later does not wait for its time when one is wanted
+  // now: this message runs it, the later one finds nothing queued.
+  if (st.run_queued && !now) return;
   st.run_queued = true;
   auto wait = st.last_run + st.env.min_run_interval - st.now();
-  if (st.runs == 0 || wait <= core::millis{0})
+  if (now || st.runs == 0 || wait <= core::millis{0})
     self->send(self, run_atom::value);
   else
     self->delayed_send(self, wait, run_atom::value);

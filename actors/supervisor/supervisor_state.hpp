@@ -58,9 +58,10 @@ struct state {
   std::map<std::string, msg::task_lock_wait> lock_waits;
 
   // Run scheduling.
-  bool run_queued = false;  ///< a run_atom is on its way
-  bool run_active = false;  ///< waiting for the probe / the row
-  bool run_again = false;   ///< something happened during a run
+  bool run_queued = false;     ///< a run_atom is on its way
+  bool run_active = false;     ///< waiting for the probe / the row
+  bool run_again = false;      ///< something happened during a run
+  bool run_again_now = false;  ///< ... that needs the next run at once
   core::utc_time last_run{};
   int64_t runs = 0;
 
@@ -78,8 +79,10 @@ struct state {
 
 using self_ptr = supervisor_actor::stateful_pointer<state>;
 
-/// Asks for a run (coalesced, rate-limited).
-void request_run(self_ptr self);
+/// Asks for a run (coalesced, at least min_run_interval after the last one).
+/// `now`: at once, whatever the interval (after an operator's action whose
+/// effect needs a run, such as the new groups of a reset to latest).
+void request_run(self_ptr self, bool now = false);
 /// A run: probe, offsets row, plan, execute.
 void on_run(self_ptr self);
 /// Executes planner actions; `done` (if any) is answered once the offsets

@@ -1,0 +1,168 @@
+// Reset to latest and backfill, measured on a real node (embedded Kafka,
+// SQLite, HTTP) with the end-to-end fixture, every event checked exactly once
+// in the published segments at the end of each part.
+//
+// 1. Scaling: a supervisor falls behind by 150,000 events (16 partitions),
+//    then resets to latest and backfills with backfillTaskCount 1, and on a
+//    fresh node with 2. The backfill's reading rate is its range over the
+//    time from its first processed row to its last (live row stats polled
+//    every 10 ms); the figure is rate(2) / (2 x rate(1)).
+// 2. Fresh data: 20 calls while 1,000 events/s arrive; for each, the time
+//    from the reply until every active task of the main supervisor reads
+//    from the reply's endOffsets (L) or later (status polled every 5 ms).
+//
+//   build/bench/backfill_bench [--calls 20] [--range 150000]
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "tests/e2e/e2e_fixture.hpp"
+
+using namespace sv;
+using namespace std::chrono_literals;
+using core::json;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+const std::string context = R"("context":{"useConcurrentLocks":true})";
+const std::string streaming = R"("useEarliestOffset":false,"taskDuration":"PT1H")";
+
+int option(const char* name, int fallback) {
+  if (const char* v = std::getenv(name)) return std::atoi(v);
+  return fallback;
+}
+
+int64_t processed_rows(test::e2e_fixture& f, const std::string& sup) {
+  auto r = f.get("/druid/indexer/v1/supervisor/" + sup + "/stats");
+  if (r.status != 200) return 0;
+  int64_t n = 0;
+  auto stats = r.json();  // bound: the loop must not iterate a temporary's member
+  for (const auto& [_, tasks] : stats.as_object())
+    for (const auto& [_, t] : tasks.as_object())
+      n += t.find("totals")->find("buildSegments")->find("processed")->as_int();
+  return n;
+}
+
+struct backfill_call {
+  std::string backfill_id;
+  core::offset_map start, end;
+  int64_t range = 0;
+};
+
+backfill_call call(test::e2e_fixture& f, int task_count) {
+  auto r = f.post_empty(
+      f.sup("/resetToLatestAndBackfill?backfillTaskCount=" + std::to_string(task_count)));
+  REQUIRE_MESSAGE(r.status == 200, r.body);
+  auto j = r.json();
+  backfill_call c;
+  c.backfill_id = j.find("backfillSupervisorId")->as_string();
+  c.start = *core::offset_map_from_json(*j.find("startOffsets"));
+  c.end = *core::offset_map_from_json(*j.find("endOffsets"));
+  for (const auto& [p, s] : c.start) c.range += c.end.at(p) - s;
+  return c;
+}
+
+// The backfill's reading rate (events/s), from its live row stats.
+double backfill_rate(test::e2e_fixture& f, const backfill_call& c) {
+  auto deadline = clock_type::now() + 120s;
+  clock_type::time_point first{};
+  while (clock_type::now() < deadline) {
+    auto n = processed_rows(f, c.backfill_id);
+    auto now = clock_type::now();
+    if (n > 0 && first == clock_type::time_point{}) first = now;
+    if (n >= c.range)
+      return static_cast<double>(c.range) /
+             std::chrono::duration<double>(now - first).count();
+    std::this_thread::sleep_for(10ms);
+  }
+  FAIL("the backfill did not read its range in 120 s");
+  return 0;
+}
+
+double scaling_run(int task_count, int range) {
+  test::e2e_fixture f{16};
+  REQUIRE(f.post_json("/druid/indexer/v1/supervisor", f.spec(streaming, "", context))
+              .status == 200);
+  f.wait_state("RUNNING");
+  REQUIRE(f.post_empty(f.sup("/suspend")).status == 200);
+  f.wait_state("SUSPENDED", true);
+  f.produce(range);
+  REQUIRE(f.post_empty(f.sup("/resume")).status == 200);
+  f.wait_state("RUNNING", false, 60s, "", 10ms);
+  auto c = call(f, task_count);  // the range: what is left after the resume's first reads
+  CHECK(c.range > range / 2);
+  auto rate = backfill_rate(f, c);
+  f.wait_state("COMPLETED", false, 120s, c.backfill_id);
+  REQUIRE(f.post_empty(f.sup("/suspend")).status == 200);
+  f.wait_state("SUSPENDED", true, 120s);
+  f.check_exactly_once();
+  std::printf("backfillTaskCount %d: %lld events read at %.0f events/s\n", task_count,
+              static_cast<long long>(c.range), rate);
+  return rate;
+}
+
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1,
+                    static_cast<size_t>(q * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+TEST_CASE("backfill scaling: backfillTaskCount 1 and 2") {
+  int range = option("BACKFILL_BENCH_RANGE", 150000);
+  std::printf("== backfill scaling: %d events behind, 16 partitions\n", range);
+  auto one = scaling_run(1, range);
+  auto two = scaling_run(2, range);
+  std::printf("scaling from 1 to 2 backfill tasks: %.2f of linear\n", two / (2 * one));
+  std::fflush(stdout);
+}
+
+TEST_CASE("fresh data after reset to latest and backfill, under load") {
+  int calls = option("BACKFILL_BENCH_CALLS", 20);
+  std::printf("== fresh data: %d calls while 1,000 events/s arrive (16 partitions)\n",
+              calls);
+  test::e2e_fixture f{16};
+  REQUIRE(f.post_json("/druid/indexer/v1/supervisor", f.spec(streaming, "", context))
+              .status == 200);
+  f.wait_state("RUNNING");
+  // Enough events for every call, at 1,000 a second.
+  auto seconds = std::chrono::seconds{calls * 3 + 10};
+  auto producing = f.produce_async(static_cast<int>(seconds.count()) * 1000, seconds);
+  std::vector<double> fresh_ms;
+  for (int i = 0; i < calls; ++i) {
+    std::this_thread::sleep_for(500ms);  // events arrive between the calls
+    auto c = call(f, 1);
+    auto replied = clock_type::now();
+    while (true) {
+      auto status = f.status();
+      const auto& active = status.find("activeTasks")->as_array();
+      bool at_latest = !active.empty();
+      for (const auto& t : active)
+        for (const auto& [p, o] : t.find("startingOffsets")->as_object())
+          at_latest = at_latest && o.as_int() >= c.end.at(p);
+      if (at_latest) break;
+      REQUIRE(clock_type::now() - replied < 60s);
+      std::this_thread::sleep_for(5ms);
+    }
+    fresh_ms.push_back(
+        std::chrono::duration<double, std::milli>(clock_type::now() - replied).count());
+    f.wait_state("COMPLETED", false, 120s, c.backfill_id, 50ms);
+  }
+  std::printf(
+      "reply -> main tasks reading at L: p50 %.0f ms, p99 %.0f ms, max %.0f ms"
+      " (%d calls)\n",
+      quantile(fresh_ms, 0.5), quantile(fresh_ms, 0.99), quantile(fresh_ms, 1.0), calls);
+  std::fflush(stdout);
+  producing.join();
+  // The main tasks run for an hour: the suspend publishes what they read.
+  REQUIRE(f.post_empty(f.sup("/suspend")).status == 200);
+  f.wait_state("SUSPENDED", true, 120s);
+  f.wait_caught_up();
+  f.check_exactly_once();
+}
