@@ -68,14 +68,13 @@ caf::error open_client(worker_state& st, client& c, const core::supervisor_spec&
 
 // A failed call closes its client (the next request opens it afresh); an
 // unreachable cluster fails the requests of the next second at once.
-void failed(worker_state& st, const std::string& key, const caf::error& err,
-            steady::time_point now) {
+void failed(worker_state& st, const std::string& key, const caf::error& err) {
   if (auto i = st.clients.find(key); i != st.clients.end()) {
     if (i->second.reader) i->second.reader->close();
     st.clients.erase(i);
   }
   if (adapters::is(err, adapters::errc::stream_unreachable)) {
-    st.down_until = now + down_window;
+    st.down_until = steady::now() + down_window;  // from the failure, not the request
     st.down_error = err;
   }
 }
@@ -88,7 +87,7 @@ void answer_one(worker_state& st, pending& p, steady::time_point now) {
     c.used = now;
     r = probe_reader(*c.reader, p.m.request, call_timeout);
   }
-  if (!r) failed(st, p.m.stream, r.error(), now);
+  if (!r) failed(st, p.m.stream, r.error());
   if (r)
     p.rp.deliver(std::move(*r));
   else
@@ -208,12 +207,14 @@ void drain(worker_ptr self) {
   for (auto& p : batch) {
     if (core::stream::traits_of(p.m.spec.type).cluster_wide_probe)
       wide.push_back(&p);
+    else if (steady::now() < st.down_until)  // an earlier one of this batch failed
+      p.rp.deliver(st.down_error);
     else
       answer_one(st, p, now);
   }
   if (!wide.empty())
     if (auto err = answer_wide(st, wide, now)) {
-      failed(st, "", err, now);
+      failed(st, "", err);
       for (auto* p : wide) p->rp.deliver(err);
     }
   close_idle(st, now);

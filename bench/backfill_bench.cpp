@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <set>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -37,15 +39,33 @@ int option(const char* name, int fallback) {
   return fallback;
 }
 
-int64_t processed_rows(test::e2e_fixture& f, const std::string& sup) {
+// Rows processed by each task of a supervisor: live row stats while a task
+// runs, its completion report once it is gone from them.
+void processed_rows(test::e2e_fixture& f, const std::string& sup,
+                    std::map<std::string, int64_t>& by_task,
+                    std::set<std::string>& gone) {
   auto r = f.get("/druid/indexer/v1/supervisor/" + sup + "/stats");
-  if (r.status != 200) return 0;
-  int64_t n = 0;
+  if (r.status != 200) return;
   auto stats = r.json();  // bound: the loop must not iterate a temporary's member
+  std::set<std::string> running;
   for (const auto& [_, tasks] : stats.as_object())
-    for (const auto& [_, t] : tasks.as_object())
-      n += t.find("totals")->find("buildSegments")->find("processed")->as_int();
-  return n;
+    for (const auto& [id, t] : tasks.as_object()) {
+      running.insert(id);
+      by_task[id] = t.find("totals")->find("buildSegments")->find("processed")->as_int();
+    }
+  for (auto& [id, n] : by_task) {
+    if (running.count(id) || gone.count(id)) continue;
+    auto rep = f.get("/druid/indexer/v1/task/" + id + "/reports");
+    REQUIRE(rep.status == 200);
+    auto j = rep.json();
+    n = j.find("ingestionStatsAndErrors")
+            ->find("payload")
+            ->find("rowStats")
+            ->find("buildSegments")
+            ->find("processed")
+            ->as_int();
+    gone.insert(id);
+  }
 }
 
 struct backfill_call {
@@ -67,12 +87,17 @@ backfill_call call(test::e2e_fixture& f, int task_count) {
   return c;
 }
 
-// The backfill's reading rate (events/s), from its live row stats.
+// The backfill's reading rate (events/s): its range over the time from the
+// first processed row to the last.
 double backfill_rate(test::e2e_fixture& f, const backfill_call& c) {
   auto deadline = clock_type::now() + 120s;
   clock_type::time_point first{};
+  std::map<std::string, int64_t> by_task;
+  std::set<std::string> gone;
   while (clock_type::now() < deadline) {
-    auto n = processed_rows(f, c.backfill_id);
+    processed_rows(f, c.backfill_id, by_task, gone);
+    int64_t n = 0;
+    for (const auto& [_, rows] : by_task) n += rows;
     auto now = clock_type::now();
     if (n > 0 && first == clock_type::time_point{}) first = now;
     if (n >= c.range)

@@ -215,3 +215,32 @@ TEST_CASE("probe hub: requests that arrive together share one latest-offsets cal
   MESSAGE("latest-offsets calls for 200 requests: " << env.latest_calls->load());
   CHECK(env.latest_calls->load() < 200);
 }
+
+TEST_CASE("probe hub: a cluster that went away fails its probes at once for a second") {
+  test::kafka_env kafka;
+  auto bootstrap = kafka.cluster->bootstrap();
+  REQUIRE_FALSE(kafka.cluster->create_topic("clicks", 2));
+  kafka.fill("clicks", 2, 5);
+  hub_env env{bootstrap};
+  auto spec = spec_for(R"("topic":"clicks")", bootstrap);
+  REQUIRE(env.probe(spec));
+  REQUIRE_FALSE(kafka.cluster->set_broker_down(1));
+  auto down = env.probe(spec);
+  REQUIRE_FALSE(down);
+  CHECK(adapters::is(down.error(), adapters::errc::stream_unreachable));
+  // The next probe does not wait out a timeout of its own.
+  auto t0 = std::chrono::steady_clock::now();
+  auto again = env.probe(spec);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  REQUIRE_FALSE(again);
+  CHECK(adapters::is(again.error(), adapters::errc::stream_unreachable));
+  CHECK(waited < 500ms);
+  // Back up: a fresh client answers again (polled with a deadline).
+  REQUIRE_FALSE(kafka.cluster->set_broker_up(1));
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  caf::expected<msg::stream_snapshot> back = caf::error{};
+  while (!(back = env.probe(spec)) && std::chrono::steady_clock::now() < deadline) {
+  }
+  REQUIRE_MESSAGE(back, core::error_message(back.error()));
+  CHECK(back->latest == offset_map{{"0", 5}, {"1", 5}});
+}
