@@ -1,0 +1,218 @@
+// Tasks per worker: N supervisors, one partition each, 10 events/s each, on
+// one node whose Kafka is a kafka-dev process of its own. Measures, over the
+// steady state, the process's CPU, threads and RSS (and RSS per task), then
+// suspends everything (the tasks publish) and checks every produced event is
+// in its datasource's segments exactly once.
+//
+//   SV_DENSITY_KAFKA=HOST:PORT SV_DENSITY_CONTROL=http://HOST:PORT
+//     build/bench/task_density_bench   (SV_DENSITY_TASKS=200 SV_DENSITY_SECONDS=30)
+//
+// (scripts/bench starts kafka-dev and sets both.) The figures include the
+// bench's own producer (one librdkafka producer in the same process).
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "adapters/kafka/kafka_producer.hpp"
+#include "adapters/metadata_store.hpp"
+#include "adapters/segment/segment_file.hpp"
+#include "core/event_generator.hpp"
+#include "tests/http/node_fixture.hpp"
+
+using namespace sv;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v ? v : fallback;
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+long status_field(const char* field) {
+  std::ifstream in{"/proc/self/status"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::strlen(field)));
+  return 0;
+}
+
+// Topic and datasource names of this run (a kafka-dev may serve several runs).
+std::string name(int i) {
+  return "density" + std::to_string(getpid()) + "_" + std::to_string(i);
+}
+
+std::string spec(int i, const std::string& bootstrap) {
+  auto n = name(i);
+  return R"({"type":"kafka","id":")" + n + R"(","spec":{
+    "dataSchema":{"dataSource":")" +
+         n + R"(","timestampSpec":{"column":"timestamp","format":"iso"},
+      "dimensionsSpec":{"dimensions":["id","page","country"]},
+      "metricsSpec":[{"type":"count","name":"count"}],
+      "granularitySpec":{"segmentGranularity":"HOUR","queryGranularity":"NONE","rollup":false}},
+    "ioConfig":{"topic":")" +
+         n + R"(","inputFormat":{"type":"json"},
+      "consumerProperties":{"bootstrap.servers":")" +
+         bootstrap + R"("},
+      "taskCount":1,"replicas":1,"taskDuration":"PT1H","startDelay":"PT1S","period":"PT5S",
+      "useEarliestOffset":true,"completionTimeout":"PT5M"},
+    "tuningConfig":{"type":"kafka"}}})";
+}
+
+int running_tasks(test::node_fixture& node) {
+  auto r = node.get("/druid/indexer/v1/tasks?state=running");
+  if (r.status != 200) return -1;
+  auto j = r.json();
+  return static_cast<int>(j.as_array().size());
+}
+
+}  // namespace
+
+TEST_CASE("task density: N supervisors of one partition at 10 events/s each") {
+  auto bootstrap = env_or("SV_DENSITY_KAFKA", "");
+  auto control = env_or("SV_DENSITY_CONTROL", "");
+  REQUIRE_MESSAGE(!bootstrap.empty(), "set SV_DENSITY_KAFKA (and SV_DENSITY_CONTROL)");
+  const int n = std::stoi(env_or("SV_DENSITY_TASKS", "200"));
+  const int seconds = std::stoi(env_or("SV_DENSITY_SECONDS", "30"));
+  std::printf("== task density: %d supervisors x 1 partition x 10 events/s, %d s\n", n,
+              seconds);
+
+  httplib::Client kafka_control{control};
+  for (int i = 0; i < n; ++i) {
+    auto body = core::json::make_object({{"name", name(i)}, {"partitions", 1}});
+    auto r = kafka_control.Post("/topics", body.dump(), "application/json");
+    REQUIRE_MESSAGE((r && r->status == 200), "cannot create topic " << name(i));
+  }
+  auto threads0 = status_field("Threads:");
+  test::node_fixture node{[&](app::serve_options& o) {
+    o.kafka_bootstrap = bootstrap;
+    o.worker_capacity = n;
+  }};
+  auto p = adapters::open_kafka_producer(
+      {{"bootstrap.servers", core::json{bootstrap}}, {"linger.ms", core::json{"5"}}});
+  REQUIRE_MESSAGE(p, core::error_message(p.error()));
+  auto producer = std::move(*p);
+  auto idle_threads = status_field("Threads:");
+  auto idle_rss = status_field("VmRSS:") / 1024;
+
+  auto t_post = clock_type::now();
+  for (int i = 0; i < n; ++i) {
+    auto r = node.post("/druid/indexer/v1/supervisor", spec(i, bootstrap));
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+  }
+  while (running_tasks(node) < n) {
+    REQUIRE_MESSAGE(clock_type::now() - t_post < 600s, "tasks did not all start");
+    std::this_thread::sleep_for(200ms);
+  }
+  auto started_s = std::chrono::duration<double>(clock_type::now() - t_post).count();
+
+  // 10 events a second to every topic, each with a unique id.
+  std::vector<std::vector<std::string>> ids(static_cast<size_t>(n));
+  std::atomic<bool> stop{false};
+  std::thread produce{[&] {
+    core::event_generator gen{"density", 42};
+    auto base = core::utc_now();
+    std::string e;
+    auto next = clock_type::now();
+    while (!stop) {
+      for (int i = 0; i < n; ++i) {
+        e.clear();
+        gen.next(e, base + core::millis{static_cast<int64_t>(gen.sequence())});
+        ids[static_cast<size_t>(i)].push_back(
+            core::json::parse(e)->find("id")->as_string());
+        REQUIRE_FALSE(producer->produce(name(i), 0, {}, e));
+      }
+      next += 100ms;
+      std::this_thread::sleep_until(next);
+    }
+    REQUIRE_FALSE(producer->flush(60s));
+  }};
+  std::this_thread::sleep_for(5s);  // every task reading
+  auto cpu0 = cpu_seconds();
+  auto t0 = clock_type::now();
+  std::this_thread::sleep_for(std::chrono::seconds{seconds});
+  auto wall = std::chrono::duration<double>(clock_type::now() - t0).count();
+  auto cpu = (cpu_seconds() - cpu0) / wall;
+  auto threads = status_field("Threads:");
+  auto rss = status_field("VmRSS:") / 1024;
+  stop = true;
+  produce.join();
+
+  std::printf("started %d tasks in %.1f s\n", n, started_s);
+  std::printf(
+      "cpu %.3f cores, threads %ld (%ld before the node, %ld with it idle),"
+      " rss %ld MB (%ld MB idle): %.2f MB and %.1f threads per task\n",
+      cpu, threads, threads0, idle_threads, rss, idle_rss,
+      static_cast<double>(rss - idle_rss) / n,
+      static_cast<double>(threads - idle_threads) / n);
+  std::fflush(stdout);
+
+  // Everything read is published by the suspend; then every event once.
+  REQUIRE(node.post("/druid/indexer/v1/supervisor/suspendAll", "").status == 200);
+  auto deadline = clock_type::now() + 600s;
+  while (running_tasks(node) != 0) {
+    REQUIRE_MESSAGE(clock_type::now() < deadline, "tasks did not all publish");
+    std::this_thread::sleep_for(500ms);
+  }
+  auto s = adapters::open_metadata_store(node.options().metadata_uri);
+  REQUIRE_MESSAGE(s, core::error_message(s.error()));
+  // A suspend publishes what each task read: the events below its offsets
+  // row, each exactly once; the rest is read after a resume.
+  size_t produced = 0, committed = 0, missing = 0, duplicated = 0, unexpected = 0;
+  for (int i = 0; i < n; ++i) {
+    const auto& list = ids[static_cast<size_t>(i)];
+    produced += list.size();
+    auto row = (*s)->committed_offsets(name(i));
+    REQUIRE(row);
+    REQUIRE(row->has_value());
+    auto k = static_cast<size_t>((*row)->offsets.at("0").value());
+    REQUIRE(k <= list.size());
+    committed += k;
+    std::map<std::string, int> got;
+    auto segs = (*s)->segments(name(i), true);
+    REQUIRE(segs);
+    for (const auto& seg : *segs) {
+      auto data = adapters::read_segment(seg.path);
+      REQUIRE_MESSAGE(data, core::error_message(data.error()));
+      for (size_t r = 0; r < data->rows(); ++r)
+        ++got[data->row_json(r).find("id")->as_string()];
+    }
+    std::set<std::string> want(list.begin(), list.begin() + static_cast<long>(k));
+    for (const auto& id : want) {
+      auto g = got.find(id);
+      if (g == got.end())
+        ++missing;
+      else if (g->second > 1)
+        ++duplicated;
+    }
+    for (const auto& [id, _] : got)
+      if (!want.count(id)) ++unexpected;
+  }
+  std::printf(
+      "exactly once: %zu events produced, %zu below the offsets rows (published), %zu"
+      " missing, %zu duplicated, %zu unexpected\n",
+      produced, committed, missing, duplicated, unexpected);
+  CHECK(committed > produced * 9 / 10);
+  CHECK(missing == 0);
+  CHECK(duplicated == 0);
+  CHECK(unexpected == 0);
+}
