@@ -74,6 +74,15 @@ class counting_reader final : public adapters::stream_reader {
   std::shared_ptr<std::atomic<int>> calls_;
 };
 
+// Topics t0..t{n-1} of `partitions` each; topic ti has i + 1 records per partition.
+void make_topics(test::kafka_env& kafka, int n, int partitions) {
+  for (int i = 0; i < n; ++i) {
+    auto t = "t" + std::to_string(i);
+    REQUIRE_FALSE(kafka.cluster->create_topic(t, partitions));
+    kafka.fill(t, partitions, i + 1);
+  }
+}
+
 struct hub_env {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
@@ -159,11 +168,7 @@ TEST_CASE("probe hub: one Kafka client answers supervisors of different topics")
 TEST_CASE("probe hub: forty supervisors of forty topics add one client's threads") {
   test::kafka_env kafka;
   auto bootstrap = kafka.cluster->bootstrap();
-  for (int i = 0; i < 40; ++i) {
-    auto t = "t" + std::to_string(i);
-    REQUIRE_FALSE(kafka.cluster->create_topic(t, 1));
-    kafka.fill(t, 1, i + 1);
-  }
+  make_topics(kafka, 40, 1);
   hub_env env{bootstrap};
   // The first probe opens the cluster's client.
   REQUIRE(env.probe(spec_for(R"("topic":"t0")", bootstrap)));
@@ -181,11 +186,7 @@ TEST_CASE("probe hub: forty supervisors of forty topics add one client's threads
 TEST_CASE("probe hub: requests that arrive together share one latest-offsets call") {
   test::kafka_env kafka;
   auto bootstrap = kafka.cluster->bootstrap();
-  for (int i = 0; i < 20; ++i) {
-    auto t = "t" + std::to_string(i);
-    REQUIRE_FALSE(kafka.cluster->create_topic(t, 2));
-    kafka.fill(t, 2, i + 1);
-  }
+  make_topics(kafka, 20, 2);
   hub_env env{bootstrap};
   std::vector<actors::stream_probe_actor> probes;
   for (int i = 0; i < 200; ++i)
