@@ -4,7 +4,8 @@
 //
 // Contract
 // * Blocking calls: use a reader only from a detached actor (or a plain
-//   thread), never on the shared actor scheduler. One thread at a time.
+//   thread), never on the shared actor scheduler, unless set_wakeup() says
+//   it never blocks. One thread at a time.
 // * Offsets are "next offset to read": assign({p: 5}) makes the first record of
 //   p have offset 5. Ranges are [start, end). A partition that ends for good
 //   (a closed Kinesis shard read to its end) has position stream_offset::end().
@@ -18,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -117,6 +119,15 @@ class stream_reader {
   /// `out` (at most `max_records`); 0 when none arrived in time.
   virtual caf::expected<size_t> poll(record_batch& out, size_t max_records,
                                      std::chrono::milliseconds timeout) = 0;
+
+  /// For readers that never block (a queue on a shared client): `wake` is
+  /// called, on a client thread, when records arrive after a poll found none,
+  /// so the owner polls with a timeout of 0 instead of waiting. Call before
+  /// assign. Returns false for readers that wait in poll (the default).
+  virtual bool set_wakeup(std::function<void()> wake) {
+    (void)wake;
+    return false;
+  }
 
   /// Next offset to read per assigned partition (after the records returned).
   virtual core::offset_map position() const = 0;

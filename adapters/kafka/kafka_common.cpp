@@ -1,5 +1,7 @@
 #include "adapters/kafka/kafka_common.hpp"
 
+#include <string_view>
+
 #include <spdlog/spdlog.h>
 
 namespace sv::adapters::kafka {
@@ -65,6 +67,11 @@ void route_logs(rd_kafka_conf_t* conf) {
   rd_kafka_conf_set_log_cb(
       conf, [](const rd_kafka_t*, int level, const char* fac, const char* buf) {
         // syslog levels: 0..3 error, 4 warning, 5..7 notice/info/debug
+        // The shared clients turn the legacy consumer's commits off on purpose
+        // (kafka_shared.cpp); the property is deprecated but still the switch.
+        if (std::string_view{buf}.find("auto.commit.enable is deprecated") !=
+            std::string_view::npos)
+          return;
         if (level <= 3)
           spdlog::error("kafka {}: {}", fac, buf);
         else if (level == 4)
