@@ -88,8 +88,10 @@ void schedule_read(self_ptr self) {
 void after_batch(self_ptr self) {
   auto& st = self->state;
   const auto& tuning = st.spec.spec.tuning;
-  // intermediatePersistPeriod is checked here, not with a timer: a delayed
-  // message would hold a killed task (and its thread) until it fired.
+  // intermediatePersistPeriod is checked here, after each read (a blocking
+  // reader returns at least every pollTimeout), not with a timer: a delayed
+  // message would hold a killed detached task (and its thread) until it
+  // fired. A cooperative task also checks on its timer (check_atom).
   bool persist_due =
       core::utc_now() - st.last_persist >= tuning.intermediate_persist_period.to_millis();
   if (persist_due || st.pipe->over_memory_limit()) {
@@ -137,7 +139,23 @@ void on_read(self_ptr self) {
     if (auto err = st.pipe->reassign(to_read))
       return finish(self, false, core::error_message(err));
   after_batch(self);
-  if (!st.finished && !st.seqs->to_read().empty()) schedule_read(self);
+  // A cooperative reader is read again while it returns records; after an
+  // empty read its client's wakeup says when.
+  bool more = !st.pipe->cooperative() || (n && *n > 0);
+  if (!st.finished && more && !st.seqs->to_read().empty()) schedule_read(self);
+}
+
+// A cooperative task's timer: the checks after_batch makes, while no records
+// arrive, and one read (a reader that lost its brokers says so there).
+void on_check(self_ptr self) {
+  auto& st = self->state;
+  if (st.finished) return;
+  if (st.ph == phase::reading && !st.read_scheduled && st.locks_pending.empty() &&
+      !st.seqs->to_read().empty()) {
+    st.read_scheduled = true;
+    on_read(self);
+  }
+  if (!st.finished) self->delayed_send(self, check_interval, check_atom::value);
 }
 
 // Sequences as the group has them: closed at each earlier checkpoint, then
@@ -175,6 +193,7 @@ void start(self_ptr self) {
            (st.spec.end ? " to " + core::to_json(*st.spec.end).dump() : std::string{}));
   maybe_publish(self);  // an empty bounded range is complete at once
   schedule_read(self);
+  if (st.pipe->cooperative()) self->delayed_send(self, check_interval, check_atom::value);
 }
 
 // A command of a leader older than the one that placed or adopted the task
@@ -197,6 +216,10 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
   st.leader_epoch = st.env.epoch;
   st.pipe = std::make_unique<ingest_pipeline>(st.spec, st.env);
   st.pipe->track_chunks(static_cast<bool>(st.env.lockbox));
+  st.pipe->set_wakeup([weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl())] {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<caf::actor>(strong), wake_atom::value);
+  });
   if (!st.env.log_dir.empty()) {
     st.log = adapters::open_task_log(st.env.log_dir, st.spec.id);
     st.pipe->set_log(st.log.get());
@@ -301,6 +324,8 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
       },
       [self](msg::lock_granted& m) { on_lock_granted(self, m.start); },
       [self](read_atom) { on_read(self); },
+      [self](wake_atom) { schedule_read(self); },  // records for a cooperative reader
+      [self](check_atom) { on_check(self); },
       [self](persist_atom) {  // persist now (tests; operators' tools)
         auto& st = self->state;
         if (st.finished) return;
@@ -320,7 +345,7 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
 
 task_actor spawn_task(caf::actor_system& sys, core::task::task_spec spec, task_env env,
                       placement where) {
-  if (where == placement::detached)
+  if (where == placement::detached && !reads_shared(spec, env))
     return sys.spawn<caf::detached>(task::task_behavior, std::move(spec), std::move(env));
   return sys.spawn(task::task_behavior, std::move(spec), std::move(env));
 }

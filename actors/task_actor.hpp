@@ -6,10 +6,13 @@
 //   sequence (segments pushed to deep storage first, then one metadata
 //   transaction that inserts them and moves the offsets row by CAS).
 // Lifecycle: spawned detached (it blocks on the stream reader) by the task
-//   runner, or by a test; quits after publishing its final sequence, after a
-//   failure, or when killed (exit message: nothing is published). On exit it
-//   writes its task row (SUCCESS/FAILED with the completion report) and tells
-//   its listener (task_finished).
+//   runner, or by a test; a task whose stream has a shared client on the node
+//   (reads_shared) is a scheduled actor instead: its reader never blocks, the
+//   client wakes it (read) when records arrive, and a timer (check, every
+//   second) runs the persist and handoff checks while nothing arrives; quits after
+//   publishing its final sequence, after a failure, or when killed (exit message: nothing
+//   is published). On exit it writes its task row (SUCCESS/FAILED with the completion
+//   report) and tells its listener (task_finished).
 // Phases: NOT_STARTED -> STARTING -> READING <-> PAUSED -> PUBLISHING.
 // Messages in: the chat API — status, pause (replies current offsets), resume,
 //   current/end offsets, set_end_offsets (finish or checkpoint, commit-as),
@@ -46,6 +49,8 @@ using persist_atom = caf::atom_constant<caf::atom("persist")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using build_atom = caf::atom_constant<caf::atom("build")>;
 using lock_atom = caf::atom_constant<caf::atom("lock")>;
+using check_atom = caf::atom_constant<caf::atom("check")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
 
 using task_actor =
     caf::typed_actor<caf::replies_to<msg::get_task_status>::with<msg::task_status_reply>,
@@ -61,7 +66,8 @@ using task_actor =
                      caf::replies_to<msg::set_listener>::with<msg::ack>,
                      caf::reacts_to<msg::lock_granted>, caf::reacts_to<read_atom>,
                      caf::reacts_to<persist_atom>, caf::reacts_to<publish_atom>,
-                     caf::reacts_to<build_atom>, caf::reacts_to<lock_atom, int64_t>>;
+                     caf::reacts_to<build_atom>, caf::reacts_to<lock_atom, int64_t>,
+                     caf::reacts_to<check_atom>, caf::reacts_to<wake_atom>>;
 
 task_actor spawn_task(caf::actor_system& sys, core::task::task_spec spec, task_env env,
                       placement where = placement::detached);

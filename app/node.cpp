@@ -293,6 +293,9 @@ class node_impl final : public node {
     rc.env.deep_storage = std::move(*deep);
     rc.env.work_dir = (fs::path{opts.data_dir} / "tasks").string();
     rc.env.embedded_kafka_bootstrap = kafka_bootstrap_;
+    // Kafka tasks share one client per cluster and run without threads of
+    // their own (see task_env::shared).
+    rc.env.shared = actors::make_shared_stream_clients();
     // A worker shares the task table with the cluster: only its own rows
     // left RUNNING are orphans.
     rc.own_rows_only = opts.role == node_role::worker;

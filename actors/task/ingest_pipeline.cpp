@@ -40,11 +40,14 @@ caf::error ingest_pipeline::open() {
   auto p = adapters::make_input_parser(*spec_.spec.io.input_format);
   if (!p) return p.error();
   parser_ = std::move(*p);
-  auto r = env_.open_reader
-               ? env_.open_reader(spec_)
+  auto r = env_.open_reader ? env_.open_reader(spec_)
+           : reads_shared(spec_, env_)
+               ? open_shared_reader(spec_.spec, spec_.id, env_.embedded_kafka_bootstrap,
+                                    *env_.shared)
                : open_spec_reader(spec_.spec, spec_.id, env_.embedded_kafka_bootstrap);
   if (!r) return r.error();
   reader_ = std::move(*r);
+  cooperative_ = wake_ && reader_->set_wakeup(wake_);
   return reader_->assign(spec_.start);
 }
 
@@ -88,7 +91,7 @@ void ingest_pipeline::note_chunk(int64_t event_time) {
 }
 
 caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
-  auto timeout = std::chrono::milliseconds{spec_.spec.io.poll_timeout};
+  auto timeout = std::chrono::milliseconds{cooperative_ ? 0 : spec_.spec.io.poll_timeout};
   auto n = reader_->poll(batch_, 10000, timeout);
   if (!n) {
     last_error_ = core::error_message(n.error());

@@ -5,6 +5,7 @@
 // segments (merge parts, split by granularity and maxRowsPerSegment, write,
 // push to deep storage). Not an actor: the task actor decides when.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -28,10 +29,17 @@ class ingest_pipeline {
   ingest_pipeline(core::task::task_spec spec, task_env env);
   ~ingest_pipeline();
 
+  /// Who to wake when records arrive for a reader that never blocks (set
+  /// before open; see stream_reader::set_wakeup).
+  void set_wakeup(std::function<void()> wake) { wake_ = std::move(wake); }
   /// Builds the schema and parser, opens the reader and assigns the start.
   caf::error open();
+  /// True when the reader never blocks: read() returns at once, and the
+  /// wakeup says when to read again.
+  bool cooperative() const { return cooperative_; }
 
-  /// Reads one batch (waiting up to pollTimeout) into the routed sequences.
+  /// Reads one batch (waiting up to pollTimeout, unless cooperative) into the
+  /// routed sequences.
   /// Errors: the reader's (unreachable is retryable), or too many parse errors.
   caf::expected<size_t> read(core::task::sequences& seqs);
 
@@ -101,6 +109,8 @@ class ingest_pipeline {
   std::set<int64_t> chunks_;             ///< starts of every chunk seen
   std::vector<std::pair<core::utc_time, core::utc_time>> new_chunks_;
 
+  std::function<void()> wake_;
+  bool cooperative_ = false;
   int64_t max_parse_exceptions_ = 0;
   std::string last_error_;
 };

@@ -10,6 +10,7 @@
 #include "actors/task/task_env.hpp"
 #include "adapters/errc.hpp"
 #include "adapters/kafka/kafka_reader.hpp"
+#include "adapters/kafka/kafka_shared.hpp"
 #include "adapters/kinesis/kinesis_reader.hpp"
 #include "adapters/rabbit/rabbit_reader.hpp"
 #include "core/spec/secrets.hpp"
@@ -47,26 +48,36 @@ caf::expected<core::json::object> properties(const core::supervisor_spec& spec) 
   return props;
 }
 
-reader_result open_kafka(const core::supervisor_spec& spec, const std::string& client_id,
-                         const std::string& embedded_bootstrap) {
+caf::expected<adapters::kafka_reader_config> kafka_config(
+    const core::supervisor_spec& spec, const std::string& client_id,
+    const std::string& embedded_bootstrap) {
   adapters::kafka_reader_config cfg;
   const auto& io = spec.io;
   auto props = properties(spec);
   if (!props) return props.error();
   cfg.consumer_properties = std::move(*props);
   // librdkafka 2.0.2 stops fetching for about a second whenever its local queue
-  // passes queued.min.messages (100,000 by default, counted over all partitions)
-  // or queued.max.messages.kbytes. A task that parses slower than it fetches
-  // hits that at once; buffer by bytes (128 MiB) instead. Overridable.
-  for (auto [key, value] : {std::pair{"queued.min.messages", "10000000"},
-                            {"queued.max.messages.kbytes", "131072"}})
-    if (!core::find_member(cfg.consumer_properties, key))
-      cfg.consumer_properties.push_back({key, core::json{value}});
+  // passes queued.min.messages (100,000 by default, counted over all partitions
+  // of a client's consumer queue). A task that parses slower than it fetches
+  // hits that at once; buffer by bytes instead. Overridable.
+  if (!core::find_member(cfg.consumer_properties, "queued.min.messages"))
+    cfg.consumer_properties.push_back({"queued.min.messages", core::json{"10000000"}});
   cfg.topic = io.topic;
   cfg.topic_pattern = io.topic_pattern;
   cfg.client_id = client_id;
   cfg.embedded_bootstrap = embedded_bootstrap;
-  return adapters::open_kafka_reader(cfg);
+  return cfg;
+}
+
+reader_result open_kafka(const core::supervisor_spec& spec, const std::string& client_id,
+                         const std::string& embedded_bootstrap) {
+  auto cfg = kafka_config(spec, client_id, embedded_bootstrap);
+  if (!cfg) return cfg.error();
+  // One client per task: its whole buffer (128 MiB) by bytes.
+  if (!core::find_member(cfg->consumer_properties, "queued.max.messages.kbytes"))
+    cfg->consumer_properties.push_back(
+        {"queued.max.messages.kbytes", core::json{"131072"}});
+  return adapters::open_kafka_reader(*cfg);
 }
 
 reader_result open_rabbit(const core::supervisor_spec& spec, const std::string&,
@@ -131,6 +142,29 @@ std::string kinesis_cluster(const core::supervisor_spec& spec) {
   return spec.io.endpoint + "|" + properties_key(spec);
 }
 
+}  // namespace
+
+struct shared_stream_clients {
+  adapters::kafka_shared_clients kafka;
+};
+
+std::shared_ptr<shared_stream_clients> make_shared_stream_clients() {
+  return std::make_shared<shared_stream_clients>();
+}
+
+namespace {
+
+// On the shared client each partition buffers on its own (16 MiB each unless
+// the spec says otherwise, see kafka_shared.hpp).
+reader_result open_kafka_shared(const core::supervisor_spec& spec,
+                                const std::string& client_id,
+                                const std::string& embedded_bootstrap,
+                                shared_stream_clients& shared) {
+  auto cfg = kafka_config(spec, client_id, embedded_bootstrap);
+  if (!cfg) return cfg.error();
+  return shared.kafka.open(*cfg);
+}
+
 struct reader_entry {
   std::string_view type;
   reader_result (*open)(const core::supervisor_spec&, const std::string&,
@@ -139,12 +173,15 @@ struct reader_entry {
   reader_result (*open_probe)(const core::supervisor_spec&, const std::string&,
                               const std::string&);
   std::string (*cluster)(const core::supervisor_spec&);
+  /// A task's reader on the node's shared client; null: tasks open their own.
+  reader_result (*open_shared)(const core::supervisor_spec&, const std::string&,
+                               const std::string&, shared_stream_clients&);
 };
 
 constexpr std::array<reader_entry, 3> readers{{
-    {"kafka", open_kafka, open_kafka_cluster, kafka_cluster},
-    {"rabbit", open_rabbit, open_rabbit, rabbit_cluster},
-    {"kinesis", open_kinesis, open_kinesis, kinesis_cluster},
+    {"kafka", open_kafka, open_kafka_cluster, kafka_cluster, open_kafka_shared},
+    {"rabbit", open_rabbit, open_rabbit, rabbit_cluster, nullptr},
+    {"kinesis", open_kinesis, open_kinesis, kinesis_cluster, nullptr},
 }};
 
 const reader_entry* entry_of(const std::string& type) {
@@ -172,6 +209,20 @@ reader_result open_probe_reader(const core::supervisor_spec& spec,
                                 const std::string& embedded_bootstrap) {
   auto* r = entry_of(spec.type);
   return r ? r->open_probe(spec, client_id, embedded_bootstrap) : unreadable(spec);
+}
+
+bool reads_shared(const core::task::task_spec& spec, const task_env& env) {
+  auto* r = entry_of(spec.spec.type);
+  return env.shared && !env.open_reader && r && r->open_shared;
+}
+
+reader_result open_shared_reader(const core::supervisor_spec& spec,
+                                 const std::string& client_id,
+                                 const std::string& embedded_bootstrap,
+                                 shared_stream_clients& shared) {
+  auto* r = entry_of(spec.type);
+  if (!r || !r->open_shared) return unreadable(spec);
+  return r->open_shared(spec, client_id, embedded_bootstrap, shared);
 }
 
 probe_source probe_source_of(const core::supervisor_spec& spec) {

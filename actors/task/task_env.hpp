@@ -28,6 +28,13 @@ using reader_factory =
     std::function<caf::expected<std::unique_ptr<adapters::stream_reader>>(
         const core::task::task_spec&)>;
 
+/// Stream clients a node's tasks share, one per cluster (stream_readers.cpp
+/// says which stream types have them): a task of such a type reads through
+/// its own queue on the shared client and runs as a scheduled actor woken by
+/// its records, instead of a thread and a client of its own.
+struct shared_stream_clients;
+std::shared_ptr<shared_stream_clients> make_shared_stream_clients();
+
 struct task_env {
   metadata_actor metadata;
   std::shared_ptr<adapters::deep_storage> deep_storage;
@@ -47,7 +54,13 @@ struct task_env {
   /// The leader epoch of the supervisor that placed the task (0 on a single
   /// node): commands of older epochs are refused.
   int64_t epoch = 0;
+  /// The node's shared stream clients; null: every task opens its own.
+  std::shared_ptr<shared_stream_clients> shared;
 };
+
+/// True when a task of this spec reads through env.shared (and so runs as a
+/// scheduled actor rather than on a thread of its own).
+bool reads_shared(const core::task::task_spec& spec, const task_env& env);
 
 /// The reader of a supervisor spec's stream, by its type (stream_readers.cpp
 /// holds the table): Kafka from consumerProperties and topic/topicPattern
@@ -65,5 +78,11 @@ caf::expected<std::unique_ptr<adapters::stream_reader>> open_probe_reader(
     const core::supervisor_spec& spec, const std::string& client_id,
     const std::string& embedded_bootstrap);
 probe_source probe_source_of(const core::supervisor_spec& spec);
+
+/// The task's reader on the node's shared client of its cluster (only where
+/// reads_shared holds). It never blocks: see stream_reader::set_wakeup.
+caf::expected<std::unique_ptr<adapters::stream_reader>> open_shared_reader(
+    const core::supervisor_spec& spec, const std::string& client_id,
+    const std::string& embedded_bootstrap, shared_stream_clients& shared);
 
 }  // namespace sv::actors

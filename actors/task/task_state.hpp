@@ -36,6 +36,8 @@ inline std::string_view name_of(phase p) {
 }
 
 inline constexpr auto store_timeout = std::chrono::seconds{30};
+/// How often a cooperative task checks its periods while no records arrive.
+inline constexpr auto check_interval = std::chrono::seconds{1};
 
 struct task_state {
   task_state() = default;

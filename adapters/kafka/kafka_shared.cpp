@@ -170,10 +170,13 @@ class shared_reader final : public stream_reader {
     }
     // Stop what is not wanted any more, or wanted from another offset.
     auto here = slots_.position();
+    std::vector<tp_key> unwanted;
     for (const auto& [tp, id] : started_) {
       auto w = wanted.find(tp);
-      if (w == wanted.end() || !here.count(id) || here.at(id) != w->second) stop(tp);
+      if (w == wanted.end() || !here.count(id) || here.at(id) != w->second)
+        unwanted.push_back(tp);
     }
+    for (const auto& tp : unwanted) stop(tp);  // stop() erases from started_
     std::vector<tp_key> fresh, all;
     for (const auto& [tp, _] : wanted) {
       all.push_back(tp);

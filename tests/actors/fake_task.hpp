@@ -218,6 +218,8 @@ inline actors::task_actor::behavior_type fake_task(
 
       [](actors::build_atom) {},
       [](actors::lock_atom, int64_t) {},
+      [](actors::check_atom) {},
+      [](actors::wake_atom) {},
   };
 }
 

@@ -157,14 +157,14 @@ TEST_CASE("shared readers: a partition read twice gets a second client") {
 
 TEST_CASE("shared readers: partitions dropped at their position stop, the rest go on") {
   shared_env env;
-  REQUIRE_FALSE(env.cluster->create_topic("t", 2));
-  env.fill("t", 2, 20);
+  REQUIRE_FALSE(env.cluster->create_topic("t", 3));
+  env.fill("t", 3, 20);
   auto r = env.shared("t");
-  REQUIRE_FALSE(r->assign({{"0", 0}, {"1", 0}}));
+  REQUIRE_FALSE(r->assign({{"0", 0}, {"1", 0}, {"2", 0}}));
   std::vector<test::read_record> got;
-  REQUIRE_FALSE(test::read_until(*r, got, [&] { return got.size() >= 40; }));
-  REQUIRE_FALSE(r->assign({{"1", 20}}));
-  env.fill("t", 2, 5);  // 20..24 on both
+  REQUIRE_FALSE(test::read_until(*r, got, [&] { return got.size() >= 60; }));
+  REQUIRE_FALSE(r->assign({{"1", 20}}));  // two of three dropped at once
+  env.fill("t", 3, 5);                    // 20..24 on each
   got.clear();
   REQUIRE_FALSE(test::read_until(*r, got, [&] { return got.size() >= 5; }));
   adapters::record_batch more;
@@ -173,13 +173,18 @@ TEST_CASE("shared readers: partitions dropped at their position stop, the rest g
   CHECK(*n == 0);
   for (const auto& rec : got) CHECK(rec.partition == "1");
   CHECK(r->position() == offset_map{{"1", 25}});
-  // Partition 0 is free on the client: another reader starts it there.
+  // The same partition from an earlier offset: it starts again there.
+  REQUIRE_FALSE(r->assign({{"1", 10}}));
+  got.clear();
+  REQUIRE_FALSE(test::read_until(*r, got, [&] { return got.size() >= 15; }));
+  check_exact(got, {{"1", 10}}, 25, false);
+  // Partitions 0 and 2 are free on the client: another reader starts them there.
   auto other = env.shared("t");
-  REQUIRE_FALSE(other->assign({{"0", 20}}));
+  REQUIRE_FALSE(other->assign({{"0", 20}, {"2", 20}}));
   CHECK(env.hub.clients() == 1);
-  std::vector<test::read_record> got0;
-  REQUIRE_FALSE(test::read_until(*other, got0, [&] { return got0.size() >= 5; }));
-  check_exact(got0, {{"0", 20}}, 25, false);
+  std::vector<test::read_record> got02;
+  REQUIRE_FALSE(test::read_until(*other, got02, [&] { return got02.size() >= 10; }));
+  check_exact(got02, {{"0", 20}, {"2", 20}}, 25, false);
 }
 
 TEST_CASE("shared readers: a reader that stops polling does not hold up the others") {
