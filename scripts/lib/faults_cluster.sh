@@ -104,6 +104,8 @@ storage_mounted=0
 storage_up() {
   mkdir -p "$run/deep-storage"
   storage_mounted=0
+  # A run killed before storage_down leaves its tmpfs mounted here; never stack on it.
+  while mountpoint -q "$run/deep-storage" && umount "$run/deep-storage" 2>/dev/null; do :; done
   if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=256m sv_faults "$run/deep-storage" 2>/dev/null; then
     storage_mounted=1
   fi
