@@ -7,8 +7,9 @@
 //   SV_DENSITY_KAFKA=HOST:PORT SV_DENSITY_CONTROL=http://HOST:PORT
 //     build/bench/task_density_bench   (SV_DENSITY_TASKS=200 SV_DENSITY_SECONDS=30)
 //
-// (scripts/bench starts kafka-dev and sets both.) The figures include the
-// bench's own producer (one librdkafka producer in the same process).
+// (scripts/bench starts kafka-dev and sets both.) The bench's own producer (one
+// librdkafka producer in the same process) is the load: its threads' CPU is
+// measured apart and left out of the node's; its memory is not.
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -16,9 +17,12 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -46,6 +50,32 @@ double cpu_seconds() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds of the given threads of this process.
+double thread_cpu_seconds(const std::set<std::string>& tids) {
+  double ticks = 0;
+  for (const auto& tid : tids) {
+    std::ifstream in{"/proc/self/task/" + tid + "/stat"};
+    std::string stat;
+    if (!std::getline(in, stat)) continue;  // the thread ended
+    // Fields after the command (which may hold spaces): utime and stime are 12 and 13.
+    std::istringstream rest{stat.substr(stat.rfind(')') + 2)};
+    std::string f;
+    for (int k = 0; k < 11 && rest >> f; ++k) {
+    }
+    double ut = 0, st = 0;
+    rest >> ut >> st;
+    ticks += ut + st;
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::set<std::string> thread_ids() {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator{"/proc/self/task"})
+    out.insert(e.path().filename().string());
+  return out;
 }
 
 long status_field(const char* field) {
@@ -102,15 +132,29 @@ TEST_CASE("task density: N supervisors of one partition at 10 events/s each") {
     auto r = kafka_control.Post("/topics", body.dump(), "application/json");
     REQUIRE_MESSAGE((r && r->status == 200), "cannot create topic " << name(i));
   }
+  // The producer is the load, not the node: it starts first (one message to a
+  // topic of its own, so it has every thread it will use), and its threads'
+  // CPU is measured apart and left out of the node's.
+  auto main_tid = std::to_string(gettid());
+  auto p = adapters::open_kafka_producer(
+      {{"bootstrap.servers", core::json{bootstrap}}, {"linger.ms", core::json{"20"}}});
+  REQUIRE_MESSAGE(p, core::error_message(p.error()));
+  auto producer = std::move(*p);
+  {
+    auto warm = name(n) + "_warmup";
+    auto body = core::json::make_object({{"name", warm}, {"partitions", 1}});
+    auto r = kafka_control.Post("/topics", body.dump(), "application/json");
+    REQUIRE_MESSAGE((r && r->status == 200), "cannot create topic " << warm);
+    REQUIRE(!producer->produce(warm, 0, {}, "{}"));
+    REQUIRE(!producer->flush(30s));
+  }
+  auto producer_tids = thread_ids();
+  producer_tids.erase(main_tid);
   auto threads0 = status_field("Threads:");
   test::node_fixture node{[&](app::serve_options& o) {
     o.kafka_bootstrap = bootstrap;
     o.worker_capacity = n;
   }};
-  auto p = adapters::open_kafka_producer(
-      {{"bootstrap.servers", core::json{bootstrap}}, {"linger.ms", core::json{"5"}}});
-  REQUIRE_MESSAGE(p, core::error_message(p.error()));
-  auto producer = std::move(*p);
   auto idle_threads = status_field("Threads:");
   auto idle_rss = status_field("VmRSS:") / 1024;
 
@@ -133,7 +177,13 @@ TEST_CASE("task density: N supervisors of one partition at 10 events/s each") {
   std::atomic<int> produce_errors{0};
   int64_t behind_ticks = 0;  // ticks that started late (the producer fell behind)
   auto produce_start = clock_type::now();
+  auto produce_end = produce_start;  // the last tick's end, before the flush
+  std::mutex tid_mutex;
   std::thread produce{[&] {
+    {
+      std::lock_guard lock{tid_mutex};
+      producer_tids.insert(std::to_string(gettid()));
+    }
     core::event_generator gen{"density", 42};
     auto base = core::utc_now();
     std::string e;
@@ -153,20 +203,28 @@ TEST_CASE("task density: N supervisors of one partition at 10 events/s each") {
       if (clock_type::now() > next) ++behind_ticks;
       std::this_thread::sleep_until(next);
     }
+    produce_end = clock_type::now();
     if (producer->flush(60s)) ++produce_errors;
   }};
   std::this_thread::sleep_for(5s);  // every task reading
+  std::set<std::string> load_tids;
+  {
+    std::lock_guard lock{tid_mutex};
+    load_tids = producer_tids;
+  }
   auto cpu0 = cpu_seconds();
+  auto load0 = thread_cpu_seconds(load_tids);
   auto t0 = clock_type::now();
   std::this_thread::sleep_for(std::chrono::seconds{seconds});
   auto wall = std::chrono::duration<double>(clock_type::now() - t0).count();
-  auto cpu = (cpu_seconds() - cpu0) / wall;
+  auto load = (thread_cpu_seconds(load_tids) - load0) / wall;
+  auto cpu = (cpu_seconds() - cpu0) / wall - load;
   auto threads = status_field("Threads:");
   auto rss = status_field("VmRSS:") / 1024;
   stop = true;
   produce.join();
   auto produced_s =
-      std::chrono::duration<double>(clock_type::now() - produce_start).count();
+      std::chrono::duration<double>(produce_end - produce_start).count();
   REQUIRE(produce_errors == 0);
   size_t sent = 0;
   for (const auto& l : ids) sent += l.size();
@@ -176,12 +234,16 @@ TEST_CASE("task density: N supervisors of one partition at 10 events/s each") {
       " second; %lld ticks late)\n",
       n, started_s, sent, static_cast<double>(sent) / n / produced_s,
       static_cast<long long>(behind_ticks));
+  // The node's threads: all but the bench's own (main, producer, produce loop).
+  auto node_threads = threads - threads0 - 1;
+  auto node_idle_threads = idle_threads - threads0;
   std::printf(
-      "cpu %.3f cores, threads %ld (%ld before the node, %ld with it idle),"
-      " rss %ld MB (%ld MB idle): %.2f MB and %.1f threads per task\n",
-      cpu, threads, threads0, idle_threads, rss, idle_rss,
+      "node: cpu %.3f cores, threads %ld (%ld idle), rss %ld MB (%ld MB idle): %.2f MB"
+      " and %.2f threads per task; the producer apart: %.3f cores, %ld threads\n",
+      cpu, node_threads, node_idle_threads, rss, idle_rss,
       static_cast<double>(rss - idle_rss) / n,
-      static_cast<double>(threads - idle_threads) / n);
+      static_cast<double>(node_threads - node_idle_threads) / n, load,
+      static_cast<long>(load_tids.size()));
   std::fflush(stdout);
 
   // Everything read is published by the suspend; then every event once.
