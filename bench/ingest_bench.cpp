@@ -5,6 +5,7 @@
 //   build/bench/ingest_bench [--partitions 40] [--per-partition 12500] [--rounds 3]
 
 #include <librdkafka/rdkafka.h>
+#include <sys/resource.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -36,8 +37,22 @@ namespace {
   std::exit(1);
 }
 
+// CPU seconds (user + system) of the whole process: with the embedded Kafka's
+// threads, the consumer's and the task's.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+struct phase {
+  double per_s = 0;      ///< events a second
+  double cpu_us = 0;     ///< CPU microseconds of the process per event
+};
+
 // Consume every message and parse it with simdjson, touching every field.
-double baseline(const std::string& bootstrap, int partitions, uint64_t expect) {
+phase baseline(const std::string& bootstrap, int partitions, uint64_t expect) {
   char err[512];
   auto* conf = rd_kafka_conf_new();
   for (auto [k, v] : {std::pair{"bootstrap.servers", bootstrap.c_str()},
@@ -57,6 +72,7 @@ double baseline(const std::string& bootstrap, int partitions, uint64_t expect) {
   std::vector<rd_kafka_message_t*> msgs(10000);
   uint64_t seen = 0, fields = 0;
   auto start = clock_type::now();
+  auto cpu0 = cpu_seconds();
   rd_kafka_assign(rk, list);
   while (seen < expect) {
     auto n = rd_kafka_consume_batch_queue(q, 100, msgs.data(), msgs.size());
@@ -84,12 +100,13 @@ double baseline(const std::string& bootstrap, int partitions, uint64_t expect) {
     }
   }
   double secs = std::chrono::duration<double>(clock_type::now() - start).count();
+  double cpu = cpu_seconds() - cpu0;
   if (fields == 0) die("baseline parsed nothing");
   rd_kafka_topic_partition_list_destroy(list);
   rd_kafka_queue_destroy(q);
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
-  return double(expect) / secs;
+  return {double(expect) / secs, cpu * 1e6 / double(expect)};
 }
 
 struct task_result {
@@ -97,6 +114,7 @@ struct task_result {
   double events_per_s = 0;  ///< end to end, with the final build, push and publish
   int64_t rows = 0;
   int64_t segments = 0;
+  double ingest_cpu_us = 0;  ///< CPU microseconds of the process per event, ingest
 };
 
 task_result run_task(const std::string& bootstrap, int partitions, int64_t per_partition,
@@ -147,9 +165,11 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
   env.work_dir = (dir / "tasks").string();
   env.lockbox = lockbox;  // tasks on a node lock each time chunk they write
   auto start = clock_type::now();
+  auto cpu0 = cpu_seconds();
 
   auto task = actors::spawn_task(sys, t, env);
   double ingest_secs = 0;
+  double ingest_cpu = 0;
   {
     // Ingest rate: until every event is processed (parsed, rolled up, persisted
     // at the memory limits); then the final segment build, push and publish.
@@ -166,6 +186,7 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
                 if (processed >= expect) {
                   ingest_secs =
                       std::chrono::duration<double>(clock_type::now() - start).count();
+                  ingest_cpu = cpu_seconds() - cpu0;
                   done = true;
                 }
               },
@@ -184,6 +205,7 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
   task_result r;
   r.events_per_s = double(per_partition * partitions) / secs;
   r.ingest_per_s = double(per_partition * partitions) / ingest_secs;
+  r.ingest_cpu_us = ingest_cpu * 1e6 / double(per_partition * partitions);
   for (const auto& s : *segs) r.rows += s.num_rows;
   r.segments = static_cast<int64_t>(segs->size());
   return r;
@@ -233,17 +255,20 @@ int main(int argc, char** argv) {
       "data: %llu events (avg %.0f bytes), 10 dimensions, 5 metrics, rollup MINUTE, %d "
       "partitions\n",
       static_cast<unsigned long long>(total), double(bytes) / double(total), partitions);
-  std::vector<double> base_rates, ingest_rates, e2e_rates;
+  std::vector<double> base_rates, ingest_rates, e2e_rates, base_cpu, ingest_cpu;
   for (int r = 0; r < rounds; ++r) {
-    base_rates.push_back(baseline((*cluster)->bootstrap(), partitions, total));
+    auto b = baseline((*cluster)->bootstrap(), partitions, total);
+    base_rates.push_back(b.per_s);
+    base_cpu.push_back(b.cpu_us);
     auto t = run_task((*cluster)->bootstrap(), partitions, per_partition, dir, r);
     ingest_rates.push_back(t.ingest_per_s);
+    ingest_cpu.push_back(t.ingest_cpu_us);
     e2e_rates.push_back(t.events_per_s);
     std::printf(
-        "round %d: baseline consume+parse %.0f ev/s | task ingest %.0f ev/s, end to end "
-        "%.0f ev/s "
-        "(%lld rows after rollup, %lld segments)\n",
-        r + 1, base_rates.back(), t.ingest_per_s, t.events_per_s,
+        "round %d: baseline consume+parse %.0f ev/s (%.2f us CPU/event) | task ingest %.0f"
+        " ev/s (%.2f us CPU/event), end to end %.0f ev/s (%lld rows after rollup, %lld"
+        " segments)\n",
+        r + 1, b.per_s, b.cpu_us, t.ingest_per_s, t.ingest_cpu_us, t.events_per_s,
         static_cast<long long>(t.rows), static_cast<long long>(t.segments));
   }
   auto median = [](std::vector<double> v) {
@@ -257,6 +282,14 @@ int main(int argc, char** argv) {
       "(ratio %.2f)\n",
       b, median(ingest_rates), median(ingest_rates) / b, median(e2e_rates),
       median(e2e_rates) / b);
+  // Both paths include the same consume (and the embedded Kafka serving it): the
+  // CPU ratio bounds what the ingest ratio can reach once every core is busy.
+  double cores = static_cast<double>(std::thread::hardware_concurrency());
+  std::printf(
+      "CPU per event (median, whole process): baseline %.2f us, task ingest %.2f us (%.2fx);"
+      " at %.0f cores busy the task could reach %.0f ev/s (ratio %.2f)\n",
+      median(base_cpu), median(ingest_cpu), median(ingest_cpu) / median(base_cpu), cores,
+      cores * 1e6 / median(ingest_cpu), cores * 1e6 / median(ingest_cpu) / b);
   std::filesystem::remove_all(dir);
   return 0;
 }
