@@ -6,6 +6,10 @@
 //
 //   SV_DENSITY_KAFKA=HOST:PORT SV_DENSITY_CONTROL=http://HOST:PORT
 //     build/bench/task_density_bench   (SV_DENSITY_TASKS=200 SV_DENSITY_SECONDS=30)
+//   (SV_DENSITY_THREADS=N sets the node's actor scheduler threads; default one per core)
+//
+// It also measures the hand-off of every task at once (suspendAll until no task
+// runs) and a supervisor's status latency meanwhile.
 //
 // (scripts/bench starts kafka-dev and sets both.) The bench's own producer (one
 // librdkafka producer in the same process) is the load: its threads' CPU is
@@ -14,6 +18,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -154,6 +159,7 @@ TEST_CASE("task density: N supervisors of one partition at 10 events/s each") {
   test::node_fixture node{[&](app::serve_options& o) {
     o.kafka_bootstrap = bootstrap;
     o.worker_capacity = n;
+    if (const char* t = std::getenv("SV_DENSITY_THREADS")) o.threads = std::atoi(t);
   }};
   auto idle_threads = status_field("Threads:");
   auto idle_rss = status_field("VmRSS:") / 1024;
@@ -247,12 +253,42 @@ TEST_CASE("task density: N supervisors of one partition at 10 events/s each") {
   std::fflush(stdout);
 
   // Everything read is published by the suspend; then every event once.
+  // Meanwhile, how the API answers while every task hands off at once: a
+  // supervisor's status every 20 ms.
+  std::atomic<bool> handed_off{false};
+  std::vector<double> status_ms;
+  int status_failures = 0;
+  std::thread status_probe{[&] {
+    auto path = "/druid/indexer/v1/supervisor/" + name(0) + "/status";
+    while (!handed_off) {
+      auto t = clock_type::now();
+      auto r = node.get(path);
+      status_ms.push_back(
+          std::chrono::duration<double, std::milli>(clock_type::now() - t).count());
+      if (r.status != 200) ++status_failures;
+      std::this_thread::sleep_for(20ms);
+    }
+  }};
+  auto t_suspend = clock_type::now();
   REQUIRE(node.post("/druid/indexer/v1/supervisor/suspendAll", "").status == 200);
   auto deadline = clock_type::now() + 600s;
   while (running_tasks(node) != 0) {
     REQUIRE_MESSAGE(clock_type::now() < deadline, "tasks did not all publish");
-    std::this_thread::sleep_for(500ms);
+    std::this_thread::sleep_for(100ms);
   }
+  auto handoff_s = std::chrono::duration<double>(clock_type::now() - t_suspend).count();
+  handed_off = true;
+  status_probe.join();
+  std::sort(status_ms.begin(), status_ms.end());
+  REQUIRE(!status_ms.empty());
+  std::printf(
+      "suspendAll: every task published in %.1f s; a supervisor's status meanwhile: %zu"
+      " requests, p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d not 200\n",
+      handoff_s, status_ms.size(), status_ms[status_ms.size() / 2],
+      status_ms[std::min(status_ms.size() - 1, status_ms.size() * 99 / 100)],
+      status_ms.back(), status_failures);
+  std::fflush(stdout);
+  CHECK(status_failures == 0);
   auto s = adapters::open_metadata_store(node.options().metadata_uri);
   REQUIRE_MESSAGE(s, core::error_message(s.error()));
   // A suspend publishes what each task read: the events below its offsets
