@@ -98,6 +98,8 @@ void after_batch(self_ptr self) {
     st.last_persist = core::utc_now();
     if (auto err = st.pipe->persist_all())
       return finish(self, false, core::error_message(err));
+  } else if (auto err = st.pipe->reap_persists()) {  // a background persist failed
+    return finish(self, false, core::error_message(err));
   }
   auto open_idx = static_cast<int32_t>(st.seqs->all().size()) - 1;
   bool handoff = !st.seqs->has_final_end() && !st.checkpoint_pending &&

@@ -3,16 +3,20 @@
 // consume + simdjson parse of the same messages, in the same run.
 //
 //   build/bench/ingest_bench [--partitions 40] [--per-partition 12500] [--rounds 3]
+//                            [--threads 1]   (CPU of each thread, by name, per phase)
 
 #include <librdkafka/rdkafka.h>
-#include <sys/resource.h>
 #include <simdjson.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -46,9 +50,53 @@ double cpu_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+// CPU seconds of each live thread, by thread id, with its name.
+using thread_cpu = std::map<std::string, std::pair<std::string, double>>;
+thread_cpu threads_cpu() {
+  thread_cpu out;
+  for (const auto& e : std::filesystem::directory_iterator{"/proc/self/task"}) {
+    std::ifstream in{e.path() / "stat"};
+    std::string stat;
+    if (!std::getline(in, stat)) continue;  // the thread ended
+    auto open = stat.find('('), close = stat.rfind(')');
+    std::istringstream rest{stat.substr(close + 2)};
+    std::string f;
+    for (int k = 0; k < 11 && rest >> f; ++k) {
+    }
+    double ut = 0, st = 0;
+    rest >> ut >> st;
+    out[e.path().filename().string()] = {stat.substr(open + 1, close - open - 1),
+                                         (ut + st) / double(sysconf(_SC_CLK_TCK))};
+  }
+  return out;
+}
+
+// "name cpu-seconds, ..." of what each thread name used between two snapshots
+// (threads born in between count from zero; threads that ended are not seen).
+std::string cpu_by_name(const thread_cpu& before, const thread_cpu& after) {
+  std::map<std::string, double> by;
+  for (const auto& [tid, v] : after) {
+    auto it = before.find(tid);
+    by[v.first] += v.second - (it == before.end() ? 0.0 : it->second.second);
+  }
+  std::vector<std::pair<double, std::string>> sorted;
+  for (const auto& [n, s] : by)
+    if (s > 0.005) sorted.emplace_back(s, n);
+  std::sort(sorted.rbegin(), sorted.rend());
+  std::string out;
+  char buf[128];
+  for (const auto& [s, n] : sorted) {
+    std::snprintf(buf, sizeof buf, "%s%s %.2f", out.empty() ? "" : ", ", n.c_str(), s);
+    out += buf;
+  }
+  return out;
+}
+
+bool show_threads = false;
+
 struct phase {
-  double per_s = 0;      ///< events a second
-  double cpu_us = 0;     ///< CPU microseconds of the process per event
+  double per_s = 0;   ///< events a second
+  double cpu_us = 0;  ///< CPU microseconds of the process per event
 };
 
 // Consume every message and parse it with simdjson, touching every field.
@@ -73,6 +121,7 @@ phase baseline(const std::string& bootstrap, int partitions, uint64_t expect) {
   uint64_t seen = 0, fields = 0;
   auto start = clock_type::now();
   auto cpu0 = cpu_seconds();
+  auto threads0 = threads_cpu();
   rd_kafka_assign(rk, list);
   while (seen < expect) {
     auto n = rd_kafka_consume_batch_queue(q, 100, msgs.data(), msgs.size());
@@ -101,6 +150,9 @@ phase baseline(const std::string& bootstrap, int partitions, uint64_t expect) {
   }
   double secs = std::chrono::duration<double>(clock_type::now() - start).count();
   double cpu = cpu_seconds() - cpu0;
+  if (show_threads)
+    std::printf("  baseline threads (cpu s): %s\n",
+                cpu_by_name(threads0, threads_cpu()).c_str());
   if (fields == 0) die("baseline parsed nothing");
   rd_kafka_topic_partition_list_destroy(list);
   rd_kafka_queue_destroy(q);
@@ -166,6 +218,7 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
   env.lockbox = lockbox;  // tasks on a node lock each time chunk they write
   auto start = clock_type::now();
   auto cpu0 = cpu_seconds();
+  auto threads0 = threads_cpu();
 
   auto task = actors::spawn_task(sys, t, env);
   double ingest_secs = 0;
@@ -187,6 +240,9 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
                   ingest_secs =
                       std::chrono::duration<double>(clock_type::now() - start).count();
                   ingest_cpu = cpu_seconds() - cpu0;
+                  if (show_threads)
+                    std::printf("  task ingest threads (cpu s): %s\n",
+                                cpu_by_name(threads0, threads_cpu()).c_str());
                   done = true;
                 }
               },
@@ -224,6 +280,8 @@ int main(int argc, char** argv) {
       per_partition = std::atoll(argv[i + 1]);
     else if (k == "--rounds")
       rounds = std::atoi(argv[i + 1]);
+    else if (k == "--threads")
+      show_threads = std::string{argv[i + 1]} == "1";
   }
   auto dir = std::filesystem::temp_directory_path() /
              ("sv_ingest_bench_" + std::to_string(::getpid()));
@@ -265,7 +323,8 @@ int main(int argc, char** argv) {
     ingest_cpu.push_back(t.ingest_cpu_us);
     e2e_rates.push_back(t.events_per_s);
     std::printf(
-        "round %d: baseline consume+parse %.0f ev/s (%.2f us CPU/event) | task ingest %.0f"
+        "round %d: baseline consume+parse %.0f ev/s (%.2f us CPU/event) | task ingest "
+        "%.0f"
         " ev/s (%.2f us CPU/event), end to end %.0f ev/s (%lld rows after rollup, %lld"
         " segments)\n",
         r + 1, b.per_s, b.cpu_us, t.ingest_per_s, t.ingest_cpu_us, t.events_per_s,
@@ -286,7 +345,8 @@ int main(int argc, char** argv) {
   // CPU ratio bounds what the ingest ratio can reach once every core is busy.
   double cores = static_cast<double>(std::thread::hardware_concurrency());
   std::printf(
-      "CPU per event (median, whole process): baseline %.2f us, task ingest %.2f us (%.2fx);"
+      "CPU per event (median, whole process): baseline %.2f us, task ingest %.2f us "
+      "(%.2fx);"
       " at %.0f cores busy the task could reach %.0f ev/s (ratio %.2f)\n",
       median(base_cpu), median(ingest_cpu), median(ingest_cpu) / median(base_cpu), cores,
       cores * 1e6 / median(ingest_cpu), cores * 1e6 / median(ingest_cpu) / b);

@@ -21,6 +21,7 @@ ingest_pipeline::ingest_pipeline(core::task::task_spec spec, task_env env)
       max_parse_exceptions_(spec_.spec.tuning.effective_max_parse_exceptions()) {}
 
 ingest_pipeline::~ingest_pipeline() {
+  wait_persists(0);
   close();
 }
 
@@ -164,25 +165,73 @@ bool ingest_pipeline::over_memory_limit() const {
          (max_bytes > 0 && static_cast<int64_t>(bytes) >= max_bytes);
 }
 
+caf::error ingest_pipeline::wait_persists(size_t keep) {
+  while (persisting_.size() > keep) {
+    auto& p = persisting_.front();
+    auto err = p.done.get();
+    if (err && !persist_error_) persist_error_ = std::move(err);
+    if (!persist_error_ && p.index && !spare_) {
+      p.index->rebind(*schema_);
+      spare_ = std::move(p.index);
+    }
+    persisting_.pop_front();
+  }
+  return persist_error_;
+}
+
+caf::error ingest_pipeline::reap_persists() {
+  size_t ready = 0;
+  for (auto& p : persisting_) {
+    if (p.done.wait_for(std::chrono::seconds{0}) != std::future_status::ready) break;
+    ++ready;
+  }
+  return wait_persists(persisting_.size() - ready);
+}
+
 caf::error ingest_pipeline::persist(int32_t seq) {
   auto& d = data(seq);
   if (d.index->empty()) return {};
-  auto part = d.index->to_segment();
+  // Room for this one: 1 + maxPendingPersists in flight at most.
+  auto in_flight =
+      static_cast<size_t>(std::max(0, spec_.spec.tuning.max_pending_persists)) + 1;
+  if (auto err = wait_persists(in_flight - 1)) return err;
   auto path = (fs::path{dir_} / ("part-" + std::to_string(seq) + "-" +
                                  std::to_string(part_counter_++) + ".seg"))
                   .string();
-  // A part only lives until this task publishes: no fsync, fast compression.
-  if (auto err = adapters::write_segment(part, path, core::json{core::json::object{}},
-                                         adapters::write_options{false, 1}))
-    return err;
-
+  pending_persist p;
+  p.snapshot = std::make_unique<core::ingest::schema>(schema_->without_filter());
+  p.index = std::move(d.index);
+  p.index->rebind(*p.snapshot);
+  d.index =
+      spare_ ? std::move(spare_) : std::make_unique<core::ingest::rollup_index>(*schema_);
   d.parts.push_back(path);
-  d.persisted_rows += static_cast<int64_t>(part.rows());
-  d.index->clear();
+  d.persisted_rows += static_cast<int64_t>(p.index->rows());
+  auto job = [index = p.index.get(), path]() -> caf::error {
+    try {
+      auto part = index->to_segment();
+      // A part only lives until this task publishes: no fsync, fast compression.
+      auto err = adapters::write_segment(part, path, core::json{core::json::object{}},
+                                         adapters::write_options{false, 1});
+      index->clear();
+      return err;
+    } catch (const std::exception& e) {
+      return core::make_error(core::errc::unavailable,
+                              "cannot persist " + path + ": " + e.what());
+    }
+  };
+  try {
+    p.done = std::async(std::launch::async, job);
+  } catch (const std::system_error&) {  // no thread to be had: persist here
+    std::promise<caf::error> now;
+    now.set_value(job());
+    p.done = now.get_future();
+  }
+  persisting_.push_back(std::move(p));
   return {};
 }
 
 caf::error ingest_pipeline::persist_all() {
+  if (auto err = reap_persists()) return err;
   for (auto& [seq, d] : seqs_)
     if (d.index)
       if (auto err = persist(seq)) return err;
@@ -206,18 +255,21 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build(int32_t 
   auto& d = data(seq);
   std::vector<core::segment_record> out;
   core::segment_data merged;
+  if (auto err = reap_persists()) return err;
   if (d.parts.empty()) {
     // Everything is still in memory: already sorted and rolled up.
     if (d.index->empty()) return out;
     merged = d.index->to_segment();
   } else {
-    if (auto err = persist(seq)) return err;
+    if (auto err = wait_persists(0)) return err;
     std::vector<core::segment_data> parts;
     for (const auto& path : d.parts) {
       auto part = adapters::read_segment(path);
       if (!part) return part.error();
       parts.push_back(std::move(*part));
     }
+    // The rows still in memory join the merge as they are (no part written).
+    if (!d.index->empty()) parts.push_back(d.index->to_segment());
     std::vector<const core::segment_data*> ptrs;
     for (const auto& p : parts) ptrs.push_back(&p);
     merged = core::merge(ptrs, schema_->rollup);
@@ -268,6 +320,7 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build(int32_t 
 void ingest_pipeline::drop(int32_t seq) {
   auto i = seqs_.find(seq);
   if (i == seqs_.end()) return;
+  wait_persists(0);  // a published sequence has none in flight; another may
   for (const auto& p : i->second.parts) {
     std::error_code ec;
     fs::remove(p, ec);

@@ -4,8 +4,16 @@
 // indexes to part files at the memory limits, and build a complete sequence's
 // segments (merge parts, split by granularity and maxRowsPerSegment, write,
 // push to deep storage). Not an actor: the task actor decides when.
+//
+// Persists run in the background, as Druid's do: a full index is handed to a
+// thread of its own (with a snapshot of the schema) and ingestion goes on in a
+// fresh one. At most 1 + maxPendingPersists persists are in flight; one more
+// waits for the oldest. A persist's failure is reported by the next call that
+// touches parts (reap_persists, persist, build), so no row is lost silently.
 
+#include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <set>
@@ -48,8 +56,11 @@ class ingest_pipeline {
 
   /// True when the in-memory rows reach maxRowsInMemory or maxBytesInMemory.
   bool over_memory_limit() const;
-  /// Persists every sequence's in-memory rows to a part file.
+  /// Starts persisting every sequence's in-memory rows to a part file (waits
+  /// only when 1 + maxPendingPersists persists are already in flight).
   caf::error persist_all();
+  /// The error of a finished background persist, if one failed (never waits).
+  caf::error reap_persists();
 
   /// Rows of a sequence (in memory and persisted).
   int64_t rows(int32_t seq) const;
@@ -82,8 +93,16 @@ class ingest_pipeline {
     std::vector<std::string> parts;  ///< persisted part files
     int64_t persisted_rows = 0;
   };
+  /// A persist in flight: its index comes back cleared, for reuse.
+  struct pending_persist {
+    std::future<caf::error> done;
+    std::unique_ptr<core::ingest::rollup_index> index;
+    std::unique_ptr<core::ingest::schema> snapshot;
+  };
   sequence_data& data(int32_t seq);
   caf::error persist(int32_t seq);
+  /// Waits for persists in flight until at most `keep` remain.
+  caf::error wait_persists(size_t keep);
   void count(const core::ingest::row_result& r, std::string_view input, size_t bytes,
              core::utc_time now);
   void note_chunk(int64_t event_time);
@@ -102,6 +121,9 @@ class ingest_pipeline {
   std::vector<core::partition_id> slot_ids_;  ///< the batch slots slot_numbers_ is for
   std::vector<int32_t> slot_numbers_;         ///< batch slot -> partition number
   int part_counter_ = 0;
+  std::deque<pending_persist> persisting_;
+  std::unique_ptr<core::ingest::rollup_index> spare_;  ///< a cleared index to reuse
+  caf::error persist_error_;  ///< the first failed persist's: the task cannot publish
 
   bool track_chunks_ = false;
   adapters::task_log* log_ = nullptr;

@@ -6,13 +6,13 @@
 
 namespace sv::core::ingest {
 
-rollup_index::rollup_index(const schema& s) : schema_(s), nmetrics_(s.metrics.size()) {
+rollup_index::rollup_index(const schema& s) : schema_(&s), nmetrics_(s.metrics.size()) {
   sync_dimensions();
   rehash(1024);
 }
 
 void rollup_index::sync_dimensions() {
-  size_t n = schema_.dimensions.size();
+  size_t n = schema_->dimensions.size();
   if (n == ndims_ && !key_.empty()) return;
   size_t old_width = width();
   size_t old_mask = mask_words_;
@@ -37,7 +37,7 @@ void rollup_index::sync_dimensions() {
 }
 
 void rollup_index::begin_row(int64_t time) {
-  if (schema_.dimensions.size() != ndims_) sync_dimensions();
+  if (schema_->dimensions.size() != ndims_) sync_dimensions();
   std::fill(key_.begin(), key_.end(), 0);
   key_[0] = time;
 }
@@ -93,7 +93,7 @@ uint64_t rollup_index::hash_key(const int64_t* key) const {
 
 void rollup_index::rehash(size_t capacity) {
   table_.assign(capacity, -1);
-  if (!schema_.rollup) return;
+  if (!schema_->rollup) return;
   hashes_.resize(rows_);
   size_t mask = capacity - 1;
   for (size_t r = 0; r < rows_; ++r) {
@@ -106,7 +106,7 @@ void rollup_index::rehash(size_t capacity) {
 
 int32_t rollup_index::find_or_insert() {
   size_t w = width();
-  if (schema_.rollup) {
+  if (schema_->rollup) {
     // Each row's hash is kept, so probing compares one word before the key.
     uint64_t h = hash_key(key_.data());
     size_t mask = table_.size() - 1;
@@ -127,9 +127,9 @@ int32_t rollup_index::find_or_insert() {
   keys_.insert(keys_.end(), key_.begin(), key_.end());
   aggs_.resize(aggs_.size() + nmetrics_);
   agg_state* states = &aggs_[rows_ * nmetrics_];
-  for (size_t m = 0; m < nmetrics_; ++m) schema_.metrics[m].agg.init(states[m]);
+  for (size_t m = 0; m < nmetrics_; ++m) schema_->metrics[m].agg.init(states[m]);
   auto row = static_cast<int32_t>(rows_++);
-  if (schema_.rollup && rows_ * 2 > table_.size()) rehash(table_.size() * 2);
+  if (schema_->rollup && rows_ * 2 > table_.size()) rehash(table_.size() * 2);
   return row;
 }
 
@@ -156,11 +156,11 @@ void rollup_index::clear() {
 
 segment_data rollup_index::to_segment() const {
   segment_data out;
-  out.data_source = schema_.data_source;
-  out.rollup = schema_.rollup;
-  out.query_granularity = schema_.query_granularity.to_json().is_string()
-                              ? schema_.query_granularity.to_json().as_string()
-                              : schema_.query_granularity.to_json().dump();
+  out.data_source = schema_->data_source;
+  out.rollup = schema_->rollup;
+  out.query_granularity = schema_->query_granularity.to_json().is_string()
+                              ? schema_->query_granularity.to_json().as_string()
+                              : schema_->query_granularity.to_json().dump();
   size_t w = width();
   // Ranks of dictionary ids in value order.
   std::vector<std::vector<uint32_t>> rank(ndims_);
@@ -219,7 +219,7 @@ segment_data rollup_index::to_segment() const {
   auto flip = [](int64_t v) { return static_cast<uint64_t>(v) ^ (uint64_t{1} << 63); };
   size_t kw = 1;
   for (size_t d = 0; d < ndims_; ++d)
-    kw += schema_.dimensions[d].type == dim_type::string ? 1 : 2;
+    kw += schema_->dimensions[d].type == dim_type::string ? 1 : 2;
   std::vector<uint64_t> sk(rows_ * kw);
   for (size_t r = 0; r < rows_; ++r) {
     const int64_t* k = &keys_[r * w];
@@ -228,7 +228,7 @@ segment_data rollup_index::to_segment() const {
     for (size_t d = 0; d < ndims_; ++d) {
       int64_t v = k[1 + mask_words_ + d];
       bool null = is_null(k, d);
-      switch (schema_.dimensions[d].type) {
+      switch (schema_->dimensions[d].type) {
         case dim_type::string:
           if (null)
             *o++ = 0;
@@ -264,7 +264,7 @@ segment_data rollup_index::to_segment() const {
   out.time.reserve(rows_);
   for (auto r : order) out.time.push_back(keys_[r * w]);
   for (size_t d = 0; d < ndims_; ++d) {
-    const auto& def = schema_.dimensions[d];
+    const auto& def = schema_->dimensions[d];
     column_data col;
     col.name = def.name;
     col.type = static_cast<column_type>(def.type);
@@ -304,7 +304,7 @@ segment_data rollup_index::to_segment() const {
     out.dimensions.push_back(std::move(col));
   }
   for (size_t m = 0; m < nmetrics_; ++m) {
-    const auto& def = schema_.metrics[m];
+    const auto& def = schema_->metrics[m];
     column_data col;
     col.name = def.name;
     col.aggregator = def.agg.type_name();

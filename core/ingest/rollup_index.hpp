@@ -42,6 +42,11 @@ class rollup_index {
 
   void clear();
 
+  /// Reads the schema `s` from now on: a copy of the one the index was built
+  /// with (a background persist works on a snapshot while ingestion goes on and
+  /// may discover dimensions), or the live one again when the index is reused.
+  void rebind(const schema& s) { schema_ = &s; }
+
  private:
   struct string_hash {
     using is_transparent = void;
@@ -65,7 +70,7 @@ class rollup_index {
   int32_t find_or_insert();
   void rehash(size_t capacity);
 
-  const schema& schema_;
+  const schema* schema_;
   size_t ndims_ = 0;
   size_t mask_words_ = 0;
   size_t nmetrics_ = 0;

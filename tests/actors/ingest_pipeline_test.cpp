@@ -1,0 +1,84 @@
+// The task's pipeline on the embedded Kafka: background persists (parts are
+// written while ingestion goes on) keep every row, and a persist that fails
+// is reported by build, never lost.
+
+#include <fstream>
+
+#include <doctest/doctest.h>
+
+#include "actors/task/ingest_pipeline.hpp"
+#include "tests/actors/task_fixture.hpp"
+
+using namespace sv;
+using core::offset_map;
+
+namespace {
+
+// Reads until every partition reached its end (30 s at most).
+void read_all(actors::ingest_pipeline& pipe, core::task::sequences& seqs) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+  while (seqs.ready().empty() && std::chrono::steady_clock::now() < deadline)
+    REQUIRE(pipe.read(seqs));
+  REQUIRE(!seqs.ready().empty());
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "persists in flight: rows counted at once, every row in the build") {
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
+  offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 300}, {"1", 300}};
+  // Up to three persists in flight (maxPendingPersists 2).
+  auto t = spec("pipe", "t", start, end, R"({"type":"kafka","maxPendingPersists":2})");
+  actors::ingest_pipeline pipe{t, env()};
+  REQUIRE_FALSE(pipe.open());
+  core::task::sequences seqs{start, end};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+  // Three rounds of 200 events, each persisted as soon as it is read: the
+  // persists overlap the next round's reads.
+  for (int round = 1; round <= 3; ++round) {
+    produce("t", 2, 100, "r" + std::to_string(round));
+    while (pipe.rows(0) < 200 * round) {
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      REQUIRE(pipe.read(seqs));
+    }
+    REQUIRE_FALSE(pipe.persist_all());
+  }
+  REQUIRE_FALSE(seqs.ready().empty());
+  REQUIRE_FALSE(pipe.persist_all());
+  CHECK(pipe.rows(0) == 600);  // persisted rows count before their parts are written
+  auto built = pipe.build(0);
+  REQUIRE_MESSAGE(built, core::error_message(built.error()));
+  int64_t rows = 0;
+  for (const auto& r : *built) rows += r.num_rows;
+  CHECK(rows == 600);
+  size_t parts = 0;  // the parts are kept until the sequence is dropped
+  for (const auto& f : std::filesystem::directory_iterator{
+           std::filesystem::path{env().work_dir} / "pipe"})
+    parts += f.path().filename().string().rfind("part-0-", 0) == 0;
+  CHECK(parts >= 3);
+}
+
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "a persist that fails in the background fails the build") {
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 1));
+  produce("t", 1, 200);
+  offset_map start{{"0", 0}}, end{{"0", 200}};
+  auto t = spec("broken", "t", start, end);
+  actors::ingest_pipeline pipe{t, env()};
+  REQUIRE_FALSE(pipe.open());
+  core::task::sequences seqs{start, end};
+  read_all(pipe, seqs);
+  // The task's directory becomes a file: the part cannot be written (as root too).
+  auto task_dir = std::filesystem::path{env().work_dir} / "broken";
+  std::filesystem::remove_all(task_dir);
+  { std::ofstream{task_dir} << "not a directory"; }
+  auto started = pipe.persist_all();  // may report it already, or leave it to build
+  auto built = pipe.build(0);
+  CHECK((started || !built));
+  if (!built)
+    CHECK(core::error_message(built.error()).find("part-0-0") != std::string::npos);
+  // Once failed, every later call that touches parts says so.
+  CHECK(pipe.reap_persists());
+  CHECK_FALSE(pipe.build(0));
+}
