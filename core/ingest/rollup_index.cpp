@@ -91,40 +91,46 @@ uint64_t rollup_index::hash_key(const int64_t* key) const {
   return h ^ (h >> 31);
 }
 
+// A table entry: the key hash's upper half beside row + 1 (0 = empty), so a
+// probe compares hashes without reading the row.
+namespace {
+constexpr uint64_t entry(uint64_t h, size_t row) {
+  return (h & 0xFFFFFFFF00000000ull) | (static_cast<uint64_t>(row) + 1);
+}
+}  // namespace
+
 void rollup_index::rehash(size_t capacity) {
-  table_.assign(capacity, -1);
+  table_.assign(capacity, 0);
   if (!schema_->rollup) return;
   hashes_.resize(rows_);
   size_t mask = capacity - 1;
   for (size_t r = 0; r < rows_; ++r) {
     hashes_[r] = hash_key(&keys_[r * width()]);
     size_t i = hashes_[r] & mask;
-    while (table_[i] >= 0) i = (i + 1) & mask;
-    table_[i] = static_cast<int32_t>(r);
+    while (table_[i] != 0) i = (i + 1) & mask;
+    table_[i] = entry(hashes_[r], r);
   }
 }
 
 int32_t rollup_index::find_or_insert() {
   size_t w = width();
   if (schema_->rollup) {
-    // Each row's hash is kept, so probing compares one word before the key.
     uint64_t h = hash_key(key_.data());
+    uint64_t tag = h & 0xFFFFFFFF00000000ull;
     size_t mask = table_.size() - 1;
     size_t i = h & mask;
-    while (table_[i] >= 0) {
-      auto r = static_cast<size_t>(table_[i]);
-      if (hashes_[r] == h) {
-        const int64_t* k = &keys_[r * w];
-        size_t j = 0;
-        while (j < w && k[j] == key_[j]) ++j;
-        if (j == w) return table_[i];
-      }
-      i = (i + 1) & mask;
+    for (uint64_t e; (e = table_[i]) != 0; i = (i + 1) & mask) {
+      if ((e & 0xFFFFFFFF00000000ull) != tag) continue;
+      auto r = static_cast<size_t>((e & 0xFFFFFFFFull) - 1);
+      if (std::memcmp(&keys_[r * w], key_.data(), w * sizeof(int64_t)) == 0)
+        return static_cast<int32_t>(r);
     }
-    table_[i] = static_cast<int32_t>(rows_);
+    table_[i] = entry(h, rows_);
     hashes_.push_back(h);
   }
   keys_.insert(keys_.end(), key_.begin(), key_.end());
+  if (aggs_.size() + nmetrics_ > aggs_.capacity())
+    aggs_.reserve(std::max<size_t>(aggs_.capacity() * 2, 1024 * nmetrics_));
   aggs_.resize(aggs_.size() + nmetrics_);
   agg_state* states = &aggs_[rows_ * nmetrics_];
   for (size_t m = 0; m < nmetrics_; ++m) schema_->metrics[m].agg.init(states[m]);
@@ -140,7 +146,7 @@ agg_state* rollup_index::commit_row() {
 
 size_t rollup_index::bytes() const {
   size_t b = keys_.capacity() * sizeof(int64_t) + aggs_.capacity() * sizeof(agg_state) +
-             hashes_.capacity() * sizeof(uint64_t) + table_.capacity() * sizeof(int32_t);
+             hashes_.capacity() * sizeof(uint64_t) + table_.capacity() * sizeof(uint64_t);
   for (const auto& d : dicts_) b += d.bytes + d.strings.bytes();
   return b;
 }

@@ -78,7 +78,7 @@ class rollup_index {
   std::vector<int64_t> key_;   ///< the row being built
   std::vector<int64_t> keys_;  ///< rows_ x width()
   std::vector<agg_state> aggs_;
-  std::vector<int32_t> table_;    ///< open addressing: row index or -1
+  std::vector<uint64_t> table_;   ///< open addressing: hash tag | row + 1, 0 = empty
   std::vector<uint64_t> hashes_;  ///< key hash of each row (rollup only)
   std::vector<dictionary> dicts_;
 };
