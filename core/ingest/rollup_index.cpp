@@ -157,7 +157,9 @@ void rollup_index::clear() {
   hashes_.clear();
   aggs_.clear();
   for (auto& d : dicts_) d = dictionary{};
-  rehash(1024);
+  // An index reused after a persist fills up again: keep its table's size
+  // rather than growing it back step by step.
+  rehash(std::max<size_t>(table_.size(), 1024));
 }
 
 segment_data rollup_index::to_segment() const {
