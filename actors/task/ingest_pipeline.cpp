@@ -199,7 +199,7 @@ caf::error ingest_pipeline::persist(int32_t seq) {
                                  std::to_string(part_counter_++) + ".seg"))
                   .string();
   pending_persist p;
-  p.snapshot = std::make_unique<core::ingest::schema>(schema_->without_filter());
+  p.snapshot = std::make_unique<core::ingest::schema>(*schema_);
   p.index = std::move(d.index);
   p.index->rebind(*p.snapshot);
   d.index =

@@ -23,6 +23,8 @@ struct row_filter::node {
 };
 
 row_filter::row_filter() = default;
+row_filter::row_filter(const row_filter&) = default;
+row_filter& row_filter::operator=(const row_filter&) = default;
 row_filter::row_filter(row_filter&&) noexcept = default;
 row_filter& row_filter::operator=(row_filter&&) noexcept = default;
 row_filter::~row_filter() = default;

@@ -25,12 +25,14 @@ class row_filter {
 
   struct node;
   row_filter();
+  row_filter(const row_filter&);  ///< shares the compiled tree (never changed)
+  row_filter& operator=(const row_filter&);
   row_filter(row_filter&&) noexcept;
   row_filter& operator=(row_filter&&) noexcept;
   ~row_filter();
 
  private:
-  std::unique_ptr<node> root_;
+  std::shared_ptr<const node> root_;
 };
 
 }  // namespace sv::core::ingest

@@ -49,24 +49,6 @@ int32_t schema::slot_of(std::string_view name) {
   return slot;
 }
 
-schema schema::without_filter() const {
-  schema s;
-  s.timestamp_slot = timestamp_slot;
-  s.timestamp = timestamp;
-  s.dimensions = dimensions;
-  s.metrics = metrics;
-  s.query_granularity = query_granularity;
-  s.segment_granularity = segment_granularity;
-  s.rollup = rollup;
-  s.data_source = data_source;
-  s.slots_ = slots_;
-  s.slot_names_ = slot_names_;
-  s.excluded_ = excluded_;
-  s.schemaless_ = schemaless_;
-  s.maybe_dim_ = maybe_dim_;
-  return s;
-}
-
 caf::expected<schema> schema::make(const data_schema& ds) {
   schema s;
   s.data_source = ds.data_source;

@@ -51,10 +51,6 @@ class schema final : public field_router {
   bool rollup = true;
   std::string data_source;
 
-  /// A copy of everything but the filter (which cannot be copied): what a
-  /// background persist needs to write rows while ingestion goes on.
-  schema without_filter() const;
-
   /// True when dimensions are discovered from the data.
   bool schemaless() const { return schemaless_; }
 
