@@ -97,19 +97,21 @@ void place_pending(self_ptr self) {
   std::vector<core::cluster::worker_slots> slots;
   for (const auto& [id, w] : st.workers) {
     if (!w.handle) continue;
-    core::cluster::worker_slots s{id, w.info.capacity, 0, {}, true};
+    core::cluster::worker_slots s{id, w.info.capacity, 0, {}, true, {}};
     s.used = static_cast<int32_t>(w.foreign.size());
     for (const auto& [tid, p] : st.tasks)
       if (p.worker == id) {
         ++s.used;
         s.groups.insert(group_of(p.run.spec));
+        ++s.per_supervisor[p.run.spec.supervisor_id];
       }
     slots.push_back(std::move(s));
   }
   std::vector<core::cluster::pending_task> want;
   for (const auto& id : st.pending)
     if (auto t = st.tasks.find(id); t != st.tasks.end())
-      want.push_back({id, group_of(t->second.run.spec)});
+      want.push_back(
+          {id, group_of(t->second.run.spec), t->second.run.spec.supervisor_id});
   auto result = core::cluster::place(slots, want);
   st.pending.assign(result.pending.begin(), result.pending.end());
   for (const auto& [task_id, worker_id] : result.assigned) {

@@ -3,6 +3,11 @@
 // default worker select strategy (equalDistribution): each task goes to the
 // worker with the most free slots; a task whose availability group (the
 // replicas of one task group) already runs on a worker never goes there too.
+// One refinement: a supervisor's tasks spread first — a task goes to a worker
+// running the fewest tasks of its supervisor, then to the one with the most
+// free slots — so a supervisor's (or a backfill's) task groups read on as many
+// workers as there are, even while another supervisor's ending tasks still hold
+// slots.
 // A task no worker can take stays pending, in order, until slots free up.
 
 #include <chrono>
@@ -23,6 +28,8 @@ struct worker_slots {
   std::set<std::string> groups;
   /// False while the worker is disabled or going away: it takes no new task.
   bool accepting = true;
+  /// How many tasks of each supervisor it runs.
+  std::map<std::string, int32_t> per_supervisor;
 };
 
 /// A task waiting for a slot.
@@ -30,6 +37,9 @@ struct pending_task {
   std::string id;
   /// Replicas of one task group share it (Druid's availabilityGroup).
   std::string availability_group;
+  /// Its supervisor: tasks of one supervisor spread over the workers (empty:
+  /// free slots alone decide).
+  std::string supervisor;
 };
 
 struct placement {
