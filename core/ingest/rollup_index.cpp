@@ -6,7 +6,8 @@
 
 namespace sv::core::ingest {
 
-rollup_index::rollup_index(const schema& s) : schema_(&s), nmetrics_(s.metrics.size()) {
+rollup_index::rollup_index(const schema& s)
+    : schema_(&s), nmetrics_(s.metrics.size()), aggs_(nmetrics_) {
   sync_dimensions();
   rehash(1024);
 }
@@ -14,19 +15,22 @@ rollup_index::rollup_index(const schema& s) : schema_(&s), nmetrics_(s.metrics.s
 void rollup_index::sync_dimensions() {
   size_t n = schema_->dimensions.size();
   if (n == ndims_ && !key_.empty()) return;
-  size_t old_width = width();
   size_t old_mask = mask_words_;
   size_t old_dims = ndims_;
   ndims_ = n;
   mask_words_ = (n + 63) / 64;
   dicts_.resize(n);
   key_.assign(width(), 0);
-  if (rows_ == 0) return;
+  if (rows_ == 0) {
+    keys_.set_width(width());
+    return;
+  }
   // Widen every stored key; earlier rows are null in the new dimensions.
-  std::vector<int64_t> wider(rows_ * width(), 0);
+  row_store<int64_t> wider(width());
   for (size_t r = 0; r < rows_; ++r) {
-    const int64_t* from = &keys_[r * old_width];
-    int64_t* to = &wider[r * width()];
+    const int64_t* from = keys_.row(r);
+    int64_t* to = wider.append();
+    std::fill(to, to + width(), 0);
     to[0] = from[0];
     std::memcpy(to + 1, from + 1, old_mask * sizeof(int64_t));
     for (size_t d = old_dims; d < ndims_; ++d) to[1 + d / 64] |= int64_t{1} << (d % 64);
@@ -105,7 +109,7 @@ void rollup_index::rehash(size_t capacity) {
   hashes_.resize(rows_);
   size_t mask = capacity - 1;
   for (size_t r = 0; r < rows_; ++r) {
-    hashes_[r] = hash_key(&keys_[r * width()]);
+    hashes_[r] = hash_key(keys_.row(r));
     size_t i = hashes_[r] & mask;
     while (table_[i] != 0) i = (i + 1) & mask;
     table_[i] = entry(hashes_[r], r);
@@ -122,17 +126,14 @@ int32_t rollup_index::find_or_insert() {
     for (uint64_t e; (e = table_[i]) != 0; i = (i + 1) & mask) {
       if ((e & 0xFFFFFFFF00000000ull) != tag) continue;
       auto r = static_cast<size_t>((e & 0xFFFFFFFFull) - 1);
-      if (std::memcmp(&keys_[r * w], key_.data(), w * sizeof(int64_t)) == 0)
+      if (std::memcmp(keys_.row(r), key_.data(), w * sizeof(int64_t)) == 0)
         return static_cast<int32_t>(r);
     }
     table_[i] = entry(h, rows_);
     hashes_.push_back(h);
   }
-  keys_.insert(keys_.end(), key_.begin(), key_.end());
-  if (aggs_.size() + nmetrics_ > aggs_.capacity())
-    aggs_.reserve(std::max<size_t>(aggs_.capacity() * 2, 1024 * nmetrics_));
-  aggs_.resize(aggs_.size() + nmetrics_);
-  agg_state* states = &aggs_[rows_ * nmetrics_];
+  std::memcpy(keys_.append(), key_.data(), w * sizeof(int64_t));
+  agg_state* states = aggs_.append();
   for (size_t m = 0; m < nmetrics_; ++m) schema_->metrics[m].agg.init(states[m]);
   auto row = static_cast<int32_t>(rows_++);
   if (schema_->rollup && rows_ * 2 > table_.size()) rehash(table_.size() * 2);
@@ -141,11 +142,11 @@ int32_t rollup_index::find_or_insert() {
 
 agg_state* rollup_index::commit_row() {
   auto row = static_cast<size_t>(find_or_insert());
-  return &aggs_[row * nmetrics_];
+  return aggs_.row(row);
 }
 
 size_t rollup_index::bytes() const {
-  size_t b = keys_.capacity() * sizeof(int64_t) + aggs_.capacity() * sizeof(agg_state) +
+  size_t b = keys_.capacity_bytes() + aggs_.capacity_bytes() +
              hashes_.capacity() * sizeof(uint64_t) + table_.capacity() * sizeof(uint64_t);
   for (const auto& d : dicts_) b += d.bytes + d.strings.bytes();
   return b;
@@ -169,7 +170,6 @@ segment_data rollup_index::to_segment() const {
   out.query_granularity = schema_->query_granularity.to_json().is_string()
                               ? schema_->query_granularity.to_json().as_string()
                               : schema_->query_granularity.to_json().dump();
-  size_t w = width();
   // Ranks of dictionary ids in value order.
   std::vector<std::vector<uint32_t>> rank(ndims_);
   std::vector<std::vector<uint32_t>> sorted_ids(ndims_);
@@ -230,7 +230,7 @@ segment_data rollup_index::to_segment() const {
     kw += schema_->dimensions[d].type == dim_type::string ? 1 : 2;
   std::vector<uint64_t> sk(rows_ * kw);
   for (size_t r = 0; r < rows_; ++r) {
-    const int64_t* k = &keys_[r * w];
+    const int64_t* k = keys_.row(r);
     uint64_t* o = &sk[r * kw];
     *o++ = flip(k[0]);
     for (size_t d = 0; d < ndims_; ++d) {
@@ -270,7 +270,7 @@ segment_data rollup_index::to_segment() const {
     return a < b;
   });
   out.time.reserve(rows_);
-  for (auto r : order) out.time.push_back(keys_[r * w]);
+  for (auto r : order) out.time.push_back(keys_.row(r)[0]);
   for (size_t d = 0; d < ndims_; ++d) {
     const auto& def = schema_->dimensions[d];
     column_data col;
@@ -281,7 +281,7 @@ segment_data rollup_index::to_segment() const {
       col.multi_value = !dicts_[d].arrays.empty();
       if (col.multi_value) col.offsets.push_back(0);
       for (auto r : order) {
-        const int64_t* k = &keys_[r * w];
+        const int64_t* k = keys_.row(r);
         if (col.multi_value) {
           if (!is_null(k, d))
             for (auto rk : ranks_of(k, d)) col.ids.push_back(rk);
@@ -294,7 +294,7 @@ segment_data rollup_index::to_segment() const {
     } else {
       bool any_null = false;
       for (auto r : order) {
-        const int64_t* k = &keys_[r * w];
+        const int64_t* k = keys_.row(r);
         bool null = is_null(k, d);
         any_null |= null;
         col.nulls.push_back(null);
@@ -321,7 +321,7 @@ segment_data rollup_index::to_segment() const {
                                                     : column_type::double_;
     bool any_null = false;
     for (auto r : order) {
-      const agg_state& s = aggs_[r * nmetrics_ + m];
+      const agg_state& s = aggs_.row(r)[m];
       bool null = def.agg.empty(s);
       any_null |= null;
       col.nulls.push_back(null);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/ingest/interner.hpp"
+#include "core/ingest/row_store.hpp"
 #include "core/ingest/schema.hpp"
 #include "core/segment/segment_data.hpp"
 
@@ -75,9 +76,9 @@ class rollup_index {
   size_t mask_words_ = 0;
   size_t nmetrics_ = 0;
   size_t rows_ = 0;
-  std::vector<int64_t> key_;   ///< the row being built
-  std::vector<int64_t> keys_;  ///< rows_ x width()
-  std::vector<agg_state> aggs_;
+  std::vector<int64_t> key_;      ///< the row being built
+  row_store<int64_t> keys_;       ///< rows_ x width()
+  row_store<agg_state> aggs_;     ///< rows_ x nmetrics_
   std::vector<uint64_t> table_;   ///< open addressing: hash tag | row + 1, 0 = empty
   std::vector<uint64_t> hashes_;  ///< key hash of each row (rollup only)
   std::vector<dictionary> dicts_;

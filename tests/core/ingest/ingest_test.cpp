@@ -416,3 +416,42 @@ TEST_CASE("float and double dimensions keep their types through the index") {
   CHECK(seg.row_json(1).find("d")->as_real() == 2.25);
   CHECK(seg.row_json(1).find("l")->as_int() == 7);
 }
+
+TEST_CASE(
+    "the index past many chunks of rows: rollup folds across them, a dimension "
+    "discovered late widens them all, and a cleared index fills again") {
+  harness h{R"({"dataSource":"d","timestampSpec":{"column":"ts"},
+    "dimensionsSpec":{"dimensions":[]},
+    "metricsSpec":[{"type":"count","name":"count"},{"type":"longSum","name":"n","fieldName":"v"}],
+    "granularitySpec":{"queryGranularity":"NONE","rollup":true}})"};
+  const int distinct = 3 * static_cast<int>(row_store<int64_t>::rows_per_chunk) + 17;
+  auto event = [](int i, const char* extra) {
+    return R"({"ts":"2026-01-01T00:00:00Z","page":"p)" + std::to_string(i) +
+           R"(","v":)" + std::to_string(i) + extra + "}";
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (int pass = 0; pass < 2; ++pass)  // every row twice: the second folds in
+      for (int i = 0; i < distinct; ++i) h.add(event(i, ""));
+    CHECK(h.index.rows() == static_cast<size_t>(distinct));
+    // A new dimension after thousands of rows: every earlier row is null in it.
+    h.add(event(5, R"(,"late":"x")"));
+    auto seg = h.index.to_segment();
+    REQUIRE(seg.rows() == static_cast<size_t>(distinct) + 1);
+    int64_t count = 0, sum = 0, late = 0;
+    for (size_t r = 0; r < seg.rows(); ++r) {
+      auto j = seg.row_json(r);
+      count += j.find("count")->as_int();
+      sum += j.find("n")->as_int();
+      if (!j.find("late")->is_null()) {
+        ++late;
+        CHECK(j.find("page")->as_string() == "p5");
+        CHECK(j.find("count")->as_int() == 1);
+      }
+    }
+    CHECK(count == 2 * distinct + 1);
+    CHECK(sum == int64_t{distinct} * (distinct - 1) + 5);
+    CHECK(late == 1);
+    h.index.clear();  // the chunks stay; the next round writes over them
+    CHECK(h.index.empty());
+  }
+}
