@@ -336,6 +336,7 @@ task_actor::behavior_type task_behavior(self_ptr self, core::task::task_spec spe
           return finish(self, false, core::error_message(err));
       },
       [self](build_atom) { maybe_publish(self); },
+      [self](built_atom) { on_build_done(self); },
       [self](lock_atom, int64_t start) { task::retry_lock(self, start); },
       [self](publish_atom) {
         if (self->state.request && !self->state.finished) send_publish(self);

@@ -21,6 +21,7 @@
 //   set_end_offsets and set_listener carry the sender's leader epoch and are
 //   refused (errc::conflict, said in the task's log) when it is older than
 //   the epoch that placed (task_env::epoch) or last adopted the task.
+//   built (from the node's build pool): a sequence's segments are built.
 // Messages out: md_publish / md_upsert_task to the metadata actor;
 //   checkpoint_requested, predecessor_query, task_lock_wait, task_finished to
 //   the listener; lock_acquire to the lockbox.
@@ -51,23 +52,23 @@ using build_atom = caf::atom_constant<caf::atom("build")>;
 using lock_atom = caf::atom_constant<caf::atom("lock")>;
 using check_atom = caf::atom_constant<caf::atom("check")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
+using built_atom = caf::atom_constant<caf::atom("built")>;
 
-using task_actor =
-    caf::typed_actor<caf::replies_to<msg::get_task_status>::with<msg::task_status_reply>,
-                     caf::replies_to<msg::pause_task>::with<msg::offsets_msg>,
-                     caf::replies_to<msg::resume_task>::with<msg::ack>,
-                     caf::replies_to<msg::get_current_offsets>::with<msg::offsets_msg>,
-                     caf::replies_to<msg::get_end_offsets>::with<msg::offsets_msg>,
-                     caf::replies_to<msg::set_end_offsets>::with<msg::ack>,
-                     caf::replies_to<msg::get_checkpoints>::with<msg::checkpoints_msg>,
-                     caf::replies_to<msg::stop_task>::with<msg::ack>,
-                     caf::replies_to<msg::get_row_stats>::with<core::json>,
-                     caf::replies_to<msg::get_task_report>::with<core::json>,
-                     caf::replies_to<msg::set_listener>::with<msg::ack>,
-                     caf::reacts_to<msg::lock_granted>, caf::reacts_to<read_atom>,
-                     caf::reacts_to<persist_atom>, caf::reacts_to<publish_atom>,
-                     caf::reacts_to<build_atom>, caf::reacts_to<lock_atom, int64_t>,
-                     caf::reacts_to<check_atom>, caf::reacts_to<wake_atom>>;
+using task_actor = caf::typed_actor<
+    caf::replies_to<msg::get_task_status>::with<msg::task_status_reply>,
+    caf::replies_to<msg::pause_task>::with<msg::offsets_msg>,
+    caf::replies_to<msg::resume_task>::with<msg::ack>,
+    caf::replies_to<msg::get_current_offsets>::with<msg::offsets_msg>,
+    caf::replies_to<msg::get_end_offsets>::with<msg::offsets_msg>,
+    caf::replies_to<msg::set_end_offsets>::with<msg::ack>,
+    caf::replies_to<msg::get_checkpoints>::with<msg::checkpoints_msg>,
+    caf::replies_to<msg::stop_task>::with<msg::ack>,
+    caf::replies_to<msg::get_row_stats>::with<core::json>,
+    caf::replies_to<msg::get_task_report>::with<core::json>,
+    caf::replies_to<msg::set_listener>::with<msg::ack>, caf::reacts_to<msg::lock_granted>,
+    caf::reacts_to<read_atom>, caf::reacts_to<persist_atom>, caf::reacts_to<publish_atom>,
+    caf::reacts_to<build_atom>, caf::reacts_to<lock_atom, int64_t>,
+    caf::reacts_to<check_atom>, caf::reacts_to<wake_atom>, caf::reacts_to<built_atom>>;
 
 task_actor spawn_task(caf::actor_system& sys, core::task::task_spec spec, task_env env,
                       placement where = placement::detached);

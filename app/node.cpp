@@ -296,6 +296,9 @@ class node_impl final : public node {
     // Kafka tasks share one client per cluster and run without threads of
     // their own (see task_env::shared).
     rc.env.shared = actors::make_shared_stream_clients();
+    // Final builds and pushes run on a few threads of their own, so a mass
+    // hand-off leaves the scheduler free for status and control requests.
+    rc.env.builder = actors::make_build_pool();
     // A worker shares the task table with the cluster: only its own rows
     // left RUNNING are orphans.
     rc.own_rows_only = opts.role == node_role::worker;

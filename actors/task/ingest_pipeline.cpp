@@ -21,6 +21,7 @@ ingest_pipeline::ingest_pipeline(core::task::task_spec spec, task_env env)
       max_parse_exceptions_(spec_.spec.tuning.effective_max_parse_exceptions()) {}
 
 ingest_pipeline::~ingest_pipeline() {
+  if (building_) building_->done.wait();  // the job reads this pipeline
   wait_persists(0);
   close();
 }
@@ -253,31 +254,84 @@ int64_t ingest_pipeline::total_rows() const {
 
 caf::expected<std::vector<core::segment_record>> ingest_pipeline::build(int32_t seq) {
   auto& d = data(seq);
+  if (auto err = reap_persists()) return err;
+  if (!d.parts.empty())
+    if (auto err = wait_persists(0)) return err;
+  return build_segments(seq, *d.index, d.parts, *schema_);
+}
+
+caf::error ingest_pipeline::start_build(int32_t seq, build_pool& pool,
+                                        std::function<void()> done) {
+  if (building_)
+    return core::make_error(core::errc::conflict, "a build is already running");
+  auto& d = data(seq);
+  if (auto err = reap_persists()) return err;
+  if (!d.parts.empty())
+    if (auto err = wait_persists(0)) return err;
+  auto job = std::make_shared<pending_build>();
+  job->seq = seq;
+  job->snapshot = std::make_unique<core::ingest::schema>(*schema_);
+  job->index = std::move(d.index);
+  job->index->rebind(*job->snapshot);
+  job->parts = d.parts;
+  job->done = job->result.get_future();
+  building_ = job;
+  pool.post([this, job, done = std::move(done)] {
+    try {
+      job->result.set_value(
+          build_segments(job->seq, *job->index, job->parts, *job->snapshot));
+    } catch (const std::exception& e) {
+      job->result.set_value(core::make_error(
+          core::errc::unavailable,
+          "cannot build sequence " + std::to_string(job->seq) + ": " + e.what()));
+    }
+    done();
+  });
+  return {};
+}
+
+caf::expected<std::vector<core::segment_record>> ingest_pipeline::finish_build() {
+  if (!building_) return core::make_error(core::errc::conflict, "no build is running");
+  auto job = std::move(building_);
+  auto result = job->done.get();
+  // The rows go back to their sequence: published, they are dropped with it;
+  // if the build failed, the next attempt has every one of them.
+  auto& back = seqs_[job->seq].index;
+  if (back && !back->empty())
+    return core::make_error(core::errc::internal,
+                            "sequence " + std::to_string(job->seq) +
+                                " received rows while it was being built");
+  job->index->rebind(*schema_);
+  back = std::move(job->index);
+  return result;
+}
+
+caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments(
+    int32_t seq, core::ingest::rollup_index& index, const std::vector<std::string>& paths,
+    const core::ingest::schema& schema) const {
   std::vector<core::segment_record> out;
   core::segment_data merged;
-  if (auto err = reap_persists()) return err;
-  if (d.parts.empty()) {
+  if (paths.empty()) {
     // Everything is still in memory: already sorted and rolled up.
-    if (d.index->empty()) return out;
-    merged = d.index->to_segment();
+    if (index.empty()) return out;
+    merged = index.to_segment();
   } else {
-    if (auto err = wait_persists(0)) return err;
     std::vector<core::segment_data> parts;
-    for (const auto& path : d.parts) {
+    for (const auto& path : paths) {
       auto part = adapters::read_segment(path);
       if (!part) return part.error();
       parts.push_back(std::move(*part));
     }
     // The rows still in memory join the merge as they are (no part written).
-    if (!d.index->empty()) parts.push_back(d.index->to_segment());
+    if (!index.empty()) parts.push_back(index.to_segment());
     std::vector<const core::segment_data*> ptrs;
     for (const auto& p : parts) ptrs.push_back(&p);
-    merged = core::merge(ptrs, schema_->rollup);
+    merged = core::merge(ptrs, schema.rollup);
   }
 
   const auto& tuning = spec_.spec.tuning;
   auto segments =
-      core::split(merged, schema_->segment_granularity, tuning.max_rows_per_segment);
+      core::split(merged, schema.segment_granularity, tuning.max_rows_per_segment);
   for (size_t i = 0; i < segments.size(); ++i) {
     auto& seg = segments[i];
     seg.data_source = spec_.data_source();

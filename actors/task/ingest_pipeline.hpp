@@ -10,6 +10,11 @@
 // fresh one. At most 1 + maxPendingPersists persists are in flight; one more
 // waits for the oldest. A persist's failure is reported by the next call that
 // touches parts (reap_persists, persist, build), so no row is lost silently.
+//
+// A complete sequence's build runs on the node's build pool when the task has
+// one (start_build, then finish_build once the pool says it is done): the
+// sequence's rows go to the job with a snapshot of the schema and come back
+// with the result, so a failed build is tried again with every row.
 
 #include <deque>
 #include <functional>
@@ -23,6 +28,7 @@
 
 #include <caf/expected.hpp>
 
+#include "actors/task/build_pool.hpp"
 #include "actors/task/task_env.hpp"
 #include "adapters/formats/input_parser.hpp"
 #include "adapters/task_log.hpp"
@@ -69,6 +75,11 @@ class ingest_pipeline {
   /// Builds and pushes the segments of sequence `seq` (the segment records
   /// come back unallocated: the publish transaction assigns their ids).
   caf::expected<std::vector<core::segment_record>> build(int32_t seq);
+  /// The same on `pool`: `done` runs on the pool's thread once the result is
+  /// there; take it on the task's thread with finish_build. One at a time.
+  caf::error start_build(int32_t seq, build_pool& pool, std::function<void()> done);
+  /// The result of the build start_build began (waits for it if need be).
+  caf::expected<std::vector<core::segment_record>> finish_build();
   /// Drops a published sequence's rows and part files.
   void drop(int32_t seq);
 
@@ -99,7 +110,22 @@ class ingest_pipeline {
     std::unique_ptr<core::ingest::rollup_index> index;
     std::unique_ptr<core::ingest::schema> snapshot;
   };
+  /// A build on the pool: the sequence's rows, the schema as it was, and the
+  /// result once `done` is ready.
+  struct pending_build {
+    int32_t seq = -1;
+    std::unique_ptr<core::ingest::rollup_index> index;
+    std::vector<std::string> parts;
+    std::unique_ptr<core::ingest::schema> snapshot;
+    std::promise<caf::expected<std::vector<core::segment_record>>> result;
+    std::future<caf::expected<std::vector<core::segment_record>>> done;
+  };
   sequence_data& data(int32_t seq);
+  /// Merges, splits, writes and pushes a sequence's segments. Reads only what
+  /// never changes after open (spec, directory, deep storage): safe on the pool.
+  caf::expected<std::vector<core::segment_record>> build_segments(
+      int32_t seq, core::ingest::rollup_index& index,
+      const std::vector<std::string>& parts, const core::ingest::schema& schema) const;
   caf::error persist(int32_t seq);
   /// Waits for persists in flight until at most `keep` remain.
   caf::error wait_persists(size_t keep);
@@ -124,6 +150,7 @@ class ingest_pipeline {
   std::deque<pending_persist> persisting_;
   std::unique_ptr<core::ingest::rollup_index> spare_;  ///< a cleared index to reuse
   caf::error persist_error_;  ///< the first failed persist's: the task cannot publish
+  std::shared_ptr<pending_build> building_;  ///< the build on the pool, if any
 
   bool track_chunks_ = false;
   adapters::task_log* log_ = nullptr;

@@ -10,17 +10,14 @@
 
 namespace sv::actors::task {
 
-void maybe_publish(self_ptr self) {
-  auto& st = self->state;
-  if (st.publishing >= 0 || st.finished || !st.locks_pending.empty()) return;
+namespace {
 
-  auto ready = st.seqs->ready();
-  if (ready.empty()) return;
-  if (std::chrono::steady_clock::now() < st.build_retry_at) return;
-  auto idx = ready.front();
-  const auto& s = st.seqs->all()[static_cast<size_t>(idx)];
-  if (s.is_final) st.ph = phase::publishing;
-  auto segments = st.pipe->build(idx);
+// A sequence's segments are built and pushed (or the build failed): publish
+// them, or try again later.
+void on_built(self_ptr self, int32_t idx,
+              caf::expected<std::vector<core::segment_record>> segments) {
+  auto& st = self->state;
+  if (st.finished) return;
   if (!segments) {
     // A full or failing disk passes; the rows are still here. Try again
     // with backoff (the supervisor's completionTimeout bounds the wait).
@@ -38,6 +35,7 @@ void maybe_publish(self_ptr self) {
   }
   st.build_attempts = 0;
   st.last_problem.clear();
+  const auto& s = st.seqs->all()[static_cast<size_t>(idx)];
   core::publish_request req;
   req.supervisor_id = st.spec.supervisor_id;
   req.type = st.spec.spec.type;
@@ -51,6 +49,40 @@ void maybe_publish(self_ptr self) {
   st.request = std::move(req);
   st.publish_attempts = 0;
   send_publish(self);
+}
+
+}  // namespace
+
+void maybe_publish(self_ptr self) {
+  auto& st = self->state;
+  if (st.publishing >= 0 || st.building >= 0 || st.finished || !st.locks_pending.empty())
+    return;
+
+  auto ready = st.seqs->ready();
+  if (ready.empty()) return;
+  if (std::chrono::steady_clock::now() < st.build_retry_at) return;
+  auto idx = ready.front();
+  const auto& s = st.seqs->all()[static_cast<size_t>(idx)];
+  if (s.is_final) st.ph = phase::publishing;
+  if (!st.env.builder) return on_built(self, idx, st.pipe->build(idx));
+  // On the node's build pool: the scheduler's threads stay free meanwhile.
+  st.building = idx;
+  auto err = st.pipe->start_build(
+      idx, *st.env.builder, [weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl())] {
+        if (auto strong = weak.lock())
+          caf::anon_send(caf::actor_cast<caf::actor>(strong), built_atom::value);
+      });
+  if (err) {
+    st.building = -1;
+    on_built(self, idx, std::move(err));
+  }
+}
+
+void on_build_done(self_ptr self) {
+  auto& st = self->state;
+  if (st.building < 0) return;
+  auto idx = std::exchange(st.building, -1);
+  on_built(self, idx, st.pipe->finish_build());
 }
 
 namespace {

@@ -12,6 +12,7 @@
 #include "actors/lockbox_actor.hpp"
 #include "actors/metadata_actor.hpp"
 #include "actors/probe_hub.hpp"
+#include "actors/task/build_pool.hpp"
 
 #include "adapters/deep_storage.hpp"
 #include "adapters/stream_reader.hpp"
@@ -56,6 +57,9 @@ struct task_env {
   int64_t epoch = 0;
   /// The node's shared stream clients; null: every task opens its own.
   std::shared_ptr<shared_stream_clients> shared;
+  /// Where tasks build and push their segments (make_build_pool); null: on
+  /// the task's own thread.
+  std::shared_ptr<build_pool> builder;
 };
 
 /// True when a task of this spec reads through env.shared (and so runs as a

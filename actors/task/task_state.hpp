@@ -53,6 +53,7 @@ struct task_state {
   bool read_scheduled = false;
   bool checkpoint_pending = false;
   int32_t publishing = -1;  ///< sequence whose publish is in flight
+  int32_t building = -1;    ///< sequence whose build runs on the build pool
   std::optional<core::publish_request> request;
   int publish_attempts = 0;
   /// Failed attempts to build and push a sequence's segments (a full or
@@ -94,6 +95,8 @@ void schedule_read(self_ptr self);
 // -- task/publish.cpp --------------------------------------------------------
 /// Builds and publishes the oldest complete sequence, if none is in flight.
 void maybe_publish(self_ptr self);
+/// The build pool finished the sequence being built: publish it (or retry).
+void on_build_done(self_ptr self);
 /// (Re)sends the publish in flight to the metadata actor.
 void send_publish(self_ptr self);
 

@@ -1,7 +1,11 @@
 // The ingestion task end to end: embedded Kafka -> rows -> segments in deep
 // storage -> one metadata transaction.
 
+#include <pthread.h>
+
 #include <atomic>
+#include <mutex>
+#include <set>
 
 #include <doctest/doctest.h>
 
@@ -239,6 +243,52 @@ struct full_for_a_while final : adapters::deep_storage {
 
 namespace {
 
+// A deep storage that notes the name of the thread of each push.
+struct thread_noting final : adapters::deep_storage {
+  explicit thread_noting(std::shared_ptr<adapters::deep_storage> inner)
+      : inner(std::move(inner)) {}
+  caf::expected<std::string> push(const std::string& local,
+                                  const std::string& rel) override {
+    char name[32] = {};
+    pthread_getname_np(pthread_self(), name, sizeof name);
+    {
+      std::lock_guard<std::mutex> g{mtx};
+      threads.insert(name);
+    }
+    return inner->push(local, rel);
+  }
+  std::string location(const std::string& rel) const override {
+    return inner->location(rel);
+  }
+  std::shared_ptr<adapters::deep_storage> inner;
+  std::mutex mtx;
+  std::set<std::string> threads;
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "on the node's build pool: each sequence (persisted parts and rows "
+                  "in memory) is built and pushed there, and published once") {
+  builder = std::make_shared<actors::build_pool>(1);
+  auto noting = std::make_shared<thread_noting>(deep);
+  deep = noting;
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
+  auto ids = produce("t", 2, 300);
+  offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 300}, {"1", 300}};
+  auto t = spec("pooled", "t", start, end, R"({"type":"kafka","maxRowsInMemory":40})");
+  t.checkpoints = {offset_map{{"0", 100}, {"1", 120}},
+                   offset_map{{"0", 210}, {"1", 200}}};
+  auto done = run(t);
+  CHECK(done.status == "SUCCESS");
+  CHECK(store->calls("publish") == 3);
+  CHECK(published_ids() == expected_ids(ids, start, end));
+  std::lock_guard<std::mutex> g{noting->mtx};
+  CHECK(noting->threads == std::set<std::string>{"sv.build"});
+}
+
+namespace {
+
 // A supervisor stand-in that keeps the problems tasks report.
 actors::task_listener::behavior_type problem_recorder(
     actors::task_listener::pointer, std::shared_ptr<std::vector<std::string>> problems,
@@ -260,6 +310,13 @@ actors::task_listener::behavior_type problem_recorder(
 TEST_CASE_FIXTURE(test::task_fixture,
                   "a full deep storage is waited out: the task retries its segments and "
                   "publishes every row once") {
+  bool pooled = false;
+  SUBCASE("built on the task's thread") {}
+  SUBCASE("built on the build pool: a failed build gives the rows back") {
+    builder = std::make_shared<actors::build_pool>(2);
+    pooled = true;
+  }
+  CAPTURE(pooled);
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
   auto ids = produce("t", 2, 100);
   auto full = std::make_shared<full_for_a_while>(deep, 3);

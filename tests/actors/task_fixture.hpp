@@ -34,6 +34,8 @@ struct task_fixture {
       check;  ///< a second connection for assertions
   actors::metadata_actor metadata;
   std::shared_ptr<adapters::deep_storage> deep;
+  /// The build pool tasks get (as on a node); null: they build on their thread.
+  std::shared_ptr<actors::build_pool> builder;
 
   task_fixture() {
     std::filesystem::create_directories(dir);
@@ -116,6 +118,7 @@ struct task_fixture {
     e.deep_storage = deep;
     e.work_dir = (dir / "tasks").string();
     e.listener = std::move(listener);
+    e.builder = builder;
     return e;
   }
 

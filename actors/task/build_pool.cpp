@@ -1,0 +1,53 @@
+#include "actors/task/build_pool.hpp"
+
+#include <pthread.h>
+
+#include <algorithm>
+
+namespace sv::actors {
+
+build_pool::build_pool(size_t threads) {
+  threads = std::max<size_t>(threads, 1);
+  for (size_t i = 0; i < threads; ++i)
+    workers_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "sv.build");
+      run();
+    });
+}
+
+build_pool::~build_pool() {
+  {
+    std::lock_guard guard{mu_};
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  for (auto& w : workers_) w.join();
+}
+
+void build_pool::post(std::function<void()> job) {
+  {
+    std::lock_guard guard{mu_};
+    jobs_.push_back(std::move(job));
+  }
+  ready_.notify_one();
+}
+
+void build_pool::run() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock{mu_};
+      ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping, and nothing left to run
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();
+  }
+}
+
+std::shared_ptr<build_pool> make_build_pool() {
+  return std::make_shared<build_pool>(std::max(2u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace sv::actors

@@ -1,0 +1,44 @@
+#pragma once
+// A few threads for the tasks' blocking final work (merging parts, writing,
+// compressing and pushing segments), so that work never holds the actor
+// scheduler's threads: when a thousand tasks hand off at once, status and
+// control requests still get a thread. Jobs run in the order posted.
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace sv::actors {
+
+class build_pool {
+ public:
+  /// `threads` workers (at least one), named "sv.build".
+  explicit build_pool(size_t threads);
+  /// Runs the jobs already posted, then joins the workers.
+  ~build_pool();
+  build_pool(const build_pool&) = delete;
+  build_pool& operator=(const build_pool&) = delete;
+
+  /// Queues `job`; a job must not throw.
+  void post(std::function<void()> job);
+  size_t threads() const { return workers_.size(); }
+
+ private:
+  void run();
+
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+/// A pool with one thread per core (two at least).
+std::shared_ptr<build_pool> make_build_pool();
+
+}  // namespace sv::actors
