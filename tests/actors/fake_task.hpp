@@ -220,6 +220,7 @@ inline actors::task_actor::behavior_type fake_task(
       [](actors::lock_atom, int64_t) {},
       [](actors::check_atom) {},
       [](actors::wake_atom) {},
+      [](actors::built_atom) {},
   };
 }
 
