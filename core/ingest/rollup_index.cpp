@@ -6,6 +6,20 @@
 
 namespace sv::core::ingest {
 
+namespace {
+
+int64_t get64(const uint32_t* k, size_t at) {
+  int64_t v;
+  std::memcpy(&v, k + at, sizeof v);
+  return v;
+}
+
+void put64(uint32_t* k, size_t at, int64_t v) {
+  std::memcpy(k + at, &v, sizeof v);
+}
+
+}  // namespace
+
 rollup_index::rollup_index(const schema& s)
     : schema_(&s), nmetrics_(s.metrics.size()), aggs_(nmetrics_) {
   sync_dimensions();
@@ -16,9 +30,17 @@ void rollup_index::sync_dimensions() {
   size_t n = schema_->dimensions.size();
   if (n == ndims_ && !key_.empty()) return;
   size_t old_mask = mask_words_;
+  size_t old_values = value_words_;
   size_t old_dims = ndims_;
   ndims_ = n;
-  mask_words_ = (n + 63) / 64;
+  mask_words_ = (n + 31) / 32;
+  // Dimensions only ever join at the end: the earlier ones keep their place
+  // in the value words.
+  offsets_.resize(n);
+  for (size_t d = old_dims; d < n; ++d) {
+    offsets_[d] = static_cast<uint32_t>(value_words_);
+    value_words_ += schema_->dimensions[d].type == dim_type::string ? 1 : 2;
+  }
   dicts_.resize(n);
   key_.assign(width(), 0);
   if (rows_ == 0) {
@@ -26,15 +48,16 @@ void rollup_index::sync_dimensions() {
     return;
   }
   // Widen every stored key; earlier rows are null in the new dimensions.
-  row_store<int64_t> wider(width());
+  row_store<uint32_t> wider(width());
   for (size_t r = 0; r < rows_; ++r) {
-    const int64_t* from = keys_.row(r);
-    int64_t* to = wider.append();
-    std::fill(to, to + width(), 0);
+    const uint32_t* from = keys_.row(r);
+    uint32_t* to = wider.append();
+    std::fill(to, to + width(), 0u);
     to[0] = from[0];
-    std::memcpy(to + 1, from + 1, old_mask * sizeof(int64_t));
-    for (size_t d = old_dims; d < ndims_; ++d) to[1 + d / 64] |= int64_t{1} << (d % 64);
-    std::memcpy(to + 1 + mask_words_, from + 1 + old_mask, old_dims * sizeof(int64_t));
+    to[1] = from[1];
+    std::memcpy(to + 2, from + 2, old_mask * sizeof(uint32_t));
+    for (size_t d = old_dims; d < ndims_; ++d) to[2 + d / 32] |= uint32_t{1} << (d % 32);
+    std::memcpy(to + 2 + mask_words_, from + 2 + old_mask, old_values * sizeof(uint32_t));
   }
   keys_ = std::move(wider);
   rehash(table_.size());
@@ -42,13 +65,15 @@ void rollup_index::sync_dimensions() {
 
 void rollup_index::begin_row(int64_t time) {
   if (schema_->dimensions.size() != ndims_) sync_dimensions();
-  std::fill(key_.begin(), key_.end(), 0);
-  key_[0] = time;
+  std::fill(key_.begin(), key_.end(), 0u);
+  put64(key_.data(), 0, time);
 }
 
 void rollup_index::set_null(size_t dim) {
-  key_[1 + dim / 64] |= int64_t{1} << (dim % 64);
-  key_[1 + mask_words_ + dim] = 0;
+  key_[2 + dim / 32] |= uint32_t{1} << (dim % 32);
+  uint32_t* v = value_at(key_.data(), dim);
+  v[0] = 0;
+  if (schema_->dimensions[dim].type != dim_type::string) v[1] = 0;
 }
 
 uint32_t rollup_index::encode(size_t dim, std::string_view v) {
@@ -56,7 +81,7 @@ uint32_t rollup_index::encode(size_t dim, std::string_view v) {
 }
 
 void rollup_index::set_string(size_t dim, std::string_view value) {
-  key_[1 + mask_words_ + dim] = encode(dim, value);
+  *value_at(key_.data(), dim) = encode(dim, value);
 }
 
 void rollup_index::set_strings(size_t dim, const std::vector<std::string_view>& values) {
@@ -73,23 +98,30 @@ void rollup_index::set_strings(size_t dim, const std::vector<std::string_view>& 
     d.arrays.push_back(ids);
     d.bytes += ids.size() * 8 + 64;
   }
-  key_[1 + mask_words_ + dim] = multi_flag | it->second;
+  *value_at(key_.data(), dim) = multi_flag | it->second;
 }
 
 void rollup_index::set_long(size_t dim, int64_t v) {
-  key_[1 + mask_words_ + dim] = v;
+  put64(value_at(key_.data(), dim), 0, v);
 }
 
 void rollup_index::set_double(size_t dim, double v) {
   int64_t bits;
   std::memcpy(&bits, &v, sizeof bits);
-  key_[1 + mask_words_ + dim] = bits;
+  put64(value_at(key_.data(), dim), 0, bits);
 }
 
-uint64_t rollup_index::hash_key(const int64_t* key) const {
+uint64_t rollup_index::hash_key(const uint32_t* key) const {
   uint64_t h = 0x9E3779B97F4A7C15ull;
-  for (size_t i = 0; i < width(); ++i) {
-    h ^= static_cast<uint64_t>(key[i]) + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  size_t n = width(), i = 0;
+  for (; i + 2 <= n; i += 2) {
+    uint64_t w;
+    std::memcpy(&w, key + i, sizeof w);
+    h ^= w + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    h *= 0xBF58476D1CE4E5B9ull;
+  }
+  if (i < n) {
+    h ^= uint64_t{key[i]} + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
     h *= 0xBF58476D1CE4E5B9ull;
   }
   return h ^ (h >> 31);
@@ -126,13 +158,13 @@ int32_t rollup_index::find_or_insert() {
     for (uint64_t e; (e = table_[i]) != 0; i = (i + 1) & mask) {
       if ((e & 0xFFFFFFFF00000000ull) != tag) continue;
       auto r = static_cast<size_t>((e & 0xFFFFFFFFull) - 1);
-      if (std::memcmp(keys_.row(r), key_.data(), w * sizeof(int64_t)) == 0)
+      if (std::memcmp(keys_.row(r), key_.data(), w * sizeof(uint32_t)) == 0)
         return static_cast<int32_t>(r);
     }
     table_[i] = entry(h, rows_);
     hashes_.push_back(h);
   }
-  std::memcpy(keys_.append(), key_.data(), w * sizeof(int64_t));
+  std::memcpy(keys_.append(), key_.data(), w * sizeof(uint32_t));
   agg_state* states = aggs_.append();
   for (size_t m = 0; m < nmetrics_; ++m) schema_->metrics[m].agg.init(states[m]);
   auto row = static_cast<int32_t>(rows_++);
@@ -183,11 +215,11 @@ segment_data rollup_index::to_segment() const {
     rank[d].assign(vals.size() + 1, 0);
     for (uint32_t r = 0; r < ids.size(); ++r) rank[d][ids[r]] = r + 1;
   }
-  auto is_null = [&](const int64_t* k, size_t d) {
-    return (k[1 + d / 64] >> (d % 64)) & 1;
+  auto is_null = [&](const uint32_t* k, size_t d) {
+    return (k[2 + d / 32] >> (d % 32)) & 1;
   };
-  auto ranks_of = [&](const int64_t* k, size_t d) {
-    int64_t v = k[1 + mask_words_ + d];
+  auto ranks_of = [&](const uint32_t* k, size_t d) {
+    uint32_t v = *value_at(k, d);
     std::vector<uint32_t> out;
     if (v & multi_flag) {
       for (auto id : dicts_[d].arrays[static_cast<size_t>(v & ~multi_flag)])
@@ -230,12 +262,13 @@ segment_data rollup_index::to_segment() const {
     kw += schema_->dimensions[d].type == dim_type::string ? 1 : 2;
   std::vector<uint64_t> sk(rows_ * kw);
   for (size_t r = 0; r < rows_; ++r) {
-    const int64_t* k = keys_.row(r);
+    const uint32_t* k = keys_.row(r);
     uint64_t* o = &sk[r * kw];
-    *o++ = flip(k[0]);
+    *o++ = flip(get64(k, 0));
     for (size_t d = 0; d < ndims_; ++d) {
-      int64_t v = k[1 + mask_words_ + d];
       bool null = is_null(k, d);
+      bool string = schema_->dimensions[d].type == dim_type::string;
+      int64_t v = string ? int64_t{*value_at(k, d)} : get64(value_at(k, d), 0);
       switch (schema_->dimensions[d].type) {
         case dim_type::string:
           if (null)
@@ -270,7 +303,7 @@ segment_data rollup_index::to_segment() const {
     return a < b;
   });
   out.time.reserve(rows_);
-  for (auto r : order) out.time.push_back(keys_.row(r)[0]);
+  for (auto r : order) out.time.push_back(get64(keys_.row(r), 0));
   for (size_t d = 0; d < ndims_; ++d) {
     const auto& def = schema_->dimensions[d];
     column_data col;
@@ -281,24 +314,23 @@ segment_data rollup_index::to_segment() const {
       col.multi_value = !dicts_[d].arrays.empty();
       if (col.multi_value) col.offsets.push_back(0);
       for (auto r : order) {
-        const int64_t* k = keys_.row(r);
+        const uint32_t* k = keys_.row(r);
         if (col.multi_value) {
           if (!is_null(k, d))
             for (auto rk : ranks_of(k, d)) col.ids.push_back(rk);
           col.offsets.push_back(static_cast<uint32_t>(col.ids.size()));
         } else {
-          col.ids.push_back(
-              is_null(k, d) ? 0 : rank[d][static_cast<size_t>(k[1 + mask_words_ + d])]);
+          col.ids.push_back(is_null(k, d) ? 0 : rank[d][*value_at(k, d)]);
         }
       }
     } else {
       bool any_null = false;
       for (auto r : order) {
-        const int64_t* k = keys_.row(r);
+        const uint32_t* k = keys_.row(r);
         bool null = is_null(k, d);
         any_null |= null;
         col.nulls.push_back(null);
-        int64_t v = null ? 0 : k[1 + mask_words_ + d];
+        int64_t v = null ? 0 : get64(value_at(k, d), 0);
         if (def.type == dim_type::long_) {
           col.longs.push_back(v);
         } else {

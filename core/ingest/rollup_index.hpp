@@ -62,22 +62,34 @@ class rollup_index {
     size_t bytes = 0;                           ///< of the arrays
   };
 
-  static constexpr int64_t multi_flag = int64_t{1} << 40;
+  // A row's key, in 32-bit words: the time (two words), a null bit per
+  // dimension, then each dimension's value: one word for a string (its
+  // dictionary id, or multi_flag | the id of its value list), two for a
+  // number (the long or the double's bits).
+  static constexpr uint32_t multi_flag = uint32_t{1} << 31;
 
   void sync_dimensions();
-  size_t width() const { return 1 + mask_words_ + ndims_; }
+  size_t width() const { return 2 + mask_words_ + value_words_; }
+  uint32_t* value_at(uint32_t* key, size_t dim) const {
+    return key + 2 + mask_words_ + offsets_[dim];
+  }
+  const uint32_t* value_at(const uint32_t* key, size_t dim) const {
+    return key + 2 + mask_words_ + offsets_[dim];
+  }
   uint32_t encode(size_t dim, std::string_view v);
-  uint64_t hash_key(const int64_t* key) const;
+  uint64_t hash_key(const uint32_t* key) const;
   int32_t find_or_insert();
   void rehash(size_t capacity);
 
   const schema* schema_;
   size_t ndims_ = 0;
   size_t mask_words_ = 0;
+  size_t value_words_ = 0;
+  std::vector<uint32_t> offsets_;  ///< of each dimension's value, in words
   size_t nmetrics_ = 0;
   size_t rows_ = 0;
-  std::vector<int64_t> key_;      ///< the row being built
-  row_store<int64_t> keys_;       ///< rows_ x width()
+  std::vector<uint32_t> key_;     ///< the row being built
+  row_store<uint32_t> keys_;      ///< rows_ x width()
   row_store<agg_state> aggs_;     ///< rows_ x nmetrics_
   std::vector<uint64_t> table_;   ///< open addressing: hash tag | row + 1, 0 = empty
   std::vector<uint64_t> hashes_;  ///< key hash of each row (rollup only)
