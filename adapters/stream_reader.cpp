@@ -8,6 +8,7 @@ record_batch::record_batch(record_batch&& other) noexcept
     : records(std::move(other.records)),
       partitions(std::move(other.partitions)),
       headers(std::move(other.headers)),
+      with_headers(other.with_headers),
       ended(std::move(other.ended)),
       owned_(std::move(other.owned_)) {
   other.owned_.clear();
@@ -19,6 +20,7 @@ record_batch& record_batch::operator=(record_batch&& other) noexcept {
     records = std::move(other.records);
     partitions = std::move(other.partitions);
     headers = std::move(other.headers);
+    with_headers = other.with_headers;
     ended = std::move(other.ended);
     owned_ = std::move(other.owned_);
     other.owned_.clear();

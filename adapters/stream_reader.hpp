@@ -58,6 +58,10 @@ class record_batch {
   /// Partition id of each slot (stable for a reader across polls).
   std::vector<core::partition_id> partitions;
   std::vector<std::pair<std::string_view, std::string_view>> headers;
+  /// Whether readers fill `headers` (a record's headers_begin/headers_count);
+  /// off by default: no input format reads them, and Kafka's cost a cache miss
+  /// per record. Kept across clear() and moves.
+  bool with_headers = false;
   /// Slots whose partition ended in this poll (a Kinesis shard closed and
   /// read to its end): their position is now stream_offset::end().
   std::vector<uint32_t> ended;

@@ -132,7 +132,8 @@ bool partition_slots::take(rd_kafka_message_t* m, record_batch& out) {
   if (m->key) r.key = {static_cast<const char*>(m->key), m->key_len};
   if (m->payload) r.value = {static_cast<const char*>(m->payload), m->len};
   rd_kafka_headers_t* hdrs = nullptr;
-  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+  if (out.with_headers &&
+      rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
     r.headers_begin = static_cast<uint32_t>(out.headers.size());
     const char* name = nullptr;
     const void* value = nullptr;

@@ -1,6 +1,9 @@
 // The Kafka stream reader over TCP against the embedded (mock) Kafka.
 
+#include <librdkafka/rdkafka.h>
+
 #include <cstdio>
+#include <cstring>
 #include <set>
 #include <thread>
 
@@ -160,8 +163,7 @@ TEST_CASE("a topic pattern covers every matching topic with topic:partition ids"
   std::vector<test::read_record> got;
   REQUIRE_FALSE(test::read_until(*r, got, [&] { return got.size() >= 5; }));
   std::set<std::string> ids;
-  for (const auto& rec : got)
-    ids.insert(rec.partition + "@" + rec.offset.to_string());
+  for (const auto& rec : got) ids.insert(rec.partition + "@" + rec.offset.to_string());
   CHECK(ids == std::set<std::string>{"metrics-a:1@1", "metrics-a:1@2", "metrics-b:0@0",
                                      "metrics-b:0@1", "metrics-b:0@2"});
 }
@@ -271,5 +273,56 @@ TEST_CASE(
       CHECK(rec.partition == "0");
       CHECK(rec.offset == next["0"]++);
     }
+  }
+}
+
+TEST_CASE("record headers come with a batch that asks for them, and only then") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("h", 1));
+  {
+    char err[256];
+    auto* conf = rd_kafka_conf_new();
+    REQUIRE(rd_kafka_conf_set(conf, "bootstrap.servers", env.cluster->bootstrap().c_str(),
+                              err, sizeof err) == RD_KAFKA_CONF_OK);
+    rd_kafka_t* p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    REQUIRE(p);
+    for (int i = 0; i < 2; ++i) {
+      std::string v = "v" + std::to_string(i), h = "trace-" + std::to_string(i);
+      REQUIRE(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("h"), RD_KAFKA_V_PARTITION(0),
+                                RD_KAFKA_V_VALUE(v.data(), v.size()),
+                                RD_KAFKA_V_HEADER("trace", h.data(), h.size()),
+                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    REQUIRE(rd_kafka_flush(p, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+  }
+  for (bool with : {false, true}) {
+    CAPTURE(with);
+    auto r = env.reader("h");
+    REQUIRE_FALSE(r->assign({{"0", 0}}));
+    adapters::record_batch b;
+    b.with_headers = with;
+    std::vector<std::string> traces;
+    size_t records = 0;
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (records < 2 && std::chrono::steady_clock::now() < deadline) {
+      auto n = r->poll(b, 100, 100ms);
+      REQUIRE(n);
+      for (const auto& rec : b.records) {
+        ++records;
+        for (uint32_t i = 0; i < rec.headers_count; ++i) {
+          const auto& [name, value] = b.headers[rec.headers_begin + i];
+          CHECK(name == "trace");
+          traces.emplace_back(value);
+        }
+      }
+      CHECK(b.with_headers == with);  // kept across polls
+    }
+    CHECK(records == 2);
+    if (with)
+      CHECK(traces == std::vector<std::string>{"trace-0", "trace-1"});
+    else
+      CHECK(traces.empty());
   }
 }
