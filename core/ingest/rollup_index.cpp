@@ -60,7 +60,7 @@ void rollup_index::sync_dimensions() {
     std::memcpy(to + 2 + mask_words_, from + 2 + old_mask, old_values * sizeof(uint32_t));
   }
   keys_ = std::move(wider);
-  rehash(table_.size());
+  rehash(table_.size(), true);
 }
 
 void rollup_index::begin_row(int64_t time) {
@@ -135,16 +135,20 @@ constexpr uint64_t entry(uint64_t h, size_t row) {
 }
 }  // namespace
 
-void rollup_index::rehash(size_t capacity) {
+void rollup_index::rehash(size_t capacity, bool rekey) {
   table_.assign(capacity, 0);
   if (!schema_->rollup) return;
-  hashes_.resize(rows_);
+  if (rekey) {  // the keys changed shape: their hashes too
+    row_store<uint64_t> fresh(1);
+    for (size_t r = 0; r < rows_; ++r) *fresh.append() = hash_key(keys_.row(r));
+    hashes_ = std::move(fresh);
+  }
   size_t mask = capacity - 1;
   for (size_t r = 0; r < rows_; ++r) {
-    hashes_[r] = hash_key(keys_.row(r));
-    size_t i = hashes_[r] & mask;
+    uint64_t h = *hashes_.row(r);
+    size_t i = h & mask;
     while (table_[i] != 0) i = (i + 1) & mask;
-    table_[i] = entry(hashes_[r], r);
+    table_[i] = entry(h, r);
   }
 }
 
@@ -162,7 +166,7 @@ int32_t rollup_index::find_or_insert() {
         return static_cast<int32_t>(r);
     }
     table_[i] = entry(h, rows_);
-    hashes_.push_back(h);
+    *hashes_.append() = h;
   }
   std::memcpy(keys_.append(), key_.data(), w * sizeof(uint32_t));
   agg_state* states = aggs_.append();
@@ -178,8 +182,8 @@ agg_state* rollup_index::commit_row() {
 }
 
 size_t rollup_index::bytes() const {
-  size_t b = keys_.capacity_bytes() + aggs_.capacity_bytes() +
-             hashes_.capacity() * sizeof(uint64_t) + table_.capacity() * sizeof(uint64_t);
+  size_t b = keys_.capacity_bytes() + aggs_.capacity_bytes() + hashes_.capacity_bytes() +
+             table_.capacity() * sizeof(uint64_t);
   for (const auto& d : dicts_) b += d.bytes + d.strings.bytes();
   return b;
 }

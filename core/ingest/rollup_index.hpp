@@ -79,7 +79,9 @@ class rollup_index {
   uint32_t encode(size_t dim, std::string_view v);
   uint64_t hash_key(const uint32_t* key) const;
   int32_t find_or_insert();
-  void rehash(size_t capacity);
+  /// A table of `capacity` slots over every row; `rekey` recomputes the
+  /// rows' hashes (after their keys widened).
+  void rehash(size_t capacity, bool rekey = false);
 
   const schema* schema_;
   size_t ndims_ = 0;
@@ -88,11 +90,11 @@ class rollup_index {
   std::vector<uint32_t> offsets_;  ///< of each dimension's value, in words
   size_t nmetrics_ = 0;
   size_t rows_ = 0;
-  std::vector<uint32_t> key_;     ///< the row being built
-  row_store<uint32_t> keys_;      ///< rows_ x width()
-  row_store<agg_state> aggs_;     ///< rows_ x nmetrics_
-  std::vector<uint64_t> table_;   ///< open addressing: hash tag | row + 1, 0 = empty
-  std::vector<uint64_t> hashes_;  ///< key hash of each row (rollup only)
+  std::vector<uint32_t> key_;      ///< the row being built
+  row_store<uint32_t> keys_;       ///< rows_ x width()
+  row_store<agg_state> aggs_;      ///< rows_ x nmetrics_
+  std::vector<uint64_t> table_;    ///< open addressing: hash tag | row + 1, 0 = empty
+  row_store<uint64_t> hashes_{1};  ///< key hash of each row (rollup only)
   std::vector<dictionary> dicts_;
 };
 
