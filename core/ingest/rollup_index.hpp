@@ -93,6 +93,7 @@ class rollup_index {
   std::vector<uint32_t> key_;      ///< the row being built
   row_store<uint32_t> keys_;       ///< rows_ x width()
   row_store<agg_state> aggs_;      ///< rows_ x nmetrics_
+  std::vector<agg_state> fresh_;   ///< a new row's states (each metric's init)
   std::vector<uint64_t> table_;    ///< open addressing: hash tag | row + 1, 0 = empty
   row_store<uint64_t> hashes_{1};  ///< key hash of each row (rollup only)
   std::vector<dictionary> dicts_;
