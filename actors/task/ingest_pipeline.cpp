@@ -339,7 +339,11 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments
                   ("seq-" + std::to_string(seq) + "-" + std::to_string(i) + ".seg"))
                      .string();
     auto extra = core::json::make_object({{"taskId", spec_.id}, {"sequence", seq}});
-    if (auto err = adapters::write_segment(seg, local, extra)) return err;
+    // The local file only feeds the push, and deep storage makes its own copy
+    // durable before the publish: no fsync here.
+    if (auto err =
+            adapters::write_segment(seg, local, extra, adapters::write_options{false, 3}))
+      return err;
     auto interval =
         core::format_utc_time(seg.start) + "_" + core::format_utc_time(seg.end);
     auto rel = spec_.data_source() + "/" + interval + "/" + spec_.id + "/" +
