@@ -1,6 +1,8 @@
 #pragma once
 // Dictionary encoding for the rollup index: string -> dense id (from 1), with
-// an open-addressing table of precomputed hashes (the ingest hot path).
+// an open-addressing table (the ingest hot path) whose entries hold the upper
+// half of the value's hash beside its id, so a probe reads a value only when
+// the hashes agree.
 
 #include <cstdint>
 #include <cstring>
@@ -19,11 +21,14 @@ class string_interner {
   /// The id of `s`, adding it if new.
   uint32_t intern(std::string_view s) {
     uint64_t h = hash(s);
+    uint64_t tag = h & tag_mask;
     size_t mask = table_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-      uint32_t id = table_[i];
-      if (id == 0) break;
-      if (hashes_[id - 1] == h && fast_equal(values_[id - 1], s)) return id;
+      uint64_t e = table_[i];
+      if (e == 0) break;
+      if ((e & tag_mask) != tag) continue;
+      auto id = static_cast<uint32_t>(e);
+      if (fast_equal(values_[id - 1], s)) return id;
     }
     values_.emplace_back(s);
     hashes_.push_back(h);
@@ -40,7 +45,7 @@ class string_interner {
   const std::string& value(uint32_t id) const { return values_[id - 1]; }
   const std::vector<std::string>& values() const { return values_; }
   size_t size() const { return values_.size(); }
-  size_t bytes() const { return bytes_ + table_.size() * sizeof(uint32_t); }
+  size_t bytes() const { return bytes_ + table_.size() * sizeof(uint64_t); }
 
   static uint64_t hash(std::string_view s) {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
@@ -61,11 +66,13 @@ class string_interner {
   }
 
  private:
+  static constexpr uint64_t tag_mask = 0xFFFFFFFF00000000ull;
+
   void insert(uint32_t id, uint64_t h) {
     size_t mask = table_.size() - 1;
     size_t i = h & mask;
     while (table_[i] != 0) i = (i + 1) & mask;
-    table_[i] = id;
+    table_[i] = (h & tag_mask) | id;
   }
   void grow() {
     table_.assign(table_.size() * 2, 0);
@@ -73,8 +80,8 @@ class string_interner {
   }
 
   std::vector<std::string> values_;
-  std::vector<uint64_t> hashes_;
-  std::vector<uint32_t> table_;
+  std::vector<uint64_t> hashes_;  ///< full hashes, for growing the table
+  std::vector<uint64_t> table_;   ///< hash tag | id, 0 = empty
   size_t bytes_ = 0;
 };
 

@@ -5,6 +5,7 @@
 
 #include "core/errc.hpp"
 #include "core/ingest/ingestor.hpp"
+#include "core/ingest/interner.hpp"
 #include "core/segment/merge.hpp"
 #include "core/spec/supervisor_spec.hpp"
 #include "tests/core/ingest/row_helper.hpp"
@@ -514,4 +515,22 @@ TEST_CASE(
     }
   }
   CHECK(seen == std::set<int64_t>{0, 1, 2, 3, 4, 5, 6, 7});
+}
+
+TEST_CASE(
+    "the dictionary gives dense ids in first-seen order and the same id again, "
+    "through many table growths") {
+  string_interner d;
+  std::vector<std::string> values{""};
+  for (int i = 0; i < 10000; ++i)  // lengths 1..40, shared prefixes, near-duplicates
+    values.push_back(std::string(static_cast<size_t>(i % 40), 'x') + std::to_string(i));
+  for (size_t i = 0; i < values.size(); ++i)
+    REQUIRE(d.intern(values[i]) == static_cast<uint32_t>(i + 1));
+  CHECK(d.size() == values.size());
+  for (size_t i = values.size(); i-- > 0;) {
+    CHECK(d.intern(values[i]) == static_cast<uint32_t>(i + 1));
+    CHECK(d.value(static_cast<uint32_t>(i + 1)) == values[i]);
+  }
+  CHECK(d.size() == values.size());  // nothing added by the second pass
+  CHECK(d.intern("x1y") == values.size() + 1);
 }
