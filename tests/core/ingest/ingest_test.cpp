@@ -1,42 +1,19 @@
 #include <doctest/doctest.h>
 
 #include <limits>
-#include <set>
 
 #include "core/errc.hpp"
 #include "core/ingest/ingestor.hpp"
-#include "core/ingest/interner.hpp"
 #include "core/segment/merge.hpp"
 #include "core/spec/supervisor_spec.hpp"
-#include "tests/core/ingest/row_helper.hpp"
+#include "tests/core/ingest/ingest_harness.hpp"
 
 using namespace sv;
 using namespace sv::core;
 using namespace sv::core::ingest;
+using test::harness;
 
 namespace {
-
-data_schema make_schema(const std::string& text) {
-  std::vector<problem> ps;
-  data_schema ds;
-  REQUIRE(read_value(*json::parse(text), ds, "dataSchema", ps));
-  REQUIRE(ps.empty());
-  return ds;
-}
-
-struct harness {
-  schema s;
-  rollup_index index;
-  ingestor ing;
-  test::json_rows rows;
-  row_buffer row;
-  explicit harness(const std::string& ds, time_window w = {})
-      : s(std::move(*schema::make(make_schema(ds)))), index(s), ing(s, w) {}
-  row_result add(const std::string& text) {
-    rows.fill(text, s, row);
-    return ing.add(row, index);
-  }
-};
 
 const char* wiki = R"({"dataSource":"wiki",
   "timestampSpec":{"column":"ts","format":"iso"},
@@ -417,120 +394,4 @@ TEST_CASE("float and double dimensions keep their types through the index") {
   CHECK(seg.row_json(1).find("f")->as_real() == doctest::Approx(1.1f));
   CHECK(seg.row_json(1).find("d")->as_real() == 2.25);
   CHECK(seg.row_json(1).find("l")->as_int() == 7);
-}
-
-TEST_CASE(
-    "the index past many chunks of rows: rollup folds across them, a dimension "
-    "discovered late widens them all, and a cleared index fills again") {
-  harness h{R"({"dataSource":"d","timestampSpec":{"column":"ts"},
-    "dimensionsSpec":{"dimensions":[]},
-    "metricsSpec":[{"type":"count","name":"count"},{"type":"longSum","name":"n","fieldName":"v"}],
-    "granularitySpec":{"queryGranularity":"NONE","rollup":true}})"};
-  const int distinct = 3 * static_cast<int>(row_store<int64_t>::rows_per_chunk) + 17;
-  auto event = [](int i, const char* extra) {
-    return R"({"ts":"2026-01-01T00:00:00Z","page":"p)" + std::to_string(i) + R"(","v":)" +
-           std::to_string(i) + extra + "}";
-  };
-  for (int round = 0; round < 2; ++round) {
-    for (int pass = 0; pass < 2; ++pass)  // every row twice: the second folds in
-      for (int i = 0; i < distinct; ++i) h.add(event(i, ""));
-    CHECK(h.index.rows() == static_cast<size_t>(distinct));
-    // A new dimension after thousands of rows: every earlier row is null in it.
-    h.add(event(5, R"(,"late":"x")"));
-    // A row from before the widening still folds (its hash was recomputed).
-    h.add(event(7, ""));
-    CHECK(h.index.rows() == static_cast<size_t>(distinct) + 1);
-    auto seg = h.index.to_segment();
-    REQUIRE(seg.rows() == static_cast<size_t>(distinct) + 1);
-    int64_t count = 0, sum = 0, late = 0;
-    for (size_t r = 0; r < seg.rows(); ++r) {
-      auto j = seg.row_json(r);
-      count += j.find("count")->as_int();
-      sum += j.find("n")->as_int();
-      if (!j.find("late")->is_null()) {
-        ++late;
-        CHECK(j.find("page")->as_string() == "p5");
-        CHECK(j.find("count")->as_int() == 1);
-      }
-    }
-    CHECK(count == 2 * distinct + 2);
-    CHECK(sum == int64_t{distinct} * (distinct - 1) + 5 + 7);
-    CHECK(late == 1);
-    h.index.clear();  // the chunks stay; the next round writes over them
-    CHECK(h.index.empty());
-  }
-}
-
-TEST_CASE(
-    "rows with more than 32 dimensions of every type: values and nulls come back, "
-    "and equal rows fold") {
-  std::string dims;
-  auto type_of = [](int d) {
-    return d % 3 == 0 || d == 34 ? "long" : d % 5 == 0 ? "double" : "string";
-  };
-  for (int d = 0; d < 35; ++d)
-    dims += std::string{d ? "," : ""} + R"({"type":")" + type_of(d) + R"(","name":"d)" +
-            std::to_string(d) + R"("})";
-  harness h{R"({"dataSource":"d","timestampSpec":{"column":"ts"},
-    "dimensionsSpec":{"dimensions":[)" +
-            dims + R"(]},
-    "metricsSpec":[{"type":"count","name":"count"}],
-    "granularitySpec":{"queryGranularity":"HOUR","rollup":true}})"};
-  // Row i sets every dimension but (i + d) % 4 == 0 ones; dimension 34 holds i.
-  auto event = [&](int i) {
-    std::string e = R"({"ts":"2026-01-01T00:10:00Z")";
-    for (int d = 0; d < 35; ++d) {
-      if ((i + d) % 4 == 0 && d != 34) continue;
-      std::string v =
-          std::string{type_of(d)} == "string" ? "\"s" + std::to_string(i * d) + "\""
-          : std::string{type_of(d)} == "long" ? std::to_string(i * 1000003LL * d)
-                                              : std::to_string(i + 0.25);
-      e += ",\"d" + std::to_string(d) + "\":" + (d == 34 ? std::to_string(i) : v);
-    }
-    return e + "}";
-  };
-  for (int pass = 0; pass < 2; ++pass)
-    for (int i = 0; i < 8; ++i) h.add(event(i));
-  auto seg = h.index.to_segment();
-  REQUIRE(seg.rows() == 8);
-  std::set<int64_t> seen;
-  for (size_t r = 0; r < seg.rows(); ++r) {
-    auto j = seg.row_json(r);
-    CHECK(j.find("count")->as_int() == 2);
-    auto i = static_cast<int>(j.find("d34")->as_int());
-    seen.insert(i);
-    for (int d = 0; d < 34; ++d) {
-      auto v = j.find("d" + std::to_string(d));
-      CAPTURE(i);
-      CAPTURE(d);
-      if ((i + d) % 4 == 0) {
-        CHECK(v->is_null());
-      } else if (std::string{type_of(d)} == "string") {
-        CHECK(v->as_string() == "s" + std::to_string(i * d));
-      } else if (std::string{type_of(d)} == "long") {
-        CHECK(v->as_int() == i * 1000003LL * d);
-      } else {
-        CHECK(v->as_number() == doctest::Approx(i + 0.25));
-      }
-    }
-  }
-  CHECK(seen == std::set<int64_t>{0, 1, 2, 3, 4, 5, 6, 7});
-}
-
-TEST_CASE(
-    "the dictionary gives dense ids in first-seen order and the same id again, "
-    "through many table growths") {
-  string_interner d;
-  std::vector<std::string> values{""};
-  for (int i = 0; i < 10000; ++i)  // lengths 1..40, shared prefixes, near-duplicates
-    values.push_back(std::string(static_cast<size_t>(i % 40), 'x') + std::to_string(i));
-  for (size_t i = 0; i < values.size(); ++i)
-    REQUIRE(d.intern(values[i]) == static_cast<uint32_t>(i + 1));
-  CHECK(d.size() == values.size());
-  for (size_t i = values.size(); i-- > 0;) {
-    CHECK(d.intern(values[i]) == static_cast<uint32_t>(i + 1));
-    CHECK(d.value(static_cast<uint32_t>(i + 1)) == values[i]);
-  }
-  CHECK(d.size() == values.size());  // nothing added by the second pass
-  CHECK(d.intern("x1y") == values.size() + 1);
 }
