@@ -92,6 +92,16 @@ void ingest_pipeline::note_chunk(int64_t event_time) {
   if (chunks_.insert(chunk_lo_).second) new_chunks_.emplace_back(start, end);
 }
 
+void ingest_pipeline::add_row(const core::ingest::row_buffer& row, record_context& ctx) {
+  auto r = ingestor_->add(row, ctx.index);
+  if (track_chunks_ && (r.time < chunk_lo_ || r.time >= chunk_hi_) &&
+      (r.outcome == row_outcome::processed ||
+       r.outcome == row_outcome::processed_with_error))
+    note_chunk(r.time);
+  count(r, ctx.input, ctx.any ? 0 : ctx.input.size(), ctx.now);
+  ctx.any = true;
+}
+
 caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
   auto timeout = std::chrono::milliseconds{cooperative_ ? 0 : spec_.spec.io.poll_timeout};
   auto n = reader_->poll(batch_, 10000, timeout);
@@ -118,25 +128,18 @@ caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
       index = data(seq).index.get();
       last_seq = seq;
     }
-    size_t bytes = rec.value.size();
-    bool any = false;
+    // One reference in the callback: std::function keeps it without allocating.
+    record_context ctx{*index, rec.value, now};
     auto err = parser_->parse(
-        rec.value, *schema_, row_, [&](const core::ingest::row_buffer& row) {
-          auto r = ingestor_->add(row, *index);
-          if (track_chunks_ && (r.time < chunk_lo_ || r.time >= chunk_hi_) &&
-              (r.outcome == row_outcome::processed ||
-               r.outcome == row_outcome::processed_with_error))
-            note_chunk(r.time);
-          count(r, rec.value, any ? 0 : bytes, now);
-          any = true;
-        });
+        rec.value, *schema_, row_,
+        [this, &ctx](const core::ingest::row_buffer& row) { add_row(row, ctx); });
     if (err)
       count(core::ingest::row_result{row_outcome::unparseable,
                                      "Unable to parse row [" + core::error_message(err) +
                                          "]"},
-            rec.value, any ? 0 : bytes, now);
-    else if (!any)  // a record with no rows (e.g. only a CSV header)
-      stats_.record(row_outcome::thrown_away, bytes, now);
+            rec.value, ctx.any ? 0 : rec.value.size(), now);
+    else if (!ctx.any)  // a record with no rows (e.g. only a CSV header)
+      stats_.record(row_outcome::thrown_away, rec.value.size(), now);
   }
 
   // Partitions that ended (closed Kinesis shards read to the end) are done.

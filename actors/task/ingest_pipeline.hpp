@@ -131,6 +131,14 @@ class ingest_pipeline {
   caf::error wait_persists(size_t keep);
   void count(const core::ingest::row_result& r, std::string_view input, size_t bytes,
              core::utc_time now);
+  /// The record whose rows are being added.
+  struct record_context {
+    core::ingest::rollup_index& index;
+    std::string_view input;
+    core::utc_time now;
+    bool any = false;  ///< a row of it was counted (it carries the bytes)
+  };
+  void add_row(const core::ingest::row_buffer& row, record_context& ctx);
   void note_chunk(int64_t event_time);
 
   core::task::task_spec spec_;
