@@ -28,6 +28,22 @@ bool blank(std::string_view s) {
   return true;
 }
 
+// True when the SIMDJSON_PADDING bytes after `s` lie on the page of its last
+// byte, so reading them cannot fault.
+bool readable_past(std::string_view s) {
+#if defined(__SANITIZE_ADDRESS__)
+  return false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+  return false;
+#endif
+#endif
+  if (s.empty()) return false;
+  constexpr uintptr_t page = 4096;  // the smallest page size
+  auto last = reinterpret_cast<uintptr_t>(s.data()) + s.size() - 1;
+  return last / page == (last + simdjson::SIMDJSON_PADDING) / page;
+}
+
 caf::error malformed(simdjson::error_code e) {
   return make_error(errc::stream_failed,
                     std::string{"malformed JSON: "} + simdjson::error_message(e));
@@ -37,21 +53,34 @@ class json_parser final : public input_parser {
  public:
   caf::error parse(std::string_view bytes, core::ingest::field_router& router,
                    row_buffer& row, const emit_fn& emit) override {
-    // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into a padded
-    // buffer.
-    buf_.resize(bytes.size() + simdjson::SIMDJSON_PADDING);
-    std::memcpy(buf_.data(), bytes.data(), bytes.size());
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end (their content
+    // does not change the result). When those bytes are on the record's last
+    // page they can be read where the record is; otherwise (and under a
+    // sanitizer, which would report the read) the record is copied into a
+    // padded buffer.
+    const char* in = bytes.data();
+    if (!readable_past(bytes)) {
+      buf_.resize(bytes.size() + simdjson::SIMDJSON_PADDING);
+      std::memcpy(buf_.data(), bytes.data(), bytes.size());
+      in = buf_.data();
+    }
     od::document doc;
-    if (auto e = parser_.iterate(buf_.data(), bytes.size(), buf_.size()).get(doc))
+    if (auto e =
+            parser_.iterate(in, bytes.size(), bytes.size() + simdjson::SIMDJSON_PADDING)
+                .get(doc))
       return malformed(e);
     if (auto err = one_document(doc, router, row)) return err;
     // Anything but whitespace after the first object means more objects.
     const char* loc = nullptr;
-    bool more = !doc.current_location().get(loc) && loc < buf_.data() + bytes.size() &&
-                !blank(std::string_view{
-                    loc, static_cast<size_t>(buf_.data() + bytes.size() - loc)});
+    bool more =
+        !doc.current_location().get(loc) && loc < in + bytes.size() &&
+        !blank(std::string_view{loc, static_cast<size_t>(in + bytes.size() - loc)});
     emit(row);
     if (!more) return {};
+    if (in != buf_.data()) {  // iterate_many below reads the padded copy
+      buf_.resize(bytes.size() + simdjson::SIMDJSON_PADDING);
+      std::memcpy(buf_.data(), bytes.data(), bytes.size());
+    }
     return more_documents(bytes, router, row, emit);
   }
 

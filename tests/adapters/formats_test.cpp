@@ -1,5 +1,10 @@
 // Input formats: json (simdjson), csv, tsv.
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+
 #include <doctest/doctest.h>
 
 #include "adapters/formats/input_parser.hpp"
@@ -121,6 +126,50 @@ TEST_CASE("json: several objects in one record are several rows; garbage is an e
   // The parser keeps working after errors.
   CHECK_FALSE((*p)->parse(R"({"a":"ok"})", s, row, emit));
   CHECK(n == 1);
+}
+
+TEST_CASE(
+    "json: a record is parsed where it lies unless it ends near a page end; the bytes "
+    "after it never change the result") {
+  // Two pages: the second is not readable, so a parser that read past a record
+  // ending near the end of the first one would crash the test.
+  auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  void* mem = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(mem != MAP_FAILED);
+  auto* base = static_cast<char*>(mem);
+  REQUIRE(::mprotect(base + page, page, PROT_NONE) == 0);
+  auto s = make(schema_json);
+  auto p = adapters::make_input_parser(fmt(R"({"type":"json"})"));
+  REQUIRE(p);
+  row_buffer row;
+  const std::string record = R"({"ts":"2026-01-01T00:00:00Z","a":"x\"y","n":42})";
+  std::vector<std::string> want{"a=s:x\"y", "n=i:42/42"};
+  auto parse_at = [&](size_t at, char fill) {
+    std::memset(base, fill, page);
+    std::memcpy(base + at, record.data(), record.size());
+    std::vector<std::string> got;
+    auto err = (*p)->parse(std::string_view{base + at, record.size()}, s, row,
+                           [&](const row_buffer& r) {
+                             got = describe(s, r, {"a", "n"});
+                           });
+    REQUIRE_MESSAGE(!err, core::error_message(err));
+    return got;
+  };
+  // Ending 0 to 200 bytes before the unreadable page: copied or not, the same row.
+  for (size_t gap = 0; gap <= 200; ++gap)
+    CHECK(parse_at(page - record.size() - gap, ' ') == want);
+  // In the middle of the page, with bytes after it that would be JSON, quotes
+  // or garbage if they were read as part of the record.
+  for (char fill : {'"', '}', '1', '\\', '\0', '{'}) CHECK(parse_at(100, fill) == want);
+  // A truncated record stays an error whatever follows it.
+  std::memset(base, '"', page);
+  std::memcpy(base + 100, record.data(), 30);
+  int rows = 0;
+  CHECK((*p)->parse(std::string_view{base + 100, 30}, s, row,
+                    [&](const row_buffer&) { ++rows; }));
+  CHECK(rows == 0);
+  ::munmap(mem, 2 * page);
 }
 
 TEST_CASE("json: records nested 50,000 levels deep are errors, not crashes") {
