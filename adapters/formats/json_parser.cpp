@@ -1,5 +1,8 @@
 // The json input format on simdjson's On-Demand API (the ingest hot path).
 
+#include <climits>
+#include <cstring>
+
 #include <simdjson.h>
 
 #include "adapters/formats/parsers.hpp"
@@ -64,6 +67,8 @@ class json_parser final : public input_parser {
       std::memcpy(buf_.data(), bytes.data(), bytes.size());
       in = buf_.data();
     }
+    doc_begin_ = in;
+    doc_end_ = in + bytes.size() + simdjson::SIMDJSON_PADDING;
     od::document doc;
     if (auto e =
             parser_.iterate(in, bytes.size(), bytes.size() + simdjson::SIMDJSON_PADDING)
@@ -81,6 +86,8 @@ class json_parser final : public input_parser {
       buf_.resize(bytes.size() + simdjson::SIMDJSON_PADDING);
       std::memcpy(buf_.data(), bytes.data(), bytes.size());
     }
+    doc_begin_ = buf_.data();
+    doc_end_ = buf_.data() + buf_.size();
     return more_documents(bytes, router, row, emit);
   }
 
@@ -108,6 +115,10 @@ class json_parser final : public input_parser {
   template <class Doc>
   caf::error one_document(Doc& doc, core::ingest::field_router& router, row_buffer& row) {
     row.reset(router.slot_count());
+    if (&router != cached_router_) {
+      key_cache_.clear();
+      cached_router_ = &router;
+    }
     od::object obj;
     if (auto e = doc.get_object().get(obj))
       return e == simdjson::INCORRECT_TYPE
@@ -115,20 +126,26 @@ class json_parser final : public input_parser {
                  : malformed(e);
     size_t position = 0;
     for (auto field : obj) {
+      od::raw_json_string raw;
+      if (auto e = field.key().get(raw)) return malformed(e);
+      auto pos = position++;
+      // The key as written, when it is the one this position had last time;
+      // otherwise unescaped (before the value is read) and looked up.
+      int32_t slot = cached_slot(pos, raw);
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return malformed(e);
+      if (slot == miss)
+        if (auto e = field.unescaped_key().get(key)) return malformed(e);
       od::value v;
       if (auto e = field.value().get(v)) return malformed(e);
       od::json_type type;
       if (auto e = v.type().get(type)) return malformed(e);
-      auto pos = position++;
       if (type == od::json_type::object) {  // nested objects are not fields
         od::object nested;
         if (auto e = v.get_object().get(nested)) return malformed(e);
         if (auto err = check_depth(nested, 1)) return err;
         continue;
       }
-      int32_t slot = slot_at(pos, key, router);
+      if (slot == miss) slot = slot_at(pos, key, router);
       if (slot < 0) {
         if (type == od::json_type::array) {  // not a field: skipped, but bounded
           od::array unread;
@@ -229,18 +246,43 @@ class json_parser final : public input_parser {
       key_cache_.clear();
       cached_router_ = &router;
     }
-    if (pos < key_cache_.size() && core::ingest::fast_equal(key_cache_[pos].first, key))
-      return key_cache_[pos].second;
+    if (pos < key_cache_.size() && core::ingest::fast_equal(key_cache_[pos].name, key))
+      return key_cache_[pos].slot;
     int32_t slot = router.slot_of(key);
     if (pos >= key_cache_.size()) key_cache_.resize(pos + 1);
-    key_cache_[pos] = {std::string{key}, slot};
+    // A key without quotes or backslashes is written as it reads: the next
+    // record's raw key can be compared with it as it is.
+    bool plain = key.find_first_of("\\\"") == std::string_view::npos;
+    key_cache_[pos] = {std::string{key}, slot, plain};
     return slot;
+  }
+
+  static constexpr int32_t miss = INT32_MIN;
+
+  // The slot remembered for `pos` when the raw key there is the same plain
+  // key (its bytes, then the closing quote), else `miss`. Reads only within
+  // the document and its padding.
+  int32_t cached_slot(size_t pos, od::raw_json_string raw) const {
+    if (pos >= key_cache_.size() || !key_cache_[pos].plain) return miss;
+    const auto& name = key_cache_[pos].name;
+    const char* at = reinterpret_cast<const char*>(raw.raw());
+    if (at < doc_begin_ || static_cast<size_t>(doc_end_ - at) <= name.size()) return miss;
+    if (at[name.size()] != '"' || std::memcmp(at, name.data(), name.size()) != 0)
+      return miss;
+    return key_cache_[pos].slot;
   }
 
   od::parser parser_;
   od::parser many_;
   std::vector<char> buf_;
-  std::vector<std::pair<std::string, int32_t>> key_cache_;
+  struct cached_key {
+    std::string name;  ///< unescaped
+    int32_t slot = -1;
+    bool plain = false;  ///< no quote or backslash: raw keys compare as they are
+  };
+  std::vector<cached_key> key_cache_;
+  const char* doc_begin_ = nullptr;  ///< the document being parsed, with its padding
+  const char* doc_end_ = nullptr;
   const core::ingest::field_router* cached_router_ = nullptr;
 };
 

@@ -172,6 +172,37 @@ TEST_CASE(
   ::munmap(mem, 2 * page);
 }
 
+TEST_CASE(
+    "json: keys are found by position, as written or escaped, whatever came before") {
+  auto s = make(schema_json);
+  auto p = adapters::make_input_parser(fmt(R"({"type":"json"})"));
+  REQUIRE(p);
+  row_buffer row;
+  auto fields = [&](std::string_view record) {
+    std::vector<std::string> got;
+    auto err = (*p)->parse(record, s, row, [&](const row_buffer& r) {
+      got = describe(s, r, {"a", "b"});
+    });
+    REQUIRE_MESSAGE(!err, core::error_message(err));
+    return got;
+  };
+  using v = std::vector<std::string>;
+  CHECK(fields(R"({"a":"1","b":"x"})") == v{"a=s:1", "b=s:x"});
+  CHECK(fields(R"({"a":"2","b":"y"})") == v{"a=s:2", "b=s:y"});
+  // The same key escaped, a longer key and a key with an escape where "a"
+  // was: each read for what it says.
+  CHECK(fields(R"({"\u0061":"3","b":"z"})") == v{"a=s:3", "b=s:z"});
+  CHECK(fields(R"({"ab":"4","b":"w"})") == v{"a=absent", "b=s:w"});
+  CHECK(fields(R"({"a\b":"5","\"b":"q"})") == v{"a=absent", "b=absent"});
+  CHECK(fields(R"({"b":"6","a":"7"})") == v{"a=s:7", "b=s:6"});
+  CHECK(fields(R"({"a":"8","b":"v"})") == v{"a=s:8", "b=s:v"});
+  // A key at the very end of a record that is cut short is an error, not a read
+  // past the record.
+  int rows = 0;
+  CHECK((*p)->parse(R"({"a":"9","b)", s, row, [&](const row_buffer&) { ++rows; }));
+  CHECK(rows == 0);
+}
+
 TEST_CASE("json: records nested 50,000 levels deep are errors, not crashes") {
   auto s = make(schema_json);
   auto p = adapters::make_input_parser(fmt(R"({"type":"json"})"));
