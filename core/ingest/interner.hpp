@@ -47,11 +47,14 @@ class string_interner {
   size_t size() const { return values_.size(); }
   size_t bytes() const { return bytes_ + table_.size() * sizeof(uint64_t); }
 
+  /// Every byte counts once or twice; the last word is read with loads that
+  /// may overlap earlier bytes (no byte-by-byte tail), so values up to 8 bytes
+  /// of one length never collide; the length is mixed in first.
   static uint64_t hash(std::string_view s) {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+    uint64_t h = (0x9E3779B97F4A7C15ull + s.size()) * 0xBF58476D1CE4E5B9ull;
     const char* p = s.data();
     size_t n = s.size();
-    while (n >= 8) {
+    while (n > 8) {
       uint64_t w;
       std::memcpy(&w, p, 8);
       h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
@@ -60,7 +63,17 @@ class string_interner {
       n -= 8;
     }
     uint64_t w = 0;
-    std::memcpy(&w, p, n);
+    if (s.size() >= 8) {  // the last 8 bytes of the value
+      std::memcpy(&w, s.data() + s.size() - 8, 8);
+    } else if (n >= 4) {
+      uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      w = lo | uint64_t{hi} << 32;
+    } else if (n > 0) {
+      auto byte = [&](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])}; };
+      w = byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
+    }
     h = (h ^ w) * 0x94D049BB133111EBull;
     return h ^ (h >> 31);
   }

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "core/ingest/fast_equal.hpp"
 #include "core/ingest/interner.hpp"
 #include "tests/core/ingest/ingest_harness.hpp"
 
@@ -126,4 +127,57 @@ TEST_CASE(
   }
   CHECK(d.size() == values.size());  // nothing added by the second pass
   CHECK(d.intern("x1y") == values.size() + 1);
+}
+
+TEST_CASE(
+    "short-string equality agrees with == at every length and every differing byte") {
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string a(n, 'a');
+    for (size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
+    CHECK(fast_equal(a, std::string{a}));
+    CHECK_FALSE(fast_equal(a, a + "z"));
+    for (size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = static_cast<char>(b[i] ^ 0x20);
+      CHECK_FALSE(fast_equal(a, b));
+      CHECK_FALSE(fast_equal(b, a));
+    }
+  }
+}
+
+TEST_CASE(
+    "dictionary hashes of values up to 8 bytes never collide within a length, nor short "
+    "ones across lengths") {
+  // Every string of length 1..4 over 12 letters (22,620 values), and 8-byte
+  // and 5..7-byte values that differ in a single byte anywhere.
+  const std::string letters = "abcdefgh\x01\x7f\xfe ";
+  std::set<uint64_t> seen;
+  size_t count = 0;
+  std::string s;
+  auto all = [&](auto& self, size_t len) -> void {
+    if (s.size() == len) {
+      seen.insert(string_interner::hash(s));
+      ++count;
+      return;
+    }
+    for (char c : letters) {
+      s.push_back(c);
+      self(self, len);
+      s.pop_back();
+    }
+  };
+  for (size_t len = 1; len <= 4; ++len) all(all, len);
+  CHECK(seen.size() == count);
+  for (size_t len = 5; len <= 8; ++len) {
+    std::set<uint64_t> one_length;
+    std::string base(len, 'q');
+    one_length.insert(string_interner::hash(base));
+    for (size_t i = 0; i < len; ++i)
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string v = base;
+        v[i] = static_cast<char>(v[i] ^ (1 << bit));
+        one_length.insert(string_interner::hash(v));
+      }
+    CHECK(one_length.size() == 1 + 8 * len);
+  }
 }
