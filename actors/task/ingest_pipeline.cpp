@@ -224,11 +224,11 @@ caf::error ingest_pipeline::persist(int32_t seq) {
     }
   };
   try {
-    p.done = std::async(std::launch::async, job);
+    p.done = std::async(std::launch::async, job).share();
   } catch (const std::system_error&) {  // no thread to be had: persist here
     std::promise<caf::error> now;
     now.set_value(job());
-    p.done = now.get_future();
+    p.done = now.get_future().share();
   }
   persisting_.push_back(std::move(p));
   return {};
@@ -269,8 +269,11 @@ caf::error ingest_pipeline::start_build(int32_t seq, build_pool& pool,
     return core::make_error(core::errc::conflict, "a build is already running");
   auto& d = data(seq);
   if (auto err = reap_persists()) return err;
+  // The persists still in flight finish on the pool before the build reads
+  // their parts: this thread never waits for them.
+  std::vector<std::shared_future<caf::error>> persists;
   if (!d.parts.empty())
-    if (auto err = wait_persists(0)) return err;
+    for (const auto& p : persisting_) persists.push_back(p.done);
   auto job = std::make_shared<pending_build>();
   job->seq = seq;
   job->snapshot = std::make_unique<core::ingest::schema>(*schema_);
@@ -279,10 +282,16 @@ caf::error ingest_pipeline::start_build(int32_t seq, build_pool& pool,
   job->parts = d.parts;
   job->done = job->result.get_future();
   building_ = job;
-  pool.post([this, job, done = std::move(done)] {
+  pool.post([this, job, persists = std::move(persists), done = std::move(done)] {
+    caf::error failed;
+    for (const auto& p : persists)
+      if (auto err = p.get(); err && !failed) failed = err;
     try {
-      job->result.set_value(
-          build_segments(job->seq, *job->index, job->parts, *job->snapshot));
+      if (failed)
+        job->result.set_value(std::move(failed));
+      else
+        job->result.set_value(
+            build_segments(job->seq, *job->index, job->parts, *job->snapshot));
     } catch (const std::exception& e) {
       job->result.set_value(core::make_error(
           core::errc::unavailable,

@@ -14,7 +14,9 @@
 // A complete sequence's build runs on the node's build pool when the task has
 // one (start_build, then finish_build once the pool says it is done): the
 // sequence's rows go to the job with a snapshot of the schema and come back
-// with the result, so a failed build is tried again with every row.
+// with the result, so a failed build is tried again with every row. The job
+// first waits, on the pool, for the persists still in flight (their parts
+// are part of the build); a failed persist fails the build.
 
 #include <deque>
 #include <functional>
@@ -106,7 +108,8 @@ class ingest_pipeline {
   };
   /// A persist in flight: its index comes back cleared, for reuse.
   struct pending_persist {
-    std::future<caf::error> done;
+    std::shared_future<caf::error>
+        done;  ///< shared: a build on the pool waits for it too
     std::unique_ptr<core::ingest::rollup_index> index;
     std::unique_ptr<core::ingest::schema> snapshot;
   };
