@@ -1,0 +1,150 @@
+// The builds of ingest_pipeline: merging a complete sequence's persisted parts
+// with its rows in memory, splitting, writing and pushing its segments, here
+// or on the node's build pool.
+
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/task/ingest_pipeline.hpp"
+#include "adapters/segment/segment_file.hpp"
+#include "core/errc.hpp"
+#include "core/segment/merge.hpp"
+
+namespace sv::actors {
+
+namespace fs = std::filesystem;
+
+caf::expected<std::vector<core::segment_record>> ingest_pipeline::build(int32_t seq) {
+  auto& d = data(seq);
+  if (auto err = reap_persists()) return err;
+  if (!d.parts.empty())
+    if (auto err = wait_persists(0)) return err;
+  return build_segments(seq, *d.index, d.parts, *schema_);
+}
+
+caf::error ingest_pipeline::start_build(int32_t seq, build_pool& pool,
+                                        std::function<void()> done) {
+  if (building_)
+    return core::make_error(core::errc::conflict, "a build is already running");
+  auto& d = data(seq);
+  if (auto err = reap_persists()) return err;
+  // The persists still in flight finish on the pool before the build reads
+  // their parts: this thread never waits for them.
+  std::vector<std::shared_future<caf::error>> persists;
+  if (!d.parts.empty())
+    for (const auto& p : persisting_) persists.push_back(p.done);
+  auto job = std::make_shared<pending_build>();
+  job->seq = seq;
+  job->snapshot = std::make_unique<core::ingest::schema>(*schema_);
+  job->index = std::move(d.index);
+  job->index->rebind(*job->snapshot);
+  job->parts = d.parts;
+  job->done = job->result.get_future();
+  building_ = job;
+  pool.post([this, job, persists = std::move(persists), done = std::move(done)] {
+    caf::error failed;
+    for (const auto& p : persists)
+      if (auto err = p.get(); err && !failed) failed = err;
+    try {
+      if (failed)
+        job->result.set_value(std::move(failed));
+      else
+        job->result.set_value(
+            build_segments(job->seq, *job->index, job->parts, *job->snapshot));
+    } catch (const std::exception& e) {
+      job->result.set_value(core::make_error(
+          core::errc::unavailable,
+          "cannot build sequence " + std::to_string(job->seq) + ": " + e.what()));
+    }
+    done();
+  });
+  return {};
+}
+
+caf::expected<std::vector<core::segment_record>> ingest_pipeline::finish_build() {
+  if (!building_) return core::make_error(core::errc::conflict, "no build is running");
+  auto job = std::move(building_);
+  auto result = job->done.get();
+  // The rows go back to their sequence: published, they are dropped with it;
+  // if the build failed, the next attempt has every one of them.
+  auto& back = seqs_[job->seq].index;
+  if (back && !back->empty())
+    return core::make_error(core::errc::internal,
+                            "sequence " + std::to_string(job->seq) +
+                                " received rows while it was being built");
+  job->index->rebind(*schema_);
+  back = std::move(job->index);
+  return result;
+}
+
+caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments(
+    int32_t seq, core::ingest::rollup_index& index, const std::vector<std::string>& paths,
+    const core::ingest::schema& schema) const {
+  std::vector<core::segment_record> out;
+  core::segment_data merged;
+  if (paths.empty()) {
+    // Everything is still in memory: already sorted and rolled up.
+    if (index.empty()) return out;
+    merged = index.to_segment();
+  } else {
+    std::vector<core::segment_data> parts;
+    for (const auto& path : paths) {
+      auto part = adapters::read_segment(path);
+      if (!part) return part.error();
+      parts.push_back(std::move(*part));
+    }
+    // The rows still in memory join the merge as they are (no part written).
+    if (!index.empty()) parts.push_back(index.to_segment());
+    std::vector<const core::segment_data*> ptrs;
+    for (const auto& p : parts) ptrs.push_back(&p);
+    merged = core::merge(ptrs, schema.rollup);
+  }
+
+  const auto& tuning = spec_.spec.tuning;
+  auto segments =
+      core::split(merged, schema.segment_granularity, tuning.max_rows_per_segment);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    auto& seg = segments[i];
+    seg.data_source = spec_.data_source();
+    auto local = (fs::path{dir_} /
+                  ("seq-" + std::to_string(seq) + "-" + std::to_string(i) + ".seg"))
+                     .string();
+    auto extra = core::json::make_object({{"taskId", spec_.id}, {"sequence", seq}});
+    // The local file only feeds the push, and deep storage makes its own copy
+    // durable before the publish: no fsync here.
+    if (auto err =
+            adapters::write_segment(seg, local, extra, adapters::write_options{false, 3}))
+      return err;
+    auto interval =
+        core::format_utc_time(seg.start) + "_" + core::format_utc_time(seg.end);
+    auto rel = spec_.data_source() + "/" + interval + "/" + spec_.id + "/" +
+               std::to_string(seq) + "_" + std::to_string(i) + ".seg";
+    auto where = env_.deep_storage->push(local, rel);
+    if (!where) return where.error();
+    core::segment_record r;
+    r.data_source = spec_.data_source();
+    r.start = seg.start;
+    r.end = seg.end;
+    r.num_rows = static_cast<int64_t>(seg.rows());
+    std::error_code ec;
+    r.size_bytes = static_cast<int64_t>(fs::file_size(*where, ec));
+    r.path = *where;
+    core::json::array dims, metrics;
+    for (const auto& c : seg.dimensions) dims.emplace_back(c.name);
+    for (const auto& c : seg.metrics) metrics.emplace_back(c.name);
+    r.payload = core::json::make_object({
+        {"loadSpec", core::json::make_object({{"type", "local"}, {"path", *where}})},
+        {"dimensions", core::json{std::move(dims)}},
+        {"metrics", core::json{std::move(metrics)}},
+        {"shardSpec", core::json::make_object({{"type", "numbered"}})},
+        {"binaryVersion", 9},
+        {"taskId", spec_.id},
+    });
+    out.push_back(std::move(r));
+    fs::remove(local, ec);
+  }
+  return out;
+}
+
+}  // namespace sv::actors
