@@ -168,6 +168,14 @@ class json_parser final : public input_parser {
     switch (type) {
       case od::json_type::string: {
         out.kind = value_kind::string;
+        // Without a backslash a string reads as it is written: its text lies
+        // between the quotes, in the record (no unescaping copy).
+        auto raw = trim(v.raw_json_token());
+        if (raw.size() >= 2 && raw.back() == '"' &&
+            std::memchr(raw.data() + 1, '\\', raw.size() - 2) == nullptr) {
+          out.text = raw.substr(1, raw.size() - 2);
+          return {};
+        }
         if (auto e = v.get_string().get(out.text)) return malformed(e);
         return {};
       }

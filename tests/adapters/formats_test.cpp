@@ -203,6 +203,42 @@ TEST_CASE(
   CHECK(rows == 0);
 }
 
+TEST_CASE(
+    "json: strings read in place or unescaped give the same text, whatever follows "
+    "them") {
+  auto s = make(schema_json);
+  auto p = adapters::make_input_parser(fmt(R"({"type":"json"})"));
+  REQUIRE(p);
+  row_buffer row;
+  auto fields = [&](std::string_view record) {
+    std::vector<std::string> got;
+    auto err = (*p)->parse(record, s, row, [&](const row_buffer& r) {
+      got = describe(s, r, {"a", "b", "c"});
+    });
+    REQUIRE_MESSAGE(!err, core::error_message(err));
+    return got;
+  };
+  using v = std::vector<std::string>;
+  // Plain, empty, spaced before the next comma or brace, at the record's end.
+  CHECK(fields(R"({"a":"x y","b":"","c":"z" })") == v{"a=s:x y", "b=s:", "c=s:z"});
+  CHECK(fields("{\"a\" : \"1\" \n,\t\"b\":\"2\"\r\n}") ==
+        v{"a=s:1", "b=s:2", "c=absent"});
+  // Escapes anywhere in the string (last, first, an escaped quote or backslash
+  // right before the closing quote) are unescaped.
+  CHECK(fields(R"({"a":"q\"","b":"\\","c":"\u0041b"})") ==
+        v{"a=s:q\"", "b=s:\\", "c=s:Ab"});
+  CHECK(fields(R"({"a":"\"\"","b":"x\/y","c":"\n"})") ==
+        v{"a=s:\"\"", "b=s:x/y", "c=s:\n"});
+  // Multi-byte UTF-8 as written.
+  CHECK(fields("{\"a\":\"caf\xC3\xA9\"}") ==
+        v{"a=s:caf\xC3\xA9", "b=absent", "c=absent"});
+  // A string cut short stays an error.
+  int rows = 0;
+  CHECK((*p)->parse(R"({"a":"abc)", s, row, [&](const row_buffer&) { ++rows; }));
+  CHECK((*p)->parse(R"({"a":"abc\"})", s, row, [&](const row_buffer&) { ++rows; }));
+  CHECK(rows == 0);
+}
+
 TEST_CASE("json: records nested 50,000 levels deep are errors, not crashes") {
   auto s = make(schema_json);
   auto p = adapters::make_input_parser(fmt(R"({"type":"json"})"));
