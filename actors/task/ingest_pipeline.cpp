@@ -93,7 +93,8 @@ void ingest_pipeline::note_chunk(int64_t event_time) {
 }
 
 void ingest_pipeline::add_row(const core::ingest::row_buffer& row, record_context& ctx) {
-  auto r = ingestor_->add(row, ctx.index);
+  // Staged: read() flushes the index before it returns.
+  auto r = ingestor_->add(row, ctx.index, true);
   if (track_chunks_ && (r.time < chunk_lo_ || r.time >= chunk_hi_) &&
       (r.outcome == row_outcome::processed ||
        r.outcome == row_outcome::processed_with_error))
@@ -125,6 +126,7 @@ caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
     seqs.advance(partition, rec.offset + 1);
     if (seq < 0) continue;  // past the end: not ours
     if (seq != last_seq) {
+      if (index) index->flush();
       index = data(seq).index.get();
       last_seq = seq;
     }
@@ -141,6 +143,9 @@ caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
     else if (!ctx.any)  // a record with no rows (e.g. only a CSV header)
       stats_.record(row_outcome::thrown_away, rec.value.size(), now);
   }
+
+  // Every row is in its index before anything else reads one.
+  if (index) index->flush();
 
   // Partitions that ended (closed Kinesis shards read to the end) are done.
   for (auto slot : batch_.ended)

@@ -57,7 +57,7 @@ bool to_number(const raw_value& v, num_value& out, std::string& error,
 
 }  // namespace
 
-row_result ingestor::add(const row_buffer& row, rollup_index& index) {
+row_result ingestor::add(const row_buffer& row, rollup_index& index, bool staged) {
   row_result result;
   auto t = schema_.timestamp.parse(row[static_cast<size_t>(schema_.timestamp_slot)]);
   if (!t) {
@@ -122,9 +122,13 @@ row_result ingestor::add(const row_buffer& row, rollup_index& index) {
     if (def.slot < 0) continue;
     to_number(row[static_cast<size_t>(def.slot)], in[m], error, def.name);
   }
-  agg_state* states = index.commit_row();
-  for (size_t m = 0; m < schema_.metrics.size(); ++m)
-    schema_.metrics[m].agg.add(states[m], in[m], event);
+  if (staged) {
+    index.stage_row(in, event);
+  } else {
+    agg_state* states = index.commit_row();
+    for (size_t m = 0; m < schema_.metrics.size(); ++m)
+      schema_.metrics[m].agg.add(states[m], in[m], event);
+  }
   result.outcome =
       error.empty() ? row_outcome::processed : row_outcome::processed_with_error;
   result.time = event;

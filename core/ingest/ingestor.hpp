@@ -27,8 +27,10 @@ class ingestor {
  public:
   explicit ingestor(const schema& s, time_window w = {}) : schema_(s), window_(w) {}
 
-  /// Adds `row` to `index` (unless it is thrown away or unparseable).
-  row_result add(const row_buffer& row, rollup_index& index);
+  /// Adds `row` to `index` (unless it is thrown away or unparseable). Staged,
+  /// the row may be finished later (rollup_index::stage_row): the caller
+  /// flushes the index before anything reads it.
+  row_result add(const row_buffer& row, rollup_index& index, bool staged = false);
 
  private:
   const schema& schema_;

@@ -36,7 +36,11 @@ bool same_key(const uint32_t* a, const uint32_t* b, size_t n) {
 }  // namespace
 
 rollup_index::rollup_index(const schema& s)
-    : schema_(&s), nmetrics_(s.metrics.size()), aggs_(nmetrics_), fresh_(nmetrics_) {
+    : schema_(&s),
+      nmetrics_(s.metrics.size()),
+      aggs_(nmetrics_),
+      fresh_(nmetrics_),
+      staged_inputs_(stage_depth * nmetrics_) {
   for (size_t m = 0; m < nmetrics_; ++m) s.metrics[m].agg.init(fresh_[m]);
   sync_dimensions();
   rehash(1024);
@@ -59,6 +63,7 @@ void rollup_index::sync_dimensions() {
   }
   dicts_.resize(n);
   key_.assign(width(), 0);
+  staged_keys_.assign(stage_depth * width(), 0);  // nothing is staged here
   if (rows_ == 0) {
     keys_.set_width(width());
     return;
@@ -80,7 +85,10 @@ void rollup_index::sync_dimensions() {
 }
 
 void rollup_index::begin_row(int64_t time) {
-  if (schema_->dimensions.size() != ndims_) sync_dimensions();
+  if (schema_->dimensions.size() != ndims_) {
+    flush();  // staged keys have the old width
+    sync_dimensions();
+  }
   std::fill(key_.begin(), key_.end(), 0u);
   put64(key_.data(), 0, time);
 }
@@ -168,22 +176,21 @@ void rollup_index::rehash(size_t capacity, bool rekey) {
   }
 }
 
-int32_t rollup_index::find_or_insert() {
+int32_t rollup_index::find_or_insert(const uint32_t* key, uint64_t h) {
   size_t w = width();
   if (schema_->rollup) {
-    uint64_t h = hash_key(key_.data());
     uint64_t tag = h & 0xFFFFFFFF00000000ull;
     size_t mask = table_.size() - 1;
     size_t i = h & mask;
     for (uint64_t e; (e = table_[i]) != 0; i = (i + 1) & mask) {
       if ((e & 0xFFFFFFFF00000000ull) != tag) continue;
       auto r = static_cast<size_t>((e & 0xFFFFFFFFull) - 1);
-      if (same_key(keys_.row(r), key_.data(), w)) return static_cast<int32_t>(r);
+      if (same_key(keys_.row(r), key, w)) return static_cast<int32_t>(r);
     }
     table_[i] = entry(h, rows_);
     *hashes_.append() = h;
   }
-  std::memcpy(keys_.append(), key_.data(), w * sizeof(uint32_t));
+  std::memcpy(keys_.append(), key, w * sizeof(uint32_t));
   std::memcpy(aggs_.append(), fresh_.data(), nmetrics_ * sizeof(agg_state));
   auto row = static_cast<int32_t>(rows_++);
   if (schema_->rollup && rows_ * 2 > table_.size()) rehash(table_.size() * 2);
@@ -191,8 +198,58 @@ int32_t rollup_index::find_or_insert() {
 }
 
 agg_state* rollup_index::commit_row() {
-  auto row = static_cast<size_t>(find_or_insert());
-  return aggs_.row(row);
+  flush();  // rows are finished in the order they came
+  uint64_t h = schema_->rollup ? hash_key(key_.data()) : 0;
+  return aggs_.row(static_cast<size_t>(find_or_insert(key_.data(), h)));
+}
+
+void rollup_index::prefetch_match(uint64_t h) const {
+  uint64_t tag = h & 0xFFFFFFFF00000000ull;
+  size_t mask = table_.size() - 1;
+  size_t i = h & mask;
+  for (int probes = 0; probes < 4; ++probes, i = (i + 1) & mask) {
+    uint64_t e = table_[i];
+    if (e == 0) return;  // a new row: appended where the last one was
+    if ((e & 0xFFFFFFFF00000000ull) != tag) continue;
+    auto r = static_cast<size_t>((e & 0xFFFFFFFFull) - 1);
+    const uint32_t* k = keys_.row(r);
+    const agg_state* a = aggs_.row(r);
+    __builtin_prefetch(k);
+    __builtin_prefetch(k + width() - 1);
+    __builtin_prefetch(a);
+    __builtin_prefetch(a + nmetrics_ - 1);
+    return;
+  }
+}
+
+void rollup_index::stage_row(const num_value* inputs, int64_t event_time) {
+  size_t w = width();
+  uint64_t h = 0;
+  if (schema_->rollup) {
+    h = hash_key(key_.data());
+    __builtin_prefetch(&table_[h & (table_.size() - 1)]);
+    // The row staged before this one has its slot in the cache by now.
+    if (staged_n_ > 0)
+      prefetch_match(staged_hash_[(staged_head_ + staged_n_ - 1) % stage_depth]);
+  }
+  if (staged_n_ == stage_depth) finish_oldest();
+  size_t at = (staged_head_ + staged_n_) % stage_depth;
+  std::memcpy(&staged_keys_[at * w], key_.data(), w * sizeof(uint32_t));
+  std::copy(inputs, inputs + nmetrics_, &staged_inputs_[at * nmetrics_]);
+  staged_hash_[at] = h;
+  staged_time_[at] = event_time;
+  ++staged_n_;
+}
+
+void rollup_index::finish_oldest() {
+  size_t at = staged_head_;
+  auto r = find_or_insert(&staged_keys_[at * width()], staged_hash_[at]);
+  agg_state* states = aggs_.row(static_cast<size_t>(r));
+  const num_value* in = &staged_inputs_[at * nmetrics_];
+  for (size_t m = 0; m < nmetrics_; ++m)
+    schema_->metrics[m].agg.add(states[m], in[m], staged_time_[at]);
+  staged_head_ = (staged_head_ + 1) % stage_depth;
+  --staged_n_;
 }
 
 size_t rollup_index::bytes() const {
@@ -204,6 +261,7 @@ size_t rollup_index::bytes() const {
 
 void rollup_index::clear() {
   rows_ = 0;
+  staged_n_ = 0;  // dropped with every other row
   keys_.clear();
   hashes_.clear();
   aggs_.clear();

@@ -32,6 +32,18 @@ class rollup_index {
   void set_double(size_t dim, double v);
   /// Finds or creates the row; returns its aggregator states (one per metric).
   agg_state* commit_row();
+  /// The same, then each metric's aggregator folds `inputs[m]` at `event_time`,
+  /// but the row may be finished a few rows later: its table slot, then the
+  /// row its hash points to, are fetched into the cache while the next rows
+  /// are parsed, so the lookup does not wait on memory. Rows are finished in
+  /// the order they came. flush() finishes every staged row; until then no
+  /// reader of the index (rows(), to_segment(), ...) sees them.
+  void stage_row(const num_value* inputs, int64_t event_time);
+  void flush() {
+    while (staged_n_ > 0) finish_oldest();
+  }
+  /// Rows staged and not yet finished.
+  size_t staged() const { return staged_n_; }
 
   size_t rows() const { return rows_; }
   /// A rough count of the bytes the index holds (for maxBytesInMemory).
@@ -78,7 +90,11 @@ class rollup_index {
   }
   uint32_t encode(size_t dim, std::string_view v);
   uint64_t hash_key(const uint32_t* key) const;
-  int32_t find_or_insert();
+  /// The row of `key` (hash `h` when rolling up), created if new.
+  int32_t find_or_insert(const uint32_t* key, uint64_t h);
+  void finish_oldest();
+  /// Fetches into the cache the row the table holds for hash `h`, if any.
+  void prefetch_match(uint64_t h) const;
   /// A table of `capacity` slots over every row; `rekey` recomputes the
   /// rows' hashes (after their keys widened).
   void rehash(size_t capacity, bool rekey = false);
@@ -97,6 +113,15 @@ class rollup_index {
   std::vector<uint64_t> table_;    ///< open addressing: hash tag | row + 1, 0 = empty
   row_store<uint64_t> hashes_{1};  ///< key hash of each row (rollup only)
   std::vector<dictionary> dicts_;
+
+  // Rows staged by stage_row(), oldest at staged_head_ (a ring).
+  static constexpr size_t stage_depth = 4;
+  std::vector<uint32_t> staged_keys_;     ///< stage_depth x width()
+  std::vector<num_value> staged_inputs_;  ///< stage_depth x nmetrics_
+  uint64_t staged_hash_[stage_depth] = {};
+  int64_t staged_time_[stage_depth] = {};
+  size_t staged_head_ = 0;
+  size_t staged_n_ = 0;
 };
 
 }  // namespace sv::core::ingest
