@@ -31,6 +31,26 @@ bool blank(std::string_view s) {
   return true;
 }
 
+// Whether the n bytes at p hold a backslash: 8 at a time (the last word may
+// overlap the one before), bytes one by one only under 8.
+bool has_backslash(const char* p, size_t n) {
+  constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto any = [&](const char* at) {
+    uint64_t w;
+    std::memcpy(&w, at, 8);
+    w ^= ones * '\\';  // a backslash becomes a zero byte
+    return ((w - ones) & ~w & highs) != 0;
+  };
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i)
+      if (p[i] == '\\') return true;
+    return false;
+  }
+  for (size_t i = 0; i + 8 < n; i += 8)
+    if (any(p + i)) return true;
+  return any(p + n - 8);
+}
+
 // True when the SIMDJSON_PADDING bytes after `s` lie on the page of its last
 // byte, so reading them cannot fault.
 bool readable_past(std::string_view s) {
@@ -158,13 +178,20 @@ class json_parser final : public input_parser {
       }
       if (static_cast<size_t>(slot) >= row.values.size())
         row.values.resize(router.slot_count());
-      if (auto err = read_value(v, type, row, row[static_cast<size_t>(slot)])) return err;
+      auto& out = row[static_cast<size_t>(slot)];
+      if (type == od::json_type::array) {
+        if (auto err = read_array(v, row, out)) return err;
+      } else if (auto e = read_scalar(v, type, out)) {
+        return malformed(e);
+      }
     }
     return {};
   }
 
-  caf::error read_value(od::value& v, od::json_type type, row_buffer& row,
-                        raw_value& out) {
+  // A string, number, boolean or null (errors as simdjson's codes: a
+  // caf::error per field, even an empty one, costs a call to destroy it).
+  static simdjson::error_code read_scalar(od::value& v, od::json_type type,
+                                          raw_value& out) {
     switch (type) {
       case od::json_type::string: {
         out.kind = value_kind::string;
@@ -172,17 +199,16 @@ class json_parser final : public input_parser {
         // between the quotes, in the record (no unescaping copy).
         auto raw = trim(v.raw_json_token());
         if (raw.size() >= 2 && raw.back() == '"' &&
-            std::memchr(raw.data() + 1, '\\', raw.size() - 2) == nullptr) {
+            !has_backslash(raw.data() + 1, raw.size() - 2)) {
           out.text = raw.substr(1, raw.size() - 2);
-          return {};
+          return simdjson::SUCCESS;
         }
-        if (auto e = v.get_string().get(out.text)) return malformed(e);
-        return {};
+        return v.get_string().get(out.text);
       }
       case od::json_type::number: {
         out.text = trim(v.raw_json_token());
         od::number num;
-        if (auto e = v.get_number().get(num)) return malformed(e);
+        if (auto e = v.get_number().get(num)) return e;
         if (num.is_int64()) {
           out.kind = value_kind::integer;
           out.integer = num.get_int64();
@@ -190,48 +216,49 @@ class json_parser final : public input_parser {
           out.kind = value_kind::real;
           out.real = num.as_double();
         }
-        return {};
+        return simdjson::SUCCESS;
       }
-
       case od::json_type::boolean:
         out.kind = value_kind::boolean;
-        if (auto e = v.get_bool().get(out.boolean)) return malformed(e);
+        if (auto e = v.get_bool().get(out.boolean)) return e;
         out.text = out.boolean ? "true" : "false";
-        return {};
+        return simdjson::SUCCESS;
       case od::json_type::null:
         out.kind = value_kind::null;
-        return {};
-      case od::json_type::array: {
-        out.kind = value_kind::array;
-        od::array arr;
-        if (auto e = v.get_array().get(arr)) return malformed(e);
-        for (auto elem : arr) {
-          od::value ev;
-          if (auto e = elem.get(ev)) return malformed(e);
-          od::json_type et;
-          if (auto e = ev.type().get(et)) return malformed(e);
-          if (et == od::json_type::string) {
-            std::string_view s;
-            if (auto e = ev.get_string().get(s)) return malformed(e);
-            row.add_item(out, s);
-          } else if (et == od::json_type::number || et == od::json_type::boolean) {
-            row.add_item(out, trim(ev.raw_json_token()));
-          } else if (et == od::json_type::array) {
-            od::array inner;
-            if (auto e = ev.get_array().get(inner)) return malformed(e);
-            if (auto err = check_depth(inner, 2)) return err;
-          } else if (et == od::json_type::object) {
-            od::object inner;
-            if (auto e = ev.get_object().get(inner)) return malformed(e);
-            if (auto err = check_depth(inner, 2)) return err;
-          }
-          // nulls, nested arrays and objects inside arrays are skipped
-        }
-        return {};
-      }
+        return simdjson::SUCCESS;
       default:
-        return {};
+        return simdjson::SUCCESS;
     }
+  }
+
+  // A multi-value string field: its strings, numbers and booleans as items.
+  caf::error read_array(od::value& v, row_buffer& row, raw_value& out) {
+    out.kind = value_kind::array;
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return malformed(e);
+    for (auto elem : arr) {
+      od::value ev;
+      if (auto e = elem.get(ev)) return malformed(e);
+      od::json_type et;
+      if (auto e = ev.type().get(et)) return malformed(e);
+      if (et == od::json_type::string) {
+        std::string_view s;
+        if (auto e = ev.get_string().get(s)) return malformed(e);
+        row.add_item(out, s);
+      } else if (et == od::json_type::number || et == od::json_type::boolean) {
+        row.add_item(out, trim(ev.raw_json_token()));
+      } else if (et == od::json_type::array) {
+        od::array inner;
+        if (auto e = ev.get_array().get(inner)) return malformed(e);
+        if (auto err = check_depth(inner, 2)) return err;
+      } else if (et == od::json_type::object) {
+        od::object inner;
+        if (auto e = ev.get_object().get(inner)) return malformed(e);
+        if (auto err = check_depth(inner, 2)) return err;
+      }
+      // nulls, nested arrays and objects inside arrays are skipped
+    }
+    return {};
   }
 
   // A nested value that is skipped, at `depth` below the record: refused when
@@ -263,7 +290,7 @@ class json_parser final : public input_parser {
     // A key without quotes or backslashes is written as it reads: the next
     // record's raw key can be compared with it as it is.
     bool plain = key.find_first_of("\\\"") == std::string_view::npos;
-    key_cache_[pos] = {std::string{key}, slot, plain};
+    key_cache_[pos] = {std::string{key}, std::string{key} + '"', slot, plain};
     return slot;
   }
 
@@ -277,7 +304,9 @@ class json_parser final : public input_parser {
     const auto& name = key_cache_[pos].name;
     const char* at = reinterpret_cast<const char*>(raw.raw());
     if (at < doc_begin_ || static_cast<size_t>(doc_end_ - at) <= name.size()) return miss;
-    if (at[name.size()] != '"' || std::memcmp(at, name.data(), name.size()) != 0)
+    // The key and its closing quote, as written.
+    const auto& quoted = key_cache_[pos].quoted;
+    if (!core::ingest::fast_equal(std::string_view{at, quoted.size()}, quoted))
       return miss;
     return key_cache_[pos].slot;
   }
@@ -286,7 +315,8 @@ class json_parser final : public input_parser {
   od::parser many_;
   std::vector<char> buf_;
   struct cached_key {
-    std::string name;  ///< unescaped
+    std::string name;    ///< unescaped
+    std::string quoted;  ///< name and its closing quote (plain keys)
     int32_t slot = -1;
     bool plain = false;  ///< no quote or backslash: raw keys compare as they are
   };

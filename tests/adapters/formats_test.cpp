@@ -232,6 +232,21 @@ TEST_CASE(
   // Multi-byte UTF-8 as written.
   CHECK(fields("{\"a\":\"caf\xC3\xA9\"}") ==
         v{"a=s:caf\xC3\xA9", "b=absent", "c=absent"});
+  // An escape at every position of strings of every length up to 40 (the
+  // search for a backslash reads 8 bytes at a time; its last word overlaps).
+  for (size_t len = 0; len <= 40; ++len) {
+    std::string plain(len, 'x');
+    CAPTURE(len);
+    CHECK(fields(R"({"a":")" + plain + R"(","b":"\\"})") ==
+          v{"a=s:" + plain, "b=s:\\", "c=absent"});
+    for (size_t at = 0; at < len; ++at) {
+      CAPTURE(at);
+      auto written = plain.substr(0, at) + "\\t" + plain.substr(at + 1);
+      auto read = plain.substr(0, at) + "\t" + plain.substr(at + 1);
+      CHECK(fields(R"({"a":")" + written + R"("})") ==
+            v{"a=s:" + read, "b=absent", "c=absent"});
+    }
+  }
   // A string cut short stays an error.
   int rows = 0;
   CHECK((*p)->parse(R"({"a":"abc)", s, row, [&](const row_buffer&) { ++rows; }));
