@@ -31,24 +31,45 @@ bool blank(std::string_view s) {
   return true;
 }
 
-// Whether the n bytes at p hold a backslash: 8 at a time (the last word may
-// overlap the one before), bytes one by one only under 8.
-bool has_backslash(const char* p, size_t n) {
+// Whether the n bytes at p hold a backslash, 8 at a time (the last word may
+// overlap the one before). Under 8 bytes, one word is read when the 8 bytes
+// at p lie before `limit` (the bytes past n are masked off), else byte by byte.
+bool has_backslash(const char* p, size_t n, const char* limit) {
   constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  auto any = [&](const char* at) {
+  // A bit per byte that is a backslash; a bit may also be set above (never
+  // below) a backslash, so the bits of the first k bytes are exact.
+  auto found = [&](const char* at) {
     uint64_t w;
     std::memcpy(&w, at, 8);
     w ^= ones * '\\';  // a backslash becomes a zero byte
-    return ((w - ones) & ~w & highs) != 0;
+    return (w - ones) & ~w & highs;
   };
   if (n < 8) {
+    if (limit - p >= 8) return (found(p) & ((uint64_t{1} << (8 * n)) - 1)) != 0;
     for (size_t i = 0; i < n; ++i)
       if (p[i] == '\\') return true;
     return false;
   }
   for (size_t i = 0; i + 8 < n; i += 8)
-    if (any(p + i)) return true;
-  return any(p + n - 8);
+    if (found(p + i)) return true;
+  return found(p + n - 8) != 0;
+}
+
+// A JSON integer of at most 18 digits (so it fits without overflow), without
+// a leading zero; -0 is left to simdjson (it reads it as a double).
+bool plain_integer(std::string_view s, int64_t& out) {
+  bool negative = !s.empty() && s[0] == '-';
+  if (negative) s.remove_prefix(1);
+  if (s.empty() || s.size() > 18 || (s[0] == '0' && s.size() > 1)) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    auto d = static_cast<unsigned>(c - '0');
+    if (d > 9) return false;
+    v = v * 10 + static_cast<int64_t>(d);
+  }
+  if (negative && v == 0) return false;
+  out = negative ? -v : v;
+  return true;
 }
 
 // True when the SIMDJSON_PADDING bytes after `s` lie on the page of its last
@@ -190,8 +211,7 @@ class json_parser final : public input_parser {
 
   // A string, number, boolean or null (errors as simdjson's codes: a
   // caf::error per field, even an empty one, costs a call to destroy it).
-  static simdjson::error_code read_scalar(od::value& v, od::json_type type,
-                                          raw_value& out) {
+  simdjson::error_code read_scalar(od::value& v, od::json_type type, raw_value& out) {
     switch (type) {
       case od::json_type::string: {
         out.kind = value_kind::string;
@@ -199,7 +219,7 @@ class json_parser final : public input_parser {
         // between the quotes, in the record (no unescaping copy).
         auto raw = trim(v.raw_json_token());
         if (raw.size() >= 2 && raw.back() == '"' &&
-            !has_backslash(raw.data() + 1, raw.size() - 2)) {
+            !has_backslash(raw.data() + 1, raw.size() - 2, doc_end_)) {
           out.text = raw.substr(1, raw.size() - 2);
           return simdjson::SUCCESS;
         }
@@ -207,6 +227,10 @@ class json_parser final : public input_parser {
       }
       case od::json_type::number: {
         out.text = trim(v.raw_json_token());
+        if (plain_integer(out.text, out.integer)) {
+          out.kind = value_kind::integer;
+          return simdjson::SUCCESS;
+        }
         od::number num;
         if (auto e = v.get_number().get(num)) return e;
         if (num.is_int64()) {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <doctest/doctest.h>
+#include <simdjson.h>
 
 #include "adapters/formats/input_parser.hpp"
 #include "core/errc.hpp"
@@ -252,6 +253,60 @@ TEST_CASE(
   CHECK((*p)->parse(R"({"a":"abc)", s, row, [&](const row_buffer&) { ++rows; }));
   CHECK((*p)->parse(R"({"a":"abc\"})", s, row, [&](const row_buffer&) { ++rows; }));
   CHECK(rows == 0);
+}
+
+TEST_CASE("json: numbers read as simdjson reads them, whether or not plain integers") {
+  auto s = make(schema_json);
+  auto p = adapters::make_input_parser(fmt(R"({"type":"json"})"));
+  REQUIRE(p);
+  row_buffer row;
+  simdjson::dom::parser oracle;
+  std::vector<std::string> texts = {"0",
+                                    "-0",
+                                    "7",
+                                    "-7",
+                                    "00",
+                                    "-01",
+                                    "01",
+                                    "-",
+                                    "1.5",
+                                    "-2.0",
+                                    "1e3",
+                                    "1E+2",
+                                    "12a",
+                                    "--1",
+                                    "0x10",
+                                    "123456789012345678",
+                                    "-123456789012345678",
+                                    "1234567890123456789",
+                                    "9223372036854775807",
+                                    "-9223372036854775808",
+                                    "9223372036854775808",
+                                    "99999999999999999999999"};
+  uint64_t x = 88172645463325252ull;  // xorshift: integers of 1 to 20 digits
+  for (int i = 0; i < 400; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    auto t = std::to_string(x).substr(0, 1 + x % 20);
+    texts.push_back(i % 3 == 0 ? "-" + t : t);
+  }
+  for (const auto& t : texts) {
+    CAPTURE(t);
+    std::string record = R"({"n":)" + t + "}";
+    std::string got;
+    auto err = (*p)->parse(record, s, row,
+                           [&](const row_buffer& r) { got = describe(s, r, {"n"})[0]; });
+    simdjson::dom::element e;
+    auto want = oracle.parse("[" + t + "]").at(0).get(e);
+    if (want) {
+      CHECK(err);  // malformed for both
+      continue;
+    }
+    REQUIRE_MESSAGE(!err, core::error_message(err));
+    if (e.is_int64())
+      CHECK(got == "n=i:" + std::to_string(int64_t(e.get_int64())) + "/" + t);
+    else
+      CHECK(got == "n=r:" + t);
+  }
 }
 
 TEST_CASE("json: records nested 50,000 levels deep are errors, not crashes") {
