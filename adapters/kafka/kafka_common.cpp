@@ -79,4 +79,16 @@ void route_logs(rd_kafka_conf_t* conf) {
       });
 }
 
+ssize_t consume_available(rd_kafka_queue_t* queue, int timeout_ms,
+                          rd_kafka_message_t** out, size_t max) {
+  auto n = rd_kafka_consume_batch_queue(queue, 0, out, max);
+  if (n != 0 || timeout_ms <= 0 || max == 0) return n;
+  // Nothing yet: wait for one message, then take what came with it.
+  rd_kafka_message_t* first = rd_kafka_consume_queue(queue, timeout_ms);
+  if (!first) return 0;  // the timeout passed
+  out[0] = first;
+  auto rest = rd_kafka_consume_batch_queue(queue, 0, out + 1, max - 1);
+  return rest < 0 ? 1 : rest + 1;
+}
+
 }  // namespace sv::adapters::kafka

@@ -22,6 +22,13 @@ caf::error apply_properties(rd_kafka_conf_t* conf, const core::json::object& pro
 /// Sets one property, returning stream_config on failure.
 caf::error set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value);
 
+/// Up to `max` messages of `queue`, returning as soon as any are there:
+/// rd_kafka_consume_batch_queue alone waits until `max` arrived or the
+/// timeout passed, so a reader would sit idle while its first fetches (or a
+/// slow stream's few records) wait in the queue. -1 on error, as librdkafka.
+ssize_t consume_available(rd_kafka_queue_t* queue, int timeout_ms,
+                          rd_kafka_message_t** out, size_t max);
+
 /// Routes librdkafka's log lines (warnings and above) to spdlog.
 void route_logs(rd_kafka_conf_t* conf);
 

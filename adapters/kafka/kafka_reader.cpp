@@ -110,8 +110,8 @@ class kafka_reader final : public stream_reader {
     }
     if (out.partitions != slots_.ids()) out.partitions = slots_.ids();
     buf_.resize(max_records);
-    auto n = rd_kafka_consume_batch_queue(queue_, static_cast<int>(timeout.count()),
-                                          buf_.data(), max_records);
+    auto n = kafka::consume_available(queue_, static_cast<int>(timeout.count()),
+                                      buf_.data(), max_records);
     if (n < 0) return to_error(rd_kafka_last_error(), "poll");
     out.records.reserve(static_cast<size_t>(n));
     for (ssize_t i = 0; i < n; ++i) take(buf_[static_cast<size_t>(i)], out);

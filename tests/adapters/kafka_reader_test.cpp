@@ -326,3 +326,24 @@ TEST_CASE("record headers come with a batch that asks for them, and only then") 
       CHECK(traces.empty());
   }
 }
+
+TEST_CASE("a poll returns the records there are without waiting for a full batch") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("few", 1));
+  env.fill("few", 1, 3);
+  auto r = env.reader("few");
+  REQUIRE_FALSE(r->assign({{"0", 0}}));
+  // A batch of up to 10,000 with a 60 s timeout: the 3 records come back as
+  // soon as they are fetched, not when the timeout passes.
+  adapters::record_batch b;
+  size_t records = 0;
+  auto start = std::chrono::steady_clock::now();
+  while (records < 3) {
+    auto n = r->poll(b, 10000, 60s);
+    REQUIRE(n);
+    REQUIRE(*n > 0);
+    records += *n;
+  }
+  CHECK(records == 3);
+  CHECK(std::chrono::steady_clock::now() - start < 30s);
+}
