@@ -245,7 +245,7 @@ class json_parser final : public input_parser {
       case od::json_type::boolean:
         out.kind = value_kind::boolean;
         if (auto e = v.get_bool().get(out.boolean)) return e;
-        out.text = out.boolean ? "true" : "false";
+        out.text = out.boolean ? std::string_view{"true"} : std::string_view{"false"};
         return simdjson::SUCCESS;
       case od::json_type::null:
         out.kind = value_kind::null;

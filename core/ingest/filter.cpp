@@ -207,7 +207,8 @@ bool eval(const node& n, const row_buffer& row) {
     case value_kind::null:
       return match_value(n, std::nullopt);
     case value_kind::boolean:
-      return match_value(n, v.boolean ? "true" : "false");
+      return match_value(
+          n, v.boolean ? std::string_view{"true"} : std::string_view{"false"});
     case value_kind::array: {
       if (v.items_count == 0) return match_value(n, std::nullopt);
       for (uint32_t i = 0; i < v.items_count; ++i)

@@ -87,7 +87,8 @@ row_result ingestor::add(const row_buffer& row, rollup_index& index, bool staged
           index.set_null(d);
           break;
         case value_kind::boolean:
-          index.set_string(d, v.boolean ? "true" : "false");
+          index.set_string(
+              d, v.boolean ? std::string_view{"true"} : std::string_view{"false"});
           break;
         case value_kind::array:
           items_.assign(row.items.begin() + v.items_begin,

@@ -29,7 +29,7 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
 }
 
 // Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+[[gnu::always_inline]] inline int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
@@ -38,9 +38,39 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+// The two digits at p as a number, or 100 when they are not two digits.
+[[gnu::always_inline]] inline unsigned two_digits(const char* p) {
+  unsigned a = static_cast<unsigned char>(p[0]) - '0';
+  unsigned b = static_cast<unsigned char>(p[1]) - '0';
+  return a > 9 || b > 9 ? 100u : a * 10 + b;
+}
+
 }  // namespace
 
 std::optional<utc_time> timestamp_parser::parse_iso_fast(std::string_view s) {
+  // The usual layout first, at fixed places: "YYYY-MM-DDTHH:MM:SS", no
+  // fraction or ".f" to ".fffffffff", then "Z".
+  if (s.size() >= 20 && s.back() == 'Z' && s[4] == '-' && s[7] == '-' && s[10] == 'T' &&
+      s[13] == ':' && s[16] == ':' && (s.size() == 20 || s[19] == '.')) {
+    const char* p = s.data();
+    unsigned c = two_digits(p), yy = two_digits(p + 2), mo = two_digits(p + 5),
+             d = two_digits(p + 8), h = two_digits(p + 11), mi = two_digits(p + 14),
+             sec = two_digits(p + 17);
+    bool ok = c < 100 && yy < 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 &&
+              h <= 23 && mi <= 59 && sec <= 60 && s.size() != 21;
+    unsigned ms = 0, scale = 100;
+    for (size_t i = 20; ok && i + 1 < s.size(); ++i) {
+      unsigned digit = static_cast<unsigned char>(p[i]) - '0';
+      ok = digit <= 9;
+      ms += digit * scale;
+      scale /= 10;
+    }
+    if (ok) {
+      int64_t days = days_from_civil(c * 100 + yy, mo, d);
+      int64_t t = ((days * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + ms;
+      return utc_time{millis{t}};
+    }
+  }
   int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
   if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) ||
       s[7] != '-' || !digits(s, 8, 2, d))

@@ -85,6 +85,53 @@ TEST_CASE(
   CHECK_FALSE(timestamp_parser::make("qqq", std::nullopt));
 }
 
+TEST_CASE("iso timestamps in the usual layout read as the calendar says, bad ones not") {
+  using namespace std::chrono;
+  uint64_t x = 0x9E3779B97F4A7C15ull;  // xorshift
+  auto next = [&] {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return x;
+  };
+  char buf[64];
+  for (int i = 0; i < 20000; ++i) {
+    int y = 1000 + static_cast<int>(next() % 2000),
+        mo = 1 + static_cast<int>(next() % 12), d = 1 + static_cast<int>(next() % 28),
+        h = static_cast<int>(next() % 24), mi = static_cast<int>(next() % 60),
+        sec = static_cast<int>(next() % 60);
+    int digits = static_cast<int>(next() % 10);  // 0: no fraction
+    std::string fraction;
+    for (int k = 0; k < digits; ++k) fraction += static_cast<char>('0' + next() % 10);
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%s%sZ", y, mo, d, h, mi,
+                  sec, digits ? "." : "", fraction.c_str());
+    std::string text = buf;
+    CAPTURE(text);
+    int64_t ms = 0;
+    for (int k = 0; k < 3; ++k)
+      ms = ms * 10 + (k < digits ? fraction[static_cast<size_t>(k)] - '0' : 0);
+    auto want = sys_days{year{y} / month{static_cast<unsigned>(mo)} /
+                         day{static_cast<unsigned>(d)}} +
+                hours{h} + minutes{mi} + seconds{sec} + milliseconds{ms};
+    auto got = timestamp_parser::parse_iso_fast(text);
+    REQUIRE(got);
+    CHECK(got->time_since_epoch().count() ==
+          duration_cast<milliseconds>(want.time_since_epoch()).count());
+    // A letter in place of any digit, or a field out of range, is no time.
+    auto bad = text;
+    size_t at = next() % (bad.size() - 1);
+    if (bad[at] >= '0' && bad[at] <= '9') {
+      bad[at] = 'x';
+      CHECK_FALSE(timestamp_parser::parse_iso_fast(bad));
+    }
+    for (auto [pos, value] :
+         {std::pair{5, "13"}, {8, "32"}, {11, "24"}, {14, "60"}, {5, "00"}}) {
+      bad = text;
+      bad.replace(static_cast<size_t>(pos), 2, value);
+      CAPTURE(bad);
+      CHECK_FALSE(timestamp_parser::parse_iso_fast(bad));
+    }
+  }
+}
+
 TEST_CASE(
     "rollup folds rows with equal truncated time and dimensions, every aggregator") {
   harness h{wiki};
