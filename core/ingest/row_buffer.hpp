@@ -28,9 +28,15 @@ struct raw_value {
 /// Values of one record, indexed by slot (see field_router).
 class row_buffer {
  public:
-  /// Marks every slot absent; grows to `slots`.
+  /// Marks every slot absent (and without items); sizes to `slots`. What
+  /// else a slot held stays: readers look at a value by its kind.
   void reset(size_t slots) {
-    values.assign(slots, raw_value{});
+    values.resize(slots);
+    for (auto& v : values) {
+      v.kind = value_kind::absent;
+      v.items_begin = 0;
+      v.items_count = 0;
+    }
     items.clear();
   }
   raw_value& operator[](size_t slot) { return values[slot]; }

@@ -345,6 +345,38 @@ TEST_CASE("json: schemaless discovery happens while parsing") {
   CHECK(s.dimensions.size() == 2);
 }
 
+TEST_CASE("a row's values and list items are its own, whatever the record before held") {
+  auto s = make(schema_json);
+  row_buffer row;
+  for (const char* format :
+       {R"({"type":"json"})",
+        R"({"type":"csv","columns":["a","tags"],"listDelimiter":";"})"}) {
+    CAPTURE(format);
+    auto p = adapters::make_input_parser(fmt(format));
+    REQUIRE(p);
+    std::vector<std::vector<std::string>> got;
+    auto emit = [&](const row_buffer& r) {
+      got.push_back(describe(s, r, {"a", "tags"}));
+    };
+    bool json = std::string_view{format}.find("json") != std::string_view::npos;
+    for (auto [j, c] : {std::pair{R"({"a":"x","tags":["p","q","r"]})", "x,p;q;r"},
+                        {R"({"tags":["s"]})", ",s"},
+                        {R"({"a":"y"})", "y,"},
+                        {R"({"tags":["t","u"]})", ",t;u"}}) {
+      auto err = (*p)->parse(json ? j : c, s, row, emit);
+      REQUIRE_MESSAGE(!err, core::error_message(err));
+    }
+    REQUIRE(got.size() == 4);
+    CHECK(got[0] == std::vector<std::string>{"a=s:x", "tags=a:p|q|r|"});
+    CHECK(got[1] == std::vector<std::string>{json ? "a=absent" : "a=null",
+                                             json ? "tags=a:s|" : "tags=s:s"});
+    CHECK(got[2] ==
+          std::vector<std::string>{"a=s:y", json ? "tags=absent" : "tags=null"});
+    CHECK(got[3] ==
+          std::vector<std::string>{json ? "a=absent" : "a=null", "tags=a:t|u|"});
+  }
+}
+
 TEST_CASE("csv: columns, quotes, list delimiter, header rows, empty cells are null") {
   auto s = make(schema_json);
   auto p = adapters::make_input_parser(
