@@ -87,8 +87,7 @@ row_result ingestor::add(const row_buffer& row, rollup_index& index, bool staged
           index.set_null(d);
           break;
         case value_kind::boolean:
-          index.set_string(
-              d, v.boolean ? std::string_view{"true"} : std::string_view{"false"});
+          index.set_bool(d, v.boolean);
           break;
         case value_kind::array:
           items_.assign(row.items.begin() + v.items_begin,

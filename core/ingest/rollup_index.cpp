@@ -100,6 +100,14 @@ void rollup_index::set_string(size_t dim, std::string_view value) {
   *value_at(key_.data(), dim) = encode(dim, value);
 }
 
+void rollup_index::set_bool(size_t dim, bool v) {
+  auto& d = dicts_[dim];
+  uint32_t& id = d.bool_ids[v ? 1 : 0];
+  if (id == 0)
+    id = d.strings.intern(v ? std::string_view{"true"} : std::string_view{"false"});
+  *value_at(key_.data(), dim) = id;
+}
+
 void rollup_index::set_strings(size_t dim, const std::vector<std::string_view>& values) {
   if (values.empty()) return set_null(dim);
   if (values.size() == 1) return set_string(dim, values[0]);

@@ -27,6 +27,8 @@ class rollup_index {
   void begin_row(int64_t time);
   void set_null(size_t dim);
   void set_string(size_t dim, std::string_view value);
+  /// A boolean, as the string "true" or "false" (its id kept at hand).
+  void set_bool(size_t dim, bool v);
   void set_strings(size_t dim, const std::vector<std::string_view>& values);
   void set_long(size_t dim, int64_t v);
   void set_double(size_t dim, double v);
@@ -72,6 +74,7 @@ class rollup_index {
     std::map<std::vector<uint32_t>, uint32_t> array_ids;
     std::vector<std::vector<uint32_t>> arrays;  ///< multi-value combinations
     size_t bytes = 0;                           ///< of the arrays
+    uint32_t bool_ids[2] = {0, 0};              ///< ids of "false" and "true" once seen
   };
 
   // A row's key, in 32-bit words: the time (two words), a null bit per

@@ -227,3 +227,30 @@ TEST_CASE(
     if (rollup) CHECK(now.index.rows() < 9000);
   }
 }
+
+TEST_CASE(
+    "booleans are the strings true and false, before and after the index is cleared") {
+  harness h{R"({"dataSource":"d","timestampSpec":{"column":"ts"},
+    "dimensionsSpec":{"dimensions":["flag"]},
+    "metricsSpec":[{"type":"count","name":"count"}],
+    "granularitySpec":{"queryGranularity":"NONE","rollup":true}})"};
+  auto flags = [&] {
+    std::map<std::string, int64_t> out;
+    auto seg = h.index.to_segment();
+    for (size_t r = 0; r < seg.rows(); ++r) {
+      auto j = seg.row_json(r);
+      out[j.find("flag")->as_string()] += j.find("count")->as_int();
+    }
+    return out;
+  };
+  auto add = [&](const char* flag) {
+    auto r = h.add(std::string{R"({"ts":"2026-01-01T00:00:00Z","flag":)"} + flag + "}");
+    REQUIRE(r.outcome == row_outcome::processed);
+  };
+  for (auto f : {"true", R"("true")", "false", R"("false")", "true"}) add(f);
+  CHECK(h.index.rows() == 2);
+  CHECK(flags() == std::map<std::string, int64_t>{{"false", 2}, {"true", 3}});
+  h.index.clear();  // the dictionary starts again: "false" first this time
+  for (auto f : {R"("false")", "true", "false"}) add(f);
+  CHECK(flags() == std::map<std::string, int64_t>{{"false", 2}, {"true", 1}});
+}
