@@ -9,9 +9,34 @@ namespace sv::core::ingest {
 
 namespace {
 
+// How a value that is not a number is quoted in an error: by its kind, never
+// from a part of the slot the kind does not use (those may be left from an
+// earlier record).
+void describe(const raw_value& v, const row_buffer& row, std::string& out) {
+  switch (v.kind) {
+    case value_kind::string:
+      out += v.text.empty() ? std::string_view{"?"} : v.text;
+      break;
+    case value_kind::boolean:
+      out += v.boolean ? "true" : "false";
+      break;
+    case value_kind::array:
+      out += '[';
+      for (uint32_t i = 0; i < v.items_count; ++i) {
+        if (i > 0) out += ", ";
+        out += row.items[v.items_begin + i];
+      }
+      out += ']';
+      break;
+    default:
+      out += '?';
+      break;
+  }
+}
+
 // Reads a numeric value for a long/float/double column.
-bool to_number(const raw_value& v, num_value& out, std::string& error,
-               std::string_view field) {
+bool to_number(const raw_value& v, const row_buffer& row, num_value& out,
+               std::string& error, std::string_view field) {
   out = num_value{};
   switch (v.kind) {
     case value_kind::absent:
@@ -50,8 +75,11 @@ bool to_number(const raw_value& v, num_value& out, std::string& error,
       break;
   }
   if (!error.empty()) error += "; ";
-  error += "could not convert value [" + std::string{v.text.empty() ? "?" : v.text} +
-           "] of field [" + std::string{field} + "] to a number";
+  error += "could not convert value [";
+  describe(v, row, error);
+  error += "] of field [";
+  error += field;
+  error += "] to a number";
   return false;
 }
 
@@ -101,7 +129,7 @@ row_result ingestor::add(const row_buffer& row, rollup_index& index, bool staged
       continue;
     }
     num_value n;
-    if (!to_number(v, n, error, def.name) || !n.present) {
+    if (!to_number(v, row, n, error, def.name) || !n.present) {
       index.set_null(d);
     } else if (def.type == dim_type::long_) {
       index.set_long(d, n.as_long());
@@ -120,7 +148,7 @@ row_result ingestor::add(const row_buffer& row, rollup_index& index, bool staged
     in[m] = num_value{};
 
     if (def.slot < 0) continue;
-    to_number(row[static_cast<size_t>(def.slot)], in[m], error, def.name);
+    to_number(row[static_cast<size_t>(def.slot)], row, in[m], error, def.name);
   }
   if (staged) {
     index.stage_row(in, event);
