@@ -85,7 +85,8 @@ ssize_t consume_available(rd_kafka_queue_t* queue, int timeout_ms,
   if (n != 0 || timeout_ms <= 0 || max == 0) return n;
   // Nothing yet: wait for one message, then take what came with it.
   rd_kafka_message_t* first = rd_kafka_consume_queue(queue, timeout_ms);
-  if (!first) return 0;  // the timeout passed
+  if (!first)  // the timeout passed, or an error librdkafka keeps as its last
+    return rd_kafka_last_error() == RD_KAFKA_RESP_ERR__TIMED_OUT ? 0 : -1;
   out[0] = first;
   auto rest = rd_kafka_consume_batch_queue(queue, 0, out + 1, max - 1);
   return rest < 0 ? 1 : rest + 1;

@@ -346,4 +346,8 @@ TEST_CASE("a poll returns the records there are without waiting for a full batch
   }
   CHECK(records == 3);
   CHECK(std::chrono::steady_clock::now() - start < 30s);
+  // Nothing more: the timeout passes and the poll says so with 0, not an error.
+  auto none = r->poll(b, 10000, 50ms);
+  REQUIRE(none);
+  CHECK(*none == 0);
 }
