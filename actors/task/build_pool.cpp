@@ -50,4 +50,29 @@ std::shared_ptr<build_pool> make_build_pool() {
   return std::make_shared<build_pool>(std::max(2u, std::thread::hardware_concurrency()));
 }
 
+std::shared_ptr<shared_job> shared_job::post(build_pool& pool, std::function<void()> work) {
+  std::shared_ptr<shared_job> job{new shared_job{std::move(work)}};
+  pool.post([job] { job->try_run(); });
+  return job;
+}
+
+bool shared_job::try_run() {
+  if (claimed_.exchange(true)) return false;
+  work_();
+  work_ = nullptr;  // what it holds goes now, on the thread that ran it
+  {
+    std::lock_guard lock{mu_};
+    done_ = true;
+  }
+  done_cv_.notify_all();
+  return true;
+}
+
+bool shared_job::join() {
+  if (try_run()) return false;
+  std::unique_lock lock{mu_};
+  done_cv_.wait(lock, [this] { return done_; });
+  return true;
+}
+
 }  // namespace sv::actors

@@ -4,6 +4,7 @@
 // scheduler's threads: when a thousand tasks hand off at once, status and
 // control requests still get a thread. Jobs run in the order posted.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -40,5 +41,27 @@ class build_pool {
 
 /// A pool with one thread per core (two at least).
 std::shared_ptr<build_pool> make_build_pool();
+
+/// Work that either the pool or its poster runs, whichever gets to it first:
+/// post hands it to the pool, join runs it on the caller's thread if the pool
+/// has not started it, else waits for the pool to finish it. A pool busy with
+/// long builds so never holds up the poster. The work must not throw.
+class shared_job {
+ public:
+  static std::shared_ptr<shared_job> post(build_pool& pool, std::function<void()> work);
+  /// Returns once the work is done; true when the pool ran it.
+  bool join();
+
+ private:
+  explicit shared_job(std::function<void()> work) : work_(std::move(work)) {}
+  /// Runs the work unless another thread claimed it; true when this one ran it.
+  bool try_run();
+
+  std::function<void()> work_;
+  std::atomic<bool> claimed_{false};
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  bool done_ = false;  ///< under mu_
+};
 
 }  // namespace sv::actors

@@ -36,12 +36,15 @@ caf::error ingest_pipeline::open() {
   if (!s) return s.error();
   schema_ = std::make_unique<core::ingest::schema>(std::move(*s));
   core::ingest::time_window window{spec_.min_message_time, spec_.max_message_time};
-  ingestor_ = std::make_unique<core::ingest::ingestor>(*schema_, window);
   if (!spec_.spec.io.input_format)
     return core::make_error(core::errc::invalid_input, "the spec has no inputFormat");
-  auto p = adapters::make_input_parser(*spec_.spec.io.input_format);
-  if (!p) return p.error();
-  parser_ = std::move(*p);
+  // A second lane, on the node's build pool, for schemas it only reads.
+  size_t lanes = env_.builder && !schema_->schemaless() ? 2 : 1;
+  for (size_t i = 0; i < lanes; ++i) {
+    auto lane = ingest_lane::make(*spec_.spec.io.input_format, *schema_, window);
+    if (!lane) return lane.error();
+    lanes_.push_back(std::move(*lane));
+  }
   auto r = env_.open_reader ? env_.open_reader(spec_)
            : reads_shared(spec_, env_)
                ? open_shared_reader(spec_.spec, spec_.id, env_.embedded_kafka_bootstrap,
@@ -55,13 +58,22 @@ caf::error ingest_pipeline::open() {
 
 caf::error ingest_pipeline::reassign(const core::offset_map& to_read) {
   batch_.clear();
+  if (releasing_) releasing_->join();  // every record freed before the reader moves
+  releasing_.reset();
   return reader_->assign(to_read);
 }
 
 ingest_pipeline::sequence_data& ingest_pipeline::data(int32_t seq) {
   auto& d = seqs_[seq];
-  if (!d.index) d.index = std::make_unique<core::ingest::rollup_index>(*schema_);
+  if (!d.index) d.index = new_index();
   return d;
+}
+
+std::unique_ptr<core::ingest::rollup_index> ingest_pipeline::new_index() {
+  if (spares_.empty()) return std::make_unique<core::ingest::rollup_index>(*schema_);
+  auto index = std::move(spares_.back());
+  spares_.pop_back();
+  return index;
 }
 
 void ingest_pipeline::count(const core::ingest::row_result& r, std::string_view input,
@@ -92,17 +104,6 @@ void ingest_pipeline::note_chunk(int64_t event_time) {
   if (chunks_.insert(chunk_lo_).second) new_chunks_.emplace_back(start, end);
 }
 
-void ingest_pipeline::add_row(const core::ingest::row_buffer& row, record_context& ctx) {
-  // Staged: read() flushes the index before it returns.
-  auto r = ingestor_->add(row, ctx.index, true);
-  if (track_chunks_ && (r.time < chunk_lo_ || r.time >= chunk_hi_) &&
-      (r.outcome == row_outcome::processed ||
-       r.outcome == row_outcome::processed_with_error))
-    note_chunk(r.time);
-  count(r, ctx.input, ctx.any ? 0 : ctx.input.size(), ctx.now);
-  ctx.any = true;
-}
-
 caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
   auto timeout = std::chrono::milliseconds{cooperative_ ? 0 : spec_.spec.io.poll_timeout};
   auto n = reader_->poll(batch_, 10000, timeout);
@@ -117,40 +118,19 @@ caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
     slot_numbers_.clear();
     for (const auto& p : slot_ids_) slot_numbers_.push_back(seqs.index_of(p));
   }
-  auto now = core::utc_now();
-  int32_t last_seq = -1;
-  core::ingest::rollup_index* index = nullptr;
-  for (const auto& rec : batch_.records) {
-    auto partition = slot_numbers_[rec.slot];
-    auto seq = seqs.route(partition, rec.offset);
-    seqs.advance(partition, rec.offset + 1);
-    if (seq < 0) continue;  // past the end: not ours
-    if (seq != last_seq) {
-      if (index) index->flush();
-      index = data(seq).index.get();
-      last_seq = seq;
-    }
-    // One reference in the callback: std::function keeps it without allocating.
-    record_context ctx{*index, rec.value, now};
-    auto err = parser_->parse(
-        rec.value, *schema_, row_,
-        [this, &ctx](const core::ingest::row_buffer& row) { add_row(row, ctx); });
-    if (err)
-      count(core::ingest::row_result{row_outcome::unparseable,
-                                     "Unable to parse row [" + core::error_message(err) +
-                                         "]"},
-            rec.value, ctx.any ? 0 : rec.value.size(), now);
-    else if (!ctx.any)  // a record with no rows (e.g. only a CSV header)
-      stats_.record(row_outcome::thrown_away, rec.value.size(), now);
+  route(seqs);
+  auto failed = run_lanes();
+  take_lanes(core::utc_now());
+  if (failed) {
+    release_batch();
+    last_error_ = core::error_message(failed);
+    return failed;
   }
-
-  // Every row is in its index before anything else reads one.
-  if (index) index->flush();
 
   // Partitions that ended (closed Kinesis shards read to the end) are done.
   for (auto slot : batch_.ended)
     seqs.advance(slot_numbers_[slot], core::stream_offset::end());
-  batch_.clear();
+  release_batch();
   if (stats_.parse_errors() > max_parse_exceptions_)
     return core::make_error(
         core::errc::invalid_input,
@@ -162,9 +142,11 @@ bool ingest_pipeline::over_memory_limit() const {
   int64_t rows = 0;
   size_t bytes = 0;
   for (const auto& [_, d] : seqs_) {
-    if (!d.index) continue;
-    rows += static_cast<int64_t>(d.index->rows());
-    bytes += d.index->bytes();
+    for (const auto* index : {d.index.get(), d.side.get()}) {
+      if (!index) continue;
+      rows += static_cast<int64_t>(index->rows());
+      bytes += index->bytes();
+    }
   }
   const auto& t = spec_.spec.tuning;
   // maxBytesInMemory 0 = default (a sixth of 1 GiB here), -1 = no byte limit.
@@ -179,10 +161,12 @@ caf::error ingest_pipeline::wait_persists(size_t keep) {
     auto& p = persisting_.front();
     auto err = p.done.get();
     if (err && !persist_error_) persist_error_ = std::move(err);
-    if (!persist_error_ && p.index && !spare_) {
-      p.index->rebind(*schema_);
-      spare_ = std::move(p.index);
-    }
+    if (!persist_error_)
+      for (auto* index : {&p.index, &p.side})
+        if (*index && spares_.size() < lanes_.size()) {
+          (*index)->rebind(*schema_);
+          spares_.push_back(std::move(*index));
+        }
     persisting_.pop_front();
   }
   return persist_error_;
@@ -199,34 +183,43 @@ caf::error ingest_pipeline::reap_persists() {
 
 caf::error ingest_pipeline::persist(int32_t seq) {
   auto& d = data(seq);
-  if (d.index->empty()) return {};
+  if (d.index->empty() && (!d.side || d.side->empty())) return {};
   // Room for this one: 1 + maxPendingPersists in flight at most.
   auto in_flight =
       static_cast<size_t>(std::max(0, spec_.spec.tuning.max_pending_persists)) + 1;
   if (auto err = wait_persists(in_flight - 1)) return err;
-  auto path = (fs::path{dir_} / ("part-" + std::to_string(seq) + "-" +
-                                 std::to_string(part_counter_++) + ".seg"))
-                  .string();
   pending_persist p;
   p.snapshot = std::make_unique<core::ingest::schema>(*schema_);
-  p.index = std::move(d.index);
-  p.index->rebind(*p.snapshot);
-  d.index =
-      spare_ ? std::move(spare_) : std::make_unique<core::ingest::rollup_index>(*schema_);
-  d.parts.push_back(path);
-  d.persisted_rows += static_cast<int64_t>(p.index->rows());
-  auto job = [index = p.index.get(), path]() -> caf::error {
-    try {
-      auto part = index->to_segment();
-      // A part only lives until this task publishes: no fsync, fast compression.
-      auto err = adapters::write_segment(part, path, core::json{core::json::object{}},
-                                         adapters::write_options{false, 1});
-      index->clear();
-      return err;
-    } catch (const std::exception& e) {
-      return core::make_error(core::errc::unavailable,
-                              "cannot persist " + path + ": " + e.what());
+  // Each lane's index is a part of its own; both are written by one job.
+  std::vector<std::pair<core::ingest::rollup_index*, std::string>> parts;
+  for (auto* held : {&p.index, &p.side}) {
+    auto& from = held == &p.index ? d.index : d.side;
+    if (!from || from->empty()) continue;
+    *held = std::move(from);
+    (*held)->rebind(*p.snapshot);
+    auto path = (fs::path{dir_} / ("part-" + std::to_string(seq) + "-" +
+                                   std::to_string(part_counter_++) + ".seg"))
+                    .string();
+    d.parts.push_back(path);
+    d.persisted_rows += static_cast<int64_t>((*held)->rows());
+    parts.emplace_back(held->get(), path);
+  }
+  if (!d.index) d.index = new_index();
+  auto job = [parts = std::move(parts)]() -> caf::error {
+    for (const auto& [index, path] : parts) {
+      try {
+        auto part = index->to_segment();
+        // A part only lives until this task publishes: no fsync, fast compression.
+        auto err = adapters::write_segment(part, path, core::json{core::json::object{}},
+                                           adapters::write_options{false, 1});
+        index->clear();
+        if (err) return err;
+      } catch (const std::exception& e) {
+        return core::make_error(core::errc::unavailable,
+                                "cannot persist " + path + ": " + e.what());
+      }
     }
+    return caf::error{};
   };
   try {
     p.done = std::async(std::launch::async, job).share();
@@ -242,7 +235,7 @@ caf::error ingest_pipeline::persist(int32_t seq) {
 caf::error ingest_pipeline::persist_all() {
   if (auto err = reap_persists()) return err;
   for (auto& [seq, d] : seqs_)
-    if (d.index)
+    if (d.index || d.side)
       if (auto err = persist(seq)) return err;
   return {};
 }
@@ -251,7 +244,8 @@ int64_t ingest_pipeline::rows(int32_t seq) const {
   auto i = seqs_.find(seq);
   if (i == seqs_.end()) return 0;
   return i->second.persisted_rows +
-         (i->second.index ? static_cast<int64_t>(i->second.index->rows()) : 0);
+         (i->second.index ? static_cast<int64_t>(i->second.index->rows()) : 0) +
+         (i->second.side ? static_cast<int64_t>(i->second.side->rows()) : 0);
 }
 
 int64_t ingest_pipeline::total_rows() const {
@@ -273,6 +267,9 @@ void ingest_pipeline::drop(int32_t seq) {
 
 void ingest_pipeline::close() {
   batch_.clear();
+  // The reader's client goes below: every record it handed out is freed first.
+  if (releasing_) releasing_->join();
+  releasing_.reset();
   if (reader_) reader_->close();
   reader_.reset();
 }

@@ -31,6 +31,7 @@
 #include <caf/expected.hpp>
 
 #include "actors/task/build_pool.hpp"
+#include "actors/task/ingest_lane.hpp"
 #include "actors/task/task_env.hpp"
 #include "adapters/formats/input_parser.hpp"
 #include "adapters/task_log.hpp"
@@ -95,6 +96,13 @@ class ingest_pipeline {
   void set_log(adapters::task_log* log) { log_ = log; }
 
   core::ingest::row_stats& stats() { return stats_; }
+  /// Batches whose second lane was handed to the build pool, and how many of
+  /// those the pool ran (the others the task's thread took back).
+  struct lane_counts {
+    int64_t shared = 0;
+    int64_t on_pool = 0;
+  };
+  lane_counts lanes() const { return lane_counts_; }
   const core::task::task_spec& spec() const { return spec_; }
   /// Why reading stopped being possible, for reports.
   const std::string& last_error() const { return last_error_; }
@@ -102,7 +110,8 @@ class ingest_pipeline {
 
  private:
   struct sequence_data {
-    std::unique_ptr<core::ingest::rollup_index> index;
+    std::unique_ptr<core::ingest::rollup_index> index;  ///< the first lane's rows
+    std::unique_ptr<core::ingest::rollup_index> side;   ///< the second's, if any
     std::vector<std::string> parts;  ///< persisted part files
     int64_t persisted_rows = 0;
   };
@@ -111,6 +120,7 @@ class ingest_pipeline {
     std::shared_future<caf::error>
         done;  ///< shared: a build on the pool waits for it too
     std::unique_ptr<core::ingest::rollup_index> index;
+    std::unique_ptr<core::ingest::rollup_index> side;  ///< may be null
     std::unique_ptr<core::ingest::schema> snapshot;
   };
   /// A build on the pool: the sequence's rows, the schema as it was, and the
@@ -118,6 +128,7 @@ class ingest_pipeline {
   struct pending_build {
     int32_t seq = -1;
     std::unique_ptr<core::ingest::rollup_index> index;
+    std::unique_ptr<core::ingest::rollup_index> side;  ///< may be null
     std::vector<std::string> parts;
     std::unique_ptr<core::ingest::schema> snapshot;
     std::promise<caf::expected<std::vector<core::segment_record>>> result;
@@ -127,39 +138,53 @@ class ingest_pipeline {
   /// Merges, splits, writes and pushes a sequence's segments. Reads only what
   /// never changes after open (spec, directory, deep storage): safe on the pool.
   caf::expected<std::vector<core::segment_record>> build_segments(
-      int32_t seq, core::ingest::rollup_index& index,
+      int32_t seq, core::ingest::rollup_index& index, core::ingest::rollup_index* side,
       const std::vector<std::string>& parts, const core::ingest::schema& schema) const;
   caf::error persist(int32_t seq);
   /// Waits for persists in flight until at most `keep` remain.
   caf::error wait_persists(size_t keep);
   void count(const core::ingest::row_result& r, std::string_view input, size_t bytes,
              core::utc_time now);
-  /// The record whose rows are being added.
-  struct record_context {
-    core::ingest::rollup_index& index;
-    std::string_view input;
-    core::utc_time now;
-    bool any = false;  ///< a row of it was counted (it carries the bytes)
-  };
-  void add_row(const core::ingest::row_buffer& row, record_context& ctx);
   void note_chunk(int64_t event_time);
+  /// A cleared index to fill: a spare one, or a new one.
+  std::unique_ptr<core::ingest::rollup_index> new_index();
+
+  // The batch's lanes (ingest_lanes.cpp).
+  /// The index lane `lane` adds sequence `seq`'s rows to (made if need be).
+  core::ingest::rollup_index* lane_index(size_t lane, int32_t seq);
+  /// Routes every record of the batch to its sequence and lane; offsets advance.
+  void route(core::task::sequences& seqs);
+  /// Runs every lane over its share; returns when all rows are in their index.
+  caf::error run_lanes();
+  /// Counts what the lanes collected, lane by lane.
+  void take_lanes(core::utc_time now);
+  /// Frees the batch's records: a large batch on the pool, while this thread
+  /// reads the next one (its views are gone either way).
+  void release_batch();
 
   core::task::task_spec spec_;
   task_env env_;
   std::string dir_;
   std::unique_ptr<core::ingest::schema> schema_;
-  std::unique_ptr<core::ingest::ingestor> ingestor_;
-  std::unique_ptr<adapters::input_parser> parser_;
+  std::vector<std::unique_ptr<ingest_lane>> lanes_;
+  struct lane_work {
+    std::vector<uint32_t> which;                ///< the batch's records it reads
+    std::vector<ingest_lane::target> targets;  ///< its index of each sequence
+  };
+  std::vector<lane_work> lane_work_;
+  std::vector<int32_t> seq_of_;  ///< each record's sequence (-1: not ours)
+  lane_counts lane_counts_;
+  std::shared_ptr<shared_job> releasing_;  ///< the last batch's release, if any
   std::unique_ptr<adapters::stream_reader> reader_;
   std::map<int32_t, sequence_data> seqs_;
-  core::ingest::row_buffer row_;
   adapters::record_batch batch_;
   core::ingest::row_stats stats_;
   std::vector<core::partition_id> slot_ids_;  ///< the batch slots slot_numbers_ is for
   std::vector<int32_t> slot_numbers_;         ///< batch slot -> partition number
   int part_counter_ = 0;
   std::deque<pending_persist> persisting_;
-  std::unique_ptr<core::ingest::rollup_index> spare_;  ///< a cleared index to reuse
+  /// Cleared indexes to reuse (as many as there are lanes).
+  std::vector<std::unique_ptr<core::ingest::rollup_index>> spares_;
   caf::error persist_error_;  ///< the first failed persist's: the task cannot publish
   std::shared_ptr<pending_build> building_;  ///< the build on the pool, if any
 

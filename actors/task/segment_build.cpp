@@ -20,7 +20,7 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build(int32_t 
   if (auto err = reap_persists()) return err;
   if (!d.parts.empty())
     if (auto err = wait_persists(0)) return err;
-  return build_segments(seq, *d.index, d.parts, *schema_);
+  return build_segments(seq, *d.index, d.side.get(), d.parts, *schema_);
 }
 
 caf::error ingest_pipeline::start_build(int32_t seq, build_pool& pool,
@@ -39,6 +39,8 @@ caf::error ingest_pipeline::start_build(int32_t seq, build_pool& pool,
   job->snapshot = std::make_unique<core::ingest::schema>(*schema_);
   job->index = std::move(d.index);
   job->index->rebind(*job->snapshot);
+  job->side = std::move(d.side);
+  if (job->side) job->side->rebind(*job->snapshot);
   job->parts = d.parts;
   job->done = job->result.get_future();
   building_ = job;
@@ -51,7 +53,8 @@ caf::error ingest_pipeline::start_build(int32_t seq, build_pool& pool,
         job->result.set_value(std::move(failed));
       else
         job->result.set_value(
-            build_segments(job->seq, *job->index, job->parts, *job->snapshot));
+            build_segments(job->seq, *job->index, job->side.get(), job->parts,
+                           *job->snapshot));
     } catch (const std::exception& e) {
       job->result.set_value(core::make_error(
           core::errc::unavailable,
@@ -68,22 +71,24 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::finish_build()
   auto result = job->done.get();
   // The rows go back to their sequence: published, they are dropped with it;
   // if the build failed, the next attempt has every one of them.
-  auto& back = seqs_[job->seq].index;
-  if (back && !back->empty())
+  auto& d = seqs_[job->seq];
+  if ((d.index && !d.index->empty()) || (d.side && !d.side->empty()))
     return core::make_error(core::errc::internal,
                             "sequence " + std::to_string(job->seq) +
                                 " received rows while it was being built");
   job->index->rebind(*schema_);
-  back = std::move(job->index);
+  d.index = std::move(job->index);
+  if (job->side) job->side->rebind(*schema_);
+  d.side = std::move(job->side);
   return result;
 }
 
 caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments(
-    int32_t seq, core::ingest::rollup_index& index, const std::vector<std::string>& paths,
-    const core::ingest::schema& schema) const {
+    int32_t seq, core::ingest::rollup_index& index, core::ingest::rollup_index* side,
+    const std::vector<std::string>& paths, const core::ingest::schema& schema) const {
   std::vector<core::segment_record> out;
   core::segment_data merged;
-  if (paths.empty()) {
+  if (paths.empty() && (!side || side->empty())) {
     // Everything is still in memory: already sorted and rolled up.
     if (index.empty()) return out;
     merged = index.to_segment();
@@ -96,6 +101,7 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments
     }
     // The rows still in memory join the merge as they are (no part written).
     if (!index.empty()) parts.push_back(index.to_segment());
+    if (side && !side->empty()) parts.push_back(side->to_segment());
     std::vector<const core::segment_data*> ptrs;
     for (const auto& p : parts) ptrs.push_back(&p);
     merged = core::merge(ptrs, schema.rollup);

@@ -55,27 +55,42 @@ void row_stats::tick_to(utc_time now) {
   }
 }
 
+void row_counts::add(row_outcome o, size_t bytes) {
+  switch (o) {
+    case row_outcome::processed:
+      ++processed;
+      break;
+    case row_outcome::processed_with_error:
+      ++processed_with_error;
+      break;
+    case row_outcome::thrown_away:
+      ++thrown_away;
+      break;
+    case row_outcome::unparseable:
+      ++unparseable;
+      break;
+  }
+  processed_bytes += static_cast<int64_t>(bytes);
+}
+
+void row_counts::add(const row_counts& o) {
+  processed += o.processed;
+  processed_bytes += o.processed_bytes;
+  processed_with_error += o.processed_with_error;
+  thrown_away += o.thrown_away;
+  unparseable += o.unparseable;
+}
+
 void row_stats::record(row_outcome o, size_t bytes, utc_time now) {
   tick_to(now);
-  auto add = [&](row_counts& c) {
-    switch (o) {
-      case row_outcome::processed:
-        ++c.processed;
-        break;
-      case row_outcome::processed_with_error:
-        ++c.processed_with_error;
-        break;
-      case row_outcome::thrown_away:
-        ++c.thrown_away;
-        break;
-      case row_outcome::unparseable:
-        ++c.unparseable;
-        break;
-    }
-    c.processed_bytes += static_cast<int64_t>(bytes);
-  };
-  add(totals_);
-  add(since_tick_);
+  totals_.add(o, bytes);
+  since_tick_.add(o, bytes);
+}
+
+void row_stats::record(const row_counts& c, utc_time now) {
+  tick_to(now);
+  totals_.add(c);
+  since_tick_.add(c);
 }
 
 void row_stats::save_exception(parse_exception e) {

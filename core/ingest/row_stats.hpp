@@ -26,6 +26,11 @@ struct row_counts {
   int64_t processed_with_error = 0;
   int64_t thrown_away = 0;
   int64_t unparseable = 0;
+
+  /// Counts one record or row of outcome `o`; `bytes` are counted whatever it is.
+  void add(row_outcome o, size_t bytes);
+  /// Adds another set of counts.
+  void add(const row_counts& other);
 };
 
 /// One saved parse exception (Druid's ParseExceptionReport).
@@ -43,6 +48,8 @@ class row_stats {
 
   /// Counts one record; `bytes` are its raw bytes.
   void record(row_outcome o, size_t bytes, utc_time now);
+  /// Counts what was counted elsewhere (one batch's share), as of `now`.
+  void record(const row_counts& c, utc_time now);
   /// Keeps a parse exception if room is configured.
   void save_exception(parse_exception e);
 

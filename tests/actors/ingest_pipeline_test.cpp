@@ -3,6 +3,8 @@
 // is reported by build, never lost.
 
 #include <fstream>
+#include <future>
+#include <set>
 
 #include <doctest/doctest.h>
 
@@ -81,4 +83,90 @@ TEST_CASE_FIXTURE(test::task_fixture,
   // Once failed, every later call that touches parts says so.
   CHECK(pipe.reap_persists());
   CHECK_FALSE(pipe.build(0));
+}
+
+namespace {
+
+// The ids in the segments a build pushed, each as often as it was written.
+std::multiset<std::string> built_ids(const std::vector<core::segment_record>& built) {
+  std::multiset<std::string> ids;
+  for (const auto& r : built) {
+    auto data = adapters::read_segment(r.path);
+    REQUIRE_MESSAGE(data, core::error_message(data.error()));
+    for (size_t i = 0; i < data->rows(); ++i)
+      ids.insert(data->row_json(i).find("id")->as_string());
+  }
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "two lanes: every row once, errors and bytes counted from both, a "
+                  "persist writes a part per lane") {
+  builder = std::make_shared<actors::build_pool>(2);
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
+  offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 3005}, {"1", 3005}};
+  auto t = spec("lanes", "t", start, end,
+                R"({"type":"kafka","maxParseExceptions":100,"maxSavedParseExceptions":20})");
+  actors::ingest_pipeline pipe{t, env()};
+  REQUIRE_FALSE(pipe.open());
+  core::task::sequences seqs{start, end};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+  // Two rounds, each persisted once read: a part per lane each time.
+  std::multiset<std::string> expect;
+  for (int round = 1; round <= 2; ++round) {
+    for (const auto& p : produce("t", 2, 1500, "r" + std::to_string(round)))
+      expect.insert(p.begin(), p.end());
+    if (round == 2)  // bad records on both partitions (so in both lanes)
+      for (int p = 0; p < 2; ++p)
+        for (int i = 0; i < 5; ++i)
+          REQUIRE_FALSE(kafka.producer->produce("t", p, {}, "{not json"));
+    REQUIRE_FALSE(kafka.producer->flush(std::chrono::seconds{30}));
+    while (round == 1 ? pipe.rows(0) < 3000 : seqs.ready().empty()) {
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      REQUIRE(pipe.read(seqs));
+    }
+    REQUIRE_FALSE(pipe.persist_all());
+  }
+  CHECK(pipe.lanes().shared > 0);
+  const auto& totals = pipe.stats().totals();
+  CHECK(totals.processed == 6000);
+  CHECK(totals.unparseable == 10);
+  CHECK(pipe.stats().exceptions().size() == 10);
+  CHECK(pipe.rows(0) == 6000);
+  auto built = pipe.build(0);
+  REQUIRE_MESSAGE(built, core::error_message(built.error()));
+  size_t parts = 0;  // written by now, kept until the sequence is dropped
+  for (const auto& f : std::filesystem::directory_iterator{
+           std::filesystem::path{env().work_dir} / "lanes"})
+    parts += f.path().filename().string().rfind("part-0-", 0) == 0;
+  CHECK(parts == 4);
+  CHECK(built_ids(*built) == expect);
+}
+
+TEST_CASE_FIXTURE(test::task_fixture,
+                  "two lanes: a build pool busy with other work never stalls a read") {
+  builder = std::make_shared<actors::build_pool>(1);
+  std::promise<void> release;
+  auto blocked = release.get_future().share();
+  builder->post([blocked] { blocked.wait(); });  // the pool's only thread, held
+  REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
+  auto ids = produce("t", 2, 3000);
+  offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 3000}, {"1", 3000}};
+  auto t = spec("held", "t", start, end);
+  actors::ingest_pipeline pipe{t, env()};
+  REQUIRE_FALSE(pipe.open());
+  core::task::sequences seqs{start, end};
+  read_all(pipe, seqs);
+  // The task's thread took back every lane it had handed over.
+  CHECK(pipe.lanes().shared > 0);
+  CHECK(pipe.lanes().on_pool == 0);
+  CHECK(pipe.rows(0) == 6000);
+  release.set_value();
+  auto built = pipe.build(0);
+  REQUIRE_MESSAGE(built, core::error_message(built.error()));
+  std::multiset<std::string> expect;
+  for (const auto& p : ids) expect.insert(p.begin(), p.end());
+  CHECK(built_ids(*built) == expect);
 }

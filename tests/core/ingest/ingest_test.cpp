@@ -355,3 +355,32 @@ TEST_CASE("float and double dimensions keep their types through the index") {
   CHECK(seg.row_json(1).find("d")->as_real() == 2.25);
   CHECK(seg.row_json(1).find("l")->as_int() == 7);
 }
+
+TEST_CASE(
+    "row stats: a batch's counts taken in bulk equal its rows counted one by one") {
+  auto t0 = *parse_utc_time("2026-01-01T00:00:00Z");
+  row_stats one{0}, bulk{0};
+  row_counts batch;
+  const row_outcome outcomes[] = {row_outcome::processed, row_outcome::thrown_away,
+                                  row_outcome::processed_with_error,
+                                  row_outcome::unparseable};
+  for (int i = 0; i < 40; ++i) {
+    auto o = outcomes[i % 4];
+    size_t bytes = 100 + static_cast<size_t>(i);
+    auto now = t0 + millis{(i / 10) * 3000};  // a batch of 10 rows, one time
+    one.record(o, bytes, now);
+    batch.add(o, bytes);
+    if (i % 10 == 9) {
+      bulk.record(batch, now);
+      batch = {};
+    }
+  }
+  CHECK(bulk.totals().processed == 10);
+  CHECK(bulk.totals().thrown_away == 10);
+  CHECK(bulk.totals().processed_with_error == 10);
+  CHECK(bulk.totals().unparseable == 10);
+  CHECK(bulk.totals().processed_bytes == one.totals().processed_bytes);
+  CHECK(bulk.parse_errors() == 20);
+  auto end = t0 + millis{10000};
+  CHECK(bulk.to_json(end).dump() == one.to_json(end).dump());
+}
