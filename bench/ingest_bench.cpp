@@ -323,7 +323,8 @@ int main(int argc, char** argv) {
       "partitions\n",
       static_cast<unsigned long long>(total), double(bytes) / double(total), partitions);
   std::vector<double> base_rates, ingest_rates, e2e_rates, base_cpu, ingest_cpu;
-  std::vector<double> ingest_ratios, e2e_ratios;  ///< of each round (same round's baseline)
+  std::vector<double> ingest_ratios,
+      e2e_ratios;  ///< of each round (same round's baseline)
   for (int r = 0; r < rounds; ++r) {
     auto b = baseline((*cluster)->bootstrap(), partitions, total);
     base_rates.push_back(b.per_s);
@@ -338,9 +339,10 @@ int main(int argc, char** argv) {
         "round %d: baseline consume+parse %.0f ev/s (%.2f us CPU/event) | task ingest "
         "%.0f"
         " ev/s (%.2f us CPU/event), end to end %.0f ev/s (%lld rows after rollup, %lld"
-        " segments)\n",
+        " segments; final build, push and publish %.3f s)\n",
         r + 1, b.per_s, b.cpu_us, t.ingest_per_s, t.ingest_cpu_us, t.events_per_s,
-        static_cast<long long>(t.rows), static_cast<long long>(t.segments));
+        static_cast<long long>(t.rows), static_cast<long long>(t.segments),
+        double(total) / t.events_per_s - double(total) / t.ingest_per_s);
   }
   auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());

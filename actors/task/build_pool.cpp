@@ -50,7 +50,8 @@ std::shared_ptr<build_pool> make_build_pool() {
   return std::make_shared<build_pool>(std::max(2u, std::thread::hardware_concurrency()));
 }
 
-std::shared_ptr<shared_job> shared_job::post(build_pool& pool, std::function<void()> work) {
+std::shared_ptr<shared_job> shared_job::post(build_pool& pool,
+                                             std::function<void()> work) {
   std::shared_ptr<shared_job> job{new shared_job{std::move(work)}};
   pool.post([job] { job->try_run(); });
   return job;

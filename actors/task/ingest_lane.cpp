@@ -70,10 +70,9 @@ void ingest_lane::run(const std::vector<adapters::stream_record>& records,
     }
     // One reference in the callback: std::function keeps it without allocating.
     record_context ctx{*index, records[i].value, track_chunks};
-    auto err = parser_->parse(ctx.input, schema_, row_,
-                              [this, &ctx](const core::ingest::row_buffer& row) {
-                                add_row(row, ctx);
-                              });
+    auto err = parser_->parse(
+        ctx.input, schema_, row_,
+        [this, &ctx](const core::ingest::row_buffer& row) { add_row(row, ctx); });
     if (err)
       count({row_outcome::unparseable,
              "Unable to parse row [" + core::error_message(err) + "]"},

@@ -112,7 +112,7 @@ class ingest_pipeline {
   struct sequence_data {
     std::unique_ptr<core::ingest::rollup_index> index;  ///< the first lane's rows
     std::unique_ptr<core::ingest::rollup_index> side;   ///< the second's, if any
-    std::vector<std::string> parts;  ///< persisted part files
+    std::vector<std::string> parts;                     ///< persisted part files
     int64_t persisted_rows = 0;
   };
   /// A persist in flight: its index comes back cleared, for reuse.
@@ -168,7 +168,7 @@ class ingest_pipeline {
   std::unique_ptr<core::ingest::schema> schema_;
   std::vector<std::unique_ptr<ingest_lane>> lanes_;
   struct lane_work {
-    std::vector<uint32_t> which;                ///< the batch's records it reads
+    std::vector<uint32_t> which;               ///< the batch's records it reads
     std::vector<ingest_lane::target> targets;  ///< its index of each sequence
   };
   std::vector<lane_work> lane_work_;

@@ -52,9 +52,8 @@ caf::error ingest_pipeline::start_build(int32_t seq, build_pool& pool,
       if (failed)
         job->result.set_value(std::move(failed));
       else
-        job->result.set_value(
-            build_segments(job->seq, *job->index, job->side.get(), job->parts,
-                           *job->snapshot));
+        job->result.set_value(build_segments(job->seq, *job->index, job->side.get(),
+                                             job->parts, *job->snapshot));
     } catch (const std::exception& e) {
       job->result.set_value(core::make_error(
           core::errc::unavailable,
@@ -93,17 +92,38 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments
     if (index.empty()) return out;
     merged = index.to_segment();
   } else {
-    std::vector<core::segment_data> parts;
-    for (const auto& path : paths) {
-      auto part = adapters::read_segment(path);
-      if (!part) return part.error();
-      parts.push_back(std::move(*part));
-    }
-    // The rows still in memory join the merge as they are (no part written).
-    if (!index.empty()) parts.push_back(index.to_segment());
-    if (side && !side->empty()) parts.push_back(side->to_segment());
+    // The parts are read and the indexes gathered at once, on the pool's free
+    // threads when it has some.
+    std::vector<std::function<caf::expected<core::segment_data>()>> load;
+    for (const auto& path : paths)
+      load.push_back([&path] { return adapters::read_segment(path); });
+    for (auto* in_memory : {&index, side})
+      if (in_memory && !in_memory->empty())
+        load.push_back([in_memory]() -> caf::expected<core::segment_data> {
+          return in_memory->to_segment();
+        });
+    std::vector<caf::expected<core::segment_data>> parts(
+        load.size(), caf::expected<core::segment_data>{core::segment_data{}});
+    auto run = [&](size_t i) {
+      try {
+        parts[i] = load[i]();
+      } catch (const std::exception& e) {
+        parts[i] = core::make_error(core::errc::unavailable,
+                                    std::string{"cannot load a part: "} + e.what());
+      }
+    };
+    std::vector<std::shared_ptr<shared_job>> jobs;
+    for (size_t i = 1; env_.builder && i < load.size(); ++i)
+      jobs.push_back(shared_job::post(*env_.builder, [&run, i] { run(i); }));
+    if (!load.empty()) run(0);
+    for (size_t i = 1; i < load.size(); ++i)
+      if (!env_.builder) run(i);
+    for (auto& j : jobs) j->join();
     std::vector<const core::segment_data*> ptrs;
-    for (const auto& p : parts) ptrs.push_back(&p);
+    for (const auto& p : parts) {
+      if (!p) return p.error();
+      ptrs.push_back(&*p);
+    }
     merged = core::merge(ptrs, schema.rollup);
   }
 

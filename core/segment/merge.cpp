@@ -1,6 +1,7 @@
 #include "core/segment/merge.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <queue>
 
 namespace sv::core {
@@ -235,14 +236,62 @@ std::vector<ingest::aggregator> aggregators_of(const segment_data& s) {
   return out;
 }
 
-segment_data merge(const std::vector<const segment_data*>& parts, bool rollup) {
-  auto dims = plan(parts);
-  auto cmp = [&](const row_ref& x, const row_ref& y) {
-    int c = three_way(parts[x.part]->time[x.row], parts[y.part]->time[y.row]);
-    for (size_t i = 0; c == 0 && i < dims.size(); ++i) c = compare_cell(dims[i], x, y);
-    return c;
-  };
-  // Every part is sorted: a k-way merge (ties: the earlier part first).
+namespace {
+
+// Each row of each part as one word: its time's rank among every part's
+// times, then each dimension's global id, most significant first. Words then
+// compare as compare_cell compares rows (a global id is the rank of the value,
+// null first). Only when every dimension is a single-value string and the
+// widths fit in 64 bits; otherwise empty.
+std::vector<std::vector<uint64_t>> packed_keys(
+    const std::vector<const segment_data*>& parts, const std::vector<dim_plan>& dims) {
+  for (const auto& d : dims)
+    if (d.type != column_type::string || d.multi) return {};
+  // Every part is sorted by time first: its distinct times in one walk.
+  std::vector<int64_t> times;
+  for (const auto* p : parts)
+    for (size_t r = 0; r < p->time.size(); ++r)
+      if (r == 0 || p->time[r] != p->time[r - 1]) times.push_back(p->time[r]);
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  auto width = [](size_t max) { return static_cast<unsigned>(std::bit_width(max)); };
+  unsigned dim_bits = 0;
+  for (const auto& d : dims) dim_bits += width(d.dictionary.size());
+  unsigned time_bits = times.empty() ? 0 : width(times.size() - 1);
+  if (dim_bits + time_bits > 64 || dim_bits >= 64) return {};
+  unsigned time_shift = dim_bits;
+  std::vector<unsigned> shift(dims.size());
+  for (size_t i = 0, at = dim_bits; i < dims.size(); ++i) {
+    at -= width(dims[i].dictionary.size());
+    shift[i] = static_cast<unsigned>(at);
+  }
+  std::vector<std::vector<uint64_t>> keys(parts.size());
+  for (uint32_t p = 0; p < parts.size(); ++p) {
+    const auto& part = *parts[p];
+    auto& k = keys[p];
+    k.assign(part.rows(), 0);
+    size_t rank = 0;
+    for (size_t r = 0; r < part.rows(); ++r) {
+      while (times[rank] != part.time[r]) ++rank;  // both ascending
+      k[r] = static_cast<uint64_t>(rank) << time_shift;
+    }
+    for (size_t i = 0; i < dims.size(); ++i) {
+      const auto* c = dims[i].cols[p];
+      if (!c) continue;  // null: id 0
+      const auto& remap = dims[i].remap[p];
+      for (size_t r = 0; r < part.rows(); ++r)
+        k[r] |= static_cast<uint64_t>(remap[c->ids[r]]) << shift[i];
+    }
+  }
+  return keys;
+}
+
+// The k-way merge of sorted parts: every row in order (ties: the earlier part
+// first), and where each group of equal rows starts (each row its own group
+// without rollup). `cmp` is a three-way comparison of two rows.
+template <class Compare>
+void merge_refs(const std::vector<const segment_data*>& parts, bool rollup, Compare cmp,
+                std::vector<row_ref>& refs, std::vector<size_t>& starts) {
   auto later = [&](const row_ref& x, const row_ref& y) {
     int c = cmp(x, y);
     return c > 0 || (c == 0 && x.part > y.part);
@@ -253,9 +302,7 @@ segment_data merge(const std::vector<const segment_data*>& parts, bool rollup) {
     total += parts[p]->rows();
     if (parts[p]->rows() > 0) heap.push(row_ref{p, 0});
   }
-  std::vector<row_ref> refs;
   refs.reserve(total);
-  std::vector<size_t> starts;
   while (!heap.empty()) {
     auto r = heap.top();
     heap.pop();
@@ -266,6 +313,34 @@ segment_data merge(const std::vector<const segment_data*>& parts, bool rollup) {
   }
   starts.push_back(refs.size());
   if (refs.empty()) starts = {0};
+}
+
+}  // namespace
+
+segment_data merge(const std::vector<const segment_data*>& parts, bool rollup,
+                   bool packed) {
+  auto dims = plan(parts);
+  std::vector<row_ref> refs;
+  std::vector<size_t> starts;
+  auto keys = packed ? packed_keys(parts, dims) : std::vector<std::vector<uint64_t>>{};
+  if (!keys.empty()) {
+    merge_refs(
+        parts, rollup,
+        [&](const row_ref& x, const row_ref& y) {
+          return three_way(keys[x.part][x.row], keys[y.part][y.row]);
+        },
+        refs, starts);
+  } else {
+    merge_refs(
+        parts, rollup,
+        [&](const row_ref& x, const row_ref& y) {
+          int c = three_way(parts[x.part]->time[x.row], parts[y.part]->time[y.row]);
+          for (size_t i = 0; c == 0 && i < dims.size(); ++i)
+            c = compare_cell(dims[i], x, y);
+          return c;
+        },
+        refs, starts);
+  }
   return gather(parts, dims, refs, starts);
 }
 

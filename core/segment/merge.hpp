@@ -17,7 +17,13 @@ namespace sv::core {
 /// aggregator type names).
 std::vector<ingest::aggregator> aggregators_of(const segment_data& s);
 
-segment_data merge(const std::vector<const segment_data*>& parts, bool rollup);
+/// Merges sorted parts into one sorted segment (rolling up equal rows when
+/// `rollup`; ties keep the earlier part first). When every dimension is a
+/// single-value string and a row's time rank and dimension ids fit in 64 bits,
+/// rows compare as one word each; `packed` false always compares them column
+/// by column (the same order, which the tests check).
+segment_data merge(const std::vector<const segment_data*>& parts, bool rollup,
+                   bool packed = true);
 
 std::vector<segment_data> split(const segment_data& sorted,
                                 const granularity& segment_granularity,

@@ -107,8 +107,9 @@ TEST_CASE_FIXTURE(test::task_fixture,
   builder = std::make_shared<actors::build_pool>(2);
   REQUIRE_FALSE(kafka.cluster->create_topic("t", 2));
   offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 3005}, {"1", 3005}};
-  auto t = spec("lanes", "t", start, end,
-                R"({"type":"kafka","maxParseExceptions":100,"maxSavedParseExceptions":20})");
+  auto t =
+      spec("lanes", "t", start, end,
+           R"({"type":"kafka","maxParseExceptions":100,"maxSavedParseExceptions":20})");
   actors::ingest_pipeline pipe{t, env()};
   REQUIRE_FALSE(pipe.open());
   core::task::sequences seqs{start, end};
