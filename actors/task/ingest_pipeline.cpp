@@ -205,13 +205,14 @@ caf::error ingest_pipeline::persist(int32_t seq) {
     parts.emplace_back(held->get(), path);
   }
   if (!d.index) d.index = new_index();
-  auto job = [parts = std::move(parts)]() -> caf::error {
+  auto job = [parts = std::move(parts),
+              compression = spec_.spec.tuning.persist_compression()]() -> caf::error {
     for (const auto& [index, path] : parts) {
       try {
         auto part = index->to_segment();
-        // A part only lives until this task publishes: no fsync, fast compression.
+        // A part only lives until this task publishes: no fsync.
         auto err = adapters::write_segment(part, path, core::json{core::json::object{}},
-                                           adapters::write_options{false, 1});
+                                           adapters::write_options{false, compression});
         index->clear();
         if (err) return err;
       } catch (const std::exception& e) {

@@ -139,8 +139,9 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments
     auto extra = core::json::make_object({{"taskId", spec_.id}, {"sequence", seq}});
     // The local file only feeds the push, and deep storage makes its own copy
     // durable before the publish: no fsync here.
-    if (auto err =
-            adapters::write_segment(seg, local, extra, adapters::write_options{false, 3}))
+    if (auto err = adapters::write_segment(
+            seg, local, extra,
+            adapters::write_options{false, tuning.segment_compression()}))
       return err;
     auto interval =
         core::format_utc_time(seg.start) + "_" + core::format_utc_time(seg.end);

@@ -65,22 +65,28 @@ std::vector<uint32_t> bitmap_rows(std::string_view b) {
 // block is a zstd frame with a content checksum, so damage is detected.
 class block_writer {
  public:
-  explicit block_writer(int level) : cctx_(ZSTD_createCCtx()) {
-    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level);
-
+  block_writer() : cctx_(ZSTD_createCCtx()) {
     ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
+  }
+  /// The zstd level of the blocks added next; 0: stored as they are.
+  void set_level(int level) {
+    level_ = level;
+    if (level > 0) ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level);
   }
   ~block_writer() { ZSTD_freeCCtx(cctx_); }
   block_writer(const block_writer&) = delete;
   block_writer& operator=(const block_writer&) = delete;
 
   json add(const std::string& raw, bool compress = true) {
-    std::string stored = raw;
+    compress = compress && level_ > 0;
+    std::string stored;
     if (compress) {
       stored.resize(ZSTD_compressBound(raw.size()));
       size_t n =
           ZSTD_compress2(cctx_, stored.data(), stored.size(), raw.data(), raw.size());
       stored.resize(ZSTD_isError(n) ? 0 : n);
+    } else {
+      stored = raw;
     }
     json desc = json::make_object({{"offset", static_cast<int64_t>(8 + body.size())},
                                    {"length", static_cast<int64_t>(stored.size())},
@@ -93,6 +99,7 @@ class block_writer {
 
  private:
   ZSTD_CCtx* cctx_;
+  int level_ = 3;
 };
 
 json numeric_blocks(block_writer& w, const column_data& c) {
@@ -196,14 +203,17 @@ caf::error write_file(const std::string& path, const std::string& content, bool 
 
 caf::error write_segment(const core::segment_data& d, const std::string& path,
                          const json& extra, write_options opts) {
-  block_writer w{opts.zstd_level};
+  block_writer w;
   json::array columns;
+  w.set_level(opts.compression.metrics);  // __time, as Druid, with the metrics
   auto time_col =
       json::make_object({{"name", "__time"}, {"type", "long"}, {"role", "time"}});
   time_col.set("blocks", json::make_object({{"values", w.add(bytes_of(d.time))}}));
   columns.push_back(std::move(time_col));
+  w.set_level(opts.compression.dimensions);
   for (const auto& c : d.dimensions)
     columns.push_back(column_header(w, c, "dimension", d.rows()));
+  w.set_level(opts.compression.metrics);
   for (const auto& c : d.metrics)
     columns.push_back(column_header(w, c, "metric", d.rows()));
   auto header = json::make_object({

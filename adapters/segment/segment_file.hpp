@@ -10,7 +10,8 @@
 // roaring bitmap per dictionary value (rows holding it); numbers as typed
 // arrays (int64, float32, float64) with a roaring bitmap of null rows;
 // first/last metrics also keep each value's event time. Every block except the
-// bitmaps is a zstd frame. Integers are little-endian.
+// bitmaps is a zstd frame, or stored as it is when its column is uncompressed. Integers
+// are little-endian.
 
 #include <string>
 
@@ -18,13 +19,16 @@
 #include <caf/expected.hpp>
 
 #include "core/json.hpp"
+#include "core/segment/compression.hpp"
 #include "core/segment/segment_data.hpp"
 
 namespace sv::adapters {
 
 struct write_options {
   bool durable = true;  ///< fsync the file and its directory (final segments)
-  int zstd_level = 3;   ///< 1 = fastest (intermediate parts)
+  /// zstd levels of the dimension columns and of the time and metric columns
+  /// (0 = stored uncompressed).
+  core::column_compression compression{3, 3};
 };
 
 /// Writes `data` to `path` (via a temporary file, then renamed; fsynced when

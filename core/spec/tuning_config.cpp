@@ -4,6 +4,59 @@
 
 namespace sv::core {
 
+namespace {
+
+// The zstd level of a Druid compression strategy name; -1 if unknown.
+int level_of(std::string_view name) {
+  if (name == "lz4" || name == "lzf") return 1;
+  if (name == "zstd") return 3;
+  if (name == "uncompressed" || name == "none") return 0;
+  return -1;
+}
+
+constexpr const char* compression_keys[] = {"dimensionCompression", "metricCompression"};
+
+void validate_index_spec(const std::optional<json>& spec, const std::string& path,
+                         std::vector<problem>& ps) {
+  if (!spec || spec->is_null()) return;
+  if (!spec->is_object()) {
+    check::add(ps, path, "must be an object");
+    return;
+  }
+  for (const char* key : compression_keys) {
+    const json* v = spec->find(key);
+    if (!v || v->is_null()) continue;
+    if (!v->is_string() || level_of(v->as_string()) < 0)
+      check::add(
+          ps, join_path(path, key),
+          "must be one of lz4, lzf, zstd, uncompressed, none (got " + v->dump() + ")");
+  }
+}
+
+}  // namespace
+
+column_compression compression_of(const std::optional<json>& index_spec) {
+  column_compression c;
+  if (!index_spec || !index_spec->is_object()) return c;
+  int* levels[] = {&c.dimensions, &c.metrics};
+  for (size_t i = 0; i < 2; ++i) {
+    const json* v = index_spec->find(compression_keys[i]);
+    if (v && v->is_string() && level_of(v->as_string()) >= 0)
+      *levels[i] = level_of(v->as_string());
+  }
+  return c;
+}
+
+column_compression tuning_config::segment_compression() const {
+  return compression_of(index_spec);
+}
+
+column_compression tuning_config::persist_compression() const {
+  return compression_of(index_spec_for_intermediate_persists
+                            ? index_spec_for_intermediate_persists
+                            : index_spec);
+}
+
 void validate(const tuning_config& x, const std::string& spec_type,
               const std::string& path, std::vector<problem>& ps) {
   auto at = [&](std::string_view key) { return join_path(path, key); };
@@ -38,6 +91,9 @@ void validate(const tuning_config& x, const std::string& spec_type,
   non_negative(x.max_parse_exceptions, "maxParseExceptions");
   non_negative(x.max_saved_parse_exceptions, "maxSavedParseExceptions");
   positive(x.num_persist_threads, "numPersistThreads");
+  validate_index_spec(x.index_spec, at("indexSpec"), ps);
+  validate_index_spec(x.index_spec_for_intermediate_persists,
+                      at("indexSpecForIntermediatePersists"), ps);
 }
 
 }  // namespace sv::core

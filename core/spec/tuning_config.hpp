@@ -6,9 +6,15 @@
 #include <optional>
 #include <string>
 
+#include "core/segment/compression.hpp"
 #include "core/spec/field_io.hpp"
 
 namespace sv::core {
+
+/// An indexSpec's dimensionCompression and metricCompression (absent: Druid's
+/// default, lz4). This format's one codec is zstd: lz4 and lzf read as its
+/// fastest level (1), zstd as level 3, uncompressed and none as no compression.
+column_compression compression_of(const std::optional<json>& index_spec);
 
 struct tuning_config {
   std::string type;  ///< kafka, kinesis, rabbit (defaults to the supervisor type)
@@ -95,6 +101,12 @@ struct tuning_config {
       f("maxRecordsPerPoll", x.max_records_per_poll);
     }
   }
+
+  /// How final segments' columns are compressed (indexSpec).
+  column_compression segment_compression() const;
+  /// How intermediate persists' are (indexSpecForIntermediatePersists, else
+  /// indexSpec).
+  column_compression persist_compression() const;
 
   /// maxParseExceptions after reportParseExceptions is applied (true forces 0).
   int32_t effective_max_parse_exceptions() const {

@@ -86,6 +86,25 @@ TEST_CASE("a segment written and read back gives exactly the same rows") {
   CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
+TEST_CASE("columns stored uncompressed or at any zstd level read back the same") {
+  tmp_dir dir;
+  auto seg = sample(300);
+  size_t sizes[3] = {};
+  const core::column_compression settings[3] = {{0, 0}, {1, 3}, {3, 0}};
+  for (size_t i = 0; i < 3; ++i) {
+    auto path = dir.file("c" + std::to_string(i) + ".seg");
+    REQUIRE_FALSE(adapters::write_segment(seg, path, json::make_object({}),
+                                          adapters::write_options{false, settings[i]}));
+    auto back = adapters::read_segment(path);
+    REQUIRE_MESSAGE(back, core::error_message(back.error()));
+    REQUIRE(back->rows() == seg.rows());
+    for (size_t r = 0; r < seg.rows(); ++r) CHECK(back->row_json(r) == seg.row_json(r));
+    sizes[i] = std::filesystem::file_size(path);
+  }
+  CHECK(sizes[0] > sizes[1]);  // nothing compressed is the largest
+  CHECK(sizes[0] > sizes[2]);
+}
+
 TEST_CASE("the bitmap index finds exactly the rows holding a value") {
   tmp_dir dir;
   auto seg = sample(300);

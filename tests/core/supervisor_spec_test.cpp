@@ -155,8 +155,30 @@ TEST_CASE("a rabbit spec as Druid's docs write it: useEarliestSequenceNumber is 
   CHECK(alias.tuning.max_records_per_poll == std::optional<int32_t>{100});
   CHECK(alias.io.poll_timeout == 100);
   // The code's own name wins when both are given.
-  auto both = parse_ok(base + R"(,"useEarliestSequenceNumber":true,"useEarliestOffset":false}}})");
+  auto both = parse_ok(
+      base + R"(,"useEarliestSequenceNumber":true,"useEarliestOffset":false}}})");
   CHECK_FALSE(both.io.use_earliest_offset);
   auto none = parse_ok(base + "}}}");
   CHECK_FALSE(none.io.use_earliest_offset);
+}
+
+TEST_CASE("indexSpec compression: lz4 by default, as Druid; zstd and uncompressed read") {
+  auto none = compression_of(std::nullopt);
+  CHECK(none.dimensions == 1);
+  CHECK(none.metrics == 1);
+  auto c = compression_of(*json::parse(R"({"dimensionCompression":"zstd",
+    "metricCompression":"uncompressed","bitmap":{"type":"roaring"}})"));
+  CHECK(c.dimensions == 3);
+  CHECK(c.metrics == 0);
+  CHECK(compression_of(*json::parse(R"({"metricCompression":"lzf"})")).metrics == 1);
+  CHECK(compression_of(*json::parse(R"({"dimensionCompression":"none"})")).dimensions ==
+        0);
+  tuning_config t;
+  t.index_spec = *json::parse(R"({"dimensionCompression":"zstd"})");
+  CHECK(t.segment_compression().dimensions == 3);
+  CHECK(t.persist_compression().dimensions == 3);  // intermediate: indexSpec's
+  t.index_spec_for_intermediate_persists =
+      *json::parse(R"({"dimensionCompression":"uncompressed"})");
+  CHECK(t.persist_compression().dimensions == 0);
+  CHECK(t.segment_compression().dimensions == 3);
 }
