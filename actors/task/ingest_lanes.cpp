@@ -72,9 +72,14 @@ caf::error ingest_pipeline::run_lanes() {
       failed = true;
     }
   });
-  run(0);
+  bool failed_here = false;
+  try {
+    run(0);
+  } catch (...) {  // the second lane still reads this batch: wait for it first
+    failed_here = true;
+  }
   if (second->join()) ++lane_counts_.on_pool;
-  if (failed)
+  if (failed || failed_here)
     return core::make_error(core::errc::internal,
                             "a lane of the batch failed; its rows are incomplete");
   return {};
