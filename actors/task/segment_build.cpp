@@ -128,8 +128,8 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments
   }
 
   const auto& tuning = spec_.spec.tuning;
-  auto segments =
-      core::split(merged, schema.segment_granularity, tuning.max_rows_per_segment);
+  auto segments = core::split(std::move(merged), schema.segment_granularity,
+                              tuning.max_rows_per_segment);
   for (size_t i = 0; i < segments.size(); ++i) {
     auto& seg = segments[i];
     seg.data_source = spec_.data_source();

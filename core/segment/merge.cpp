@@ -376,4 +376,32 @@ std::vector<segment_data> split(const segment_data& sorted, const granularity& g
   return out;
 }
 
+std::vector<segment_data> split(segment_data&& sorted, const granularity& gran,
+                                int32_t max_rows) {
+  size_t rows = sorted.rows();
+  if (rows == 0 || rows > static_cast<size_t>(max_rows))
+    return split(sorted, gran, max_rows);
+  auto bucket = gran.bucket_start(utc_time{millis{sorted.time.front()}});
+  auto bucket_end = gran.next(bucket);
+  if (utc_time{millis{sorted.time.back()}} >= bucket_end)
+    return split(sorted, gran, max_rows);
+  // A piece's dictionaries hold only the values its rows use.
+  for (const auto& c : sorted.dimensions) {
+    if (c.type != column_type::string) continue;
+    std::vector<bool> used(c.dictionary.size() + 1, false);
+    size_t distinct = 0;
+    for (auto id : c.ids)
+      if (id != 0 && id <= c.dictionary.size() && !used[id]) {
+        used[id] = true;
+        ++distinct;
+      }
+    if (distinct != c.dictionary.size()) return split(sorted, gran, max_rows);
+  }
+  std::vector<segment_data> out;
+  out.push_back(std::move(sorted));
+  out.back().start = bucket;
+  out.back().end = bucket_end;
+  return out;
+}
+
 }  // namespace sv::core

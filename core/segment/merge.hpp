@@ -28,5 +28,10 @@ segment_data merge(const std::vector<const segment_data*>& parts, bool rollup,
 std::vector<segment_data> split(const segment_data& sorted,
                                 const granularity& segment_granularity,
                                 int32_t max_rows_per_segment);
+/// The same, taking the segment: when it is one piece (one granularity bucket,
+/// at most max_rows rows) and every dictionary value is used, it is moved into
+/// the result instead of copied.
+std::vector<segment_data> split(segment_data&& sorted, const granularity& gran,
+                                int32_t max_rows);
 
 }  // namespace sv::core

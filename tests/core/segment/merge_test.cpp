@@ -72,3 +72,40 @@ TEST_CASE(
     }
   }
 }
+
+TEST_CASE("a segment split while moved gives the pieces a copy gives") {
+  test::harness h{strings_only};
+  for (int i = 0; i < 200; ++i)
+    h.add(R"({"ts":)" + std::to_string(1767225600000 + int64_t(i % 7) * 60000) +
+          R"(,"a":"v)" + std::to_string(i % 11) + R"(","b":"w)" + std::to_string(i % 3) +
+          R"(","n":1})");
+  auto seg = h.index.to_segment();
+  auto day = *parse_granularity_name("DAY");
+  auto hour = *parse_granularity_name("HOUR");
+  auto same = [](const std::vector<segment_data>& x, const std::vector<segment_data>& y) {
+    REQUIRE(x.size() == y.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      CHECK(x[i].start == y[i].start);
+      CHECK(x[i].end == y[i].end);
+      CHECK(rows_of(x[i]) == rows_of(y[i]));
+      for (size_t d = 0; d < x[i].dimensions.size(); ++d)
+        CHECK(x[i].dimensions[d].dictionary == y[i].dimensions[d].dictionary);
+    }
+  };
+  // One piece: moved whole.
+  auto copy = seg;
+  same(split(std::move(copy), day, 1000), split(seg, day, 1000));
+  // More than one piece (rows, or buckets): cut as a copy is.
+  copy = seg;
+  same(split(std::move(copy), day, 50), split(seg, day, 50));
+  copy = seg;
+  same(split(std::move(copy), hour, 1000), split(seg, hour, 1000));
+  // A dictionary value no row uses is dropped either way.
+  copy = seg;
+  copy.dimensions[0].dictionary.push_back("zzz");
+  auto unused = copy;
+  auto pieces = split(std::move(copy), day, 1000);
+  same(pieces, split(unused, day, 1000));
+  REQUIRE(pieces.size() == 1);
+  CHECK(pieces[0].dimensions[0].dictionary == seg.dimensions[0].dictionary);
+}
