@@ -356,8 +356,7 @@ TEST_CASE("float and double dimensions keep their types through the index") {
   CHECK(seg.row_json(1).find("l")->as_int() == 7);
 }
 
-TEST_CASE(
-    "row stats: a batch's counts taken in bulk equal its rows counted one by one") {
+TEST_CASE("row stats: a batch's counts taken in bulk equal its rows counted one by one") {
   auto t0 = *parse_utc_time("2026-01-01T00:00:00Z");
   row_stats one{0}, bulk{0};
   row_counts batch;
