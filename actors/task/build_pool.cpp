@@ -76,4 +76,12 @@ bool shared_job::join() {
   return true;
 }
 
+void spread(build_pool* pool, const std::function<void()>& worker) {
+  std::vector<std::shared_ptr<shared_job>> helpers;
+  for (size_t i = 1; pool && i < pool->threads(); ++i)
+    helpers.push_back(shared_job::post(*pool, [&worker] { worker(); }));
+  worker();
+  for (auto& h : helpers) h->join();
+}
+
 }  // namespace sv::actors

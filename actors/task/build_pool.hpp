@@ -64,4 +64,10 @@ class shared_job {
   bool done_ = false;  ///< under mu_
 };
 
+/// Runs `worker` on this thread and on the pool's other threads at once (as
+/// shared jobs: a busy pool leaves them to this thread, which finds the work
+/// done by then); returns when every run has returned. Workers share their
+/// work among themselves (e.g. through an atomic counter). No pool: here only.
+void spread(build_pool* pool, const std::function<void()>& worker);
+
 }  // namespace sv::actors

@@ -210,9 +210,14 @@ caf::error ingest_pipeline::persist(int32_t seq) {
     for (const auto& [index, path] : parts) {
       try {
         auto part = index->to_segment();
-        // A part only lives until this task publishes: no fsync.
-        auto err = adapters::write_segment(part, path, core::json{core::json::object{}},
-                                           adapters::write_options{false, compression});
+        // A part only lives until this task publishes (no fsync), and only
+        // the merge reads it (no bitmap index).
+        adapters::write_options opts;
+        opts.durable = false;
+        opts.compression = compression;
+        opts.bitmaps = false;
+        auto err =
+            adapters::write_segment(part, path, core::json{core::json::object{}}, opts);
         index->clear();
         if (err) return err;
       } catch (const std::exception& e) {

@@ -139,10 +139,14 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments
     auto extra = core::json::make_object({{"taskId", spec_.id}, {"sequence", seq}});
     // The local file only feeds the push, and deep storage makes its own copy
     // durable before the publish: no fsync here.
-    if (auto err = adapters::write_segment(
-            seg, local, extra,
-            adapters::write_options{false, tuning.segment_compression()}))
-      return err;
+    adapters::write_options opts;
+    opts.durable = false;
+    opts.compression = tuning.segment_compression();
+    // Its columns are encoded on the pool's free threads too.
+    opts.spread = [pool = env_.builder.get()](const std::function<void()>& worker) {
+      spread(pool, worker);
+    };
+    if (auto err = adapters::write_segment(seg, local, extra, opts)) return err;
     auto interval =
         core::format_utc_time(seg.start) + "_" + core::format_utc_time(seg.end);
     auto rel = spec_.data_source() + "/" + interval + "/" + spec_.id + "/" +

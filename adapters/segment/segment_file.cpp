@@ -3,9 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
 
 #include <roaring/roaring.h>
 #include <zstd.h>
@@ -61,34 +65,38 @@ std::vector<uint32_t> bitmap_rows(std::string_view b) {
   return rows;
 }
 
-// Appends blocks to the file body and describes them in the header. Every
-// block is a zstd frame with a content checksum, so damage is detected.
+// The zstd context of this thread (one per thread, kept for its next blocks).
+ZSTD_CCtx* zstd_context() {
+  thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> ctx{ZSTD_createCCtx(),
+                                                                      ZSTD_freeCCtx};
+  return ctx.get();
+}
+
+// Appends blocks to one column's body and describes them, at offsets from the
+// start of that body (moved to the file's offsets when the columns are laid
+// out). Every compressed block is a zstd frame with a content checksum, so
+// damage is detected.
 class block_writer {
  public:
-  block_writer() : cctx_(ZSTD_createCCtx()) {
-    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
-  }
-  /// The zstd level of the blocks added next; 0: stored as they are.
-  void set_level(int level) {
-    level_ = level;
-    if (level > 0) ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level);
-  }
-  ~block_writer() { ZSTD_freeCCtx(cctx_); }
-  block_writer(const block_writer&) = delete;
-  block_writer& operator=(const block_writer&) = delete;
+  /// `level`: zstd's level of the blocks; 0: stored as they are.
+  explicit block_writer(int level) : level_(level) {}
 
   json add(const std::string& raw, bool compress = true) {
     compress = compress && level_ > 0;
     std::string stored;
     if (compress) {
+      ZSTD_CCtx* cctx = zstd_context();
+      ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+      ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level_);
       stored.resize(ZSTD_compressBound(raw.size()));
       size_t n =
-          ZSTD_compress2(cctx_, stored.data(), stored.size(), raw.data(), raw.size());
-      stored.resize(ZSTD_isError(n) ? 0 : n);
+          ZSTD_compress2(cctx, stored.data(), stored.size(), raw.data(), raw.size());
+      if (ZSTD_isError(n)) throw std::runtime_error{ZSTD_getErrorName(n)};
+      stored.resize(n);
     } else {
       stored = raw;
     }
-    json desc = json::make_object({{"offset", static_cast<int64_t>(8 + body.size())},
+    json desc = json::make_object({{"offset", static_cast<int64_t>(body.size())},
                                    {"length", static_cast<int64_t>(stored.size())},
                                    {"rawLength", static_cast<int64_t>(raw.size())},
                                    {"codec", compress ? "zstd" : "none"}});
@@ -98,8 +106,7 @@ class block_writer {
   std::string body;
 
  private:
-  ZSTD_CCtx* cctx_;
-  int level_ = 3;
+  int level_;
 };
 
 json numeric_blocks(block_writer& w, const column_data& c) {
@@ -122,7 +129,7 @@ json numeric_blocks(block_writer& w, const column_data& c) {
   return blocks;
 }
 
-json string_blocks(block_writer& w, const column_data& c, size_t nrows) {
+json string_blocks(block_writer& w, const column_data& c, size_t nrows, bool bitmaps) {
   auto blocks = json::make_object({});
   std::vector<uint32_t> dict_offsets{0};
   std::string dict_bytes;
@@ -134,6 +141,7 @@ json string_blocks(block_writer& w, const column_data& c, size_t nrows) {
   blocks.set("dictionary", w.add(dict_bytes));
   blocks.set("ids", w.add(bytes_of(c.ids)));
   if (c.multi_value) blocks.set("offsets", w.add(bytes_of(c.offsets)));
+  if (!bitmaps) return blocks;
   // Bitmap index: rows per value id (index 0 = null rows).
   std::vector<std::vector<uint32_t>> rows(c.dictionary.size() + 1);
   for (uint32_t r = 0; r < nrows; ++r) {
@@ -147,44 +155,49 @@ json string_blocks(block_writer& w, const column_data& c, size_t nrows) {
       rows[c.ids[r]].push_back(r);
     }
   }
-  std::string bitmaps;
+  std::string index;
   std::vector<uint64_t> bitmap_offsets{0};
   for (const auto& rs : rows) {
-    bitmaps += bitmap_bytes(rs);
-    bitmap_offsets.push_back(bitmaps.size());
+    index += bitmap_bytes(rs);
+    bitmap_offsets.push_back(index.size());
   }
-  blocks.set("bitmaps", w.add(bitmaps));
+  blocks.set("bitmaps", w.add(index));
   blocks.set("bitmapOffsets", w.add(bytes_of(bitmap_offsets)));
   return blocks;
 }
 
-json column_header(block_writer& w, const column_data& c, const char* role,
-                   size_t nrows) {
+json column_header(block_writer& w, const column_data& c, const char* role, size_t nrows,
+                   bool bitmaps) {
   auto h = json::make_object(
       {{"name", c.name}, {"type", core::to_string(c.type)}, {"role", role}});
   if (!c.aggregator.empty()) h.set("aggregator", c.aggregator);
   if (c.type == column_type::string) {
     h.set("multiValue", c.multi_value);
     h.set("cardinality", static_cast<int64_t>(c.dictionary.size()));
-    h.set("blocks", string_blocks(w, c, nrows));
+    h.set("blocks", string_blocks(w, c, nrows, bitmaps));
   } else {
     h.set("blocks", numeric_blocks(w, c));
   }
   return h;
 }
 
-caf::error write_file(const std::string& path, const std::string& content, bool durable) {
+// Writes `pieces`, one after the other, as the file at `path`.
+caf::error write_file(const std::string& path,
+                      const std::vector<std::string_view>& pieces, bool durable) {
   auto tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return io("cannot create " + tmp + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < content.size()) {
-    auto n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      ::close(fd);
-      return io("cannot write " + tmp + ": " + std::strerror(errno));
+  for (auto content : pieces) {
+    size_t done = 0;
+    while (done < content.size()) {
+      auto n = ::write(fd, content.data() + done, content.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        ::close(fd);
+        return io("cannot write " + tmp + ": " + std::strerror(errno));
+      }
+      done += static_cast<size_t>(n);
     }
-    done += static_cast<size_t>(n);
   }
   if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) return io("cannot sync " + tmp);
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
@@ -203,19 +216,60 @@ caf::error write_file(const std::string& path, const std::string& content, bool 
 
 caf::error write_segment(const core::segment_data& d, const std::string& path,
                          const json& extra, write_options opts) {
-  block_writer w;
+  // Each column is encoded (and compressed) into a body of its own, by as
+  // many workers as opts.spread runs; the bodies are then laid out in order.
+  struct encoded {
+    json header;
+    std::string body;
+  };
+  size_t ncols = 1 + d.dimensions.size() + d.metrics.size();
+  std::vector<encoded> cols(ncols);
+  auto encode = [&](size_t i) {
+    if (i == 0) {  // __time, as Druid, compressed with the metrics
+      block_writer w{opts.compression.metrics};
+      auto h =
+          json::make_object({{"name", "__time"}, {"type", "long"}, {"role", "time"}});
+      h.set("blocks", json::make_object({{"values", w.add(bytes_of(d.time))}}));
+      return encoded{std::move(h), std::move(w.body)};
+    }
+    bool dimension = i <= d.dimensions.size();
+    const auto& c =
+        dimension ? d.dimensions[i - 1] : d.metrics[i - 1 - d.dimensions.size()];
+    block_writer w{dimension ? opts.compression.dimensions : opts.compression.metrics};
+    auto h =
+        column_header(w, c, dimension ? "dimension" : "metric", d.rows(), opts.bitmaps);
+    return encoded{std::move(h), std::move(w.body)};
+  };
+  std::atomic<size_t> next{0};
+  std::mutex failed_mu;
+  std::string failed;
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < ncols;) {
+      try {
+        cols[i] = encode(i);
+      } catch (const std::exception& e) {
+        std::lock_guard lock{failed_mu};
+        failed = e.what();
+        next = ncols;  // the others stop at their next column
+      }
+    }
+  };
+  if (opts.spread)
+    opts.spread(worker);
+  else
+    worker();
+  if (!failed.empty()) return io("cannot encode segment " + path + ": " + failed);
+
+  std::vector<std::string_view> pieces{std::string_view{magic, 8}};
   json::array columns;
-  w.set_level(opts.compression.metrics);  // __time, as Druid, with the metrics
-  auto time_col =
-      json::make_object({{"name", "__time"}, {"type", "long"}, {"role", "time"}});
-  time_col.set("blocks", json::make_object({{"values", w.add(bytes_of(d.time))}}));
-  columns.push_back(std::move(time_col));
-  w.set_level(opts.compression.dimensions);
-  for (const auto& c : d.dimensions)
-    columns.push_back(column_header(w, c, "dimension", d.rows()));
-  w.set_level(opts.compression.metrics);
-  for (const auto& c : d.metrics)
-    columns.push_back(column_header(w, c, "metric", d.rows()));
+  int64_t at = 8;
+  for (auto& c : cols) {
+    for (auto& block : c.header.find("blocks")->as_object())
+      block.value.set("offset", block.value.find("offset")->as_int() + at);
+    at += static_cast<int64_t>(c.body.size());
+    pieces.emplace_back(c.body);
+    columns.push_back(std::move(c.header));
+  }
   auto header = json::make_object({
       {"format", "streamvisor-segment"},
       {"formatVersion", 1},
@@ -229,14 +283,14 @@ caf::error write_segment(const core::segment_data& d, const std::string& path,
     for (const auto& m : extra.as_object()) header.set(m.key, m.value);
   header.set("columns", json{std::move(columns)});
   std::string header_text = header.dump();
-  std::string file = magic;
-  file += w.body;
-  uint64_t offset = file.size(), length = header_text.size();
-  file += header_text;
-  file.append(reinterpret_cast<const char*>(&offset), 8);
-  file.append(reinterpret_cast<const char*>(&length), 8);
-  file += end_magic;
-  return write_file(path, file, opts.durable);
+  auto offset = static_cast<uint64_t>(at);
+  uint64_t length = header_text.size();
+  std::string footer(reinterpret_cast<const char*>(&offset), 8);
+  footer.append(reinterpret_cast<const char*>(&length), 8);
+  footer += end_magic;
+  pieces.emplace_back(header_text);
+  pieces.emplace_back(footer);
+  return write_file(path, pieces, opts.durable);
 }
 
 namespace {
@@ -379,6 +433,8 @@ caf::expected<std::vector<uint32_t>> rows_with_value(const std::string& path,
     const json& b = *col.find("blocks");
     auto offs = f->block(*b.find("dictionaryOffsets"));
     auto dict = f->block(*b.find("dictionary"));
+    if (!b.find("bitmaps") || !b.find("bitmapOffsets"))
+      return corrupt(path, "column " + column + " has no bitmap index");
     auto bitmaps = f->block(*b.find("bitmaps"));
     auto bo = f->block(*b.find("bitmapOffsets"));
     if (!offs || !dict || !bitmaps || !bo) return corrupt(path, "bad bitmap index");

@@ -7,12 +7,14 @@
 // The header (JSON) holds the schema, interval, row count and, per column,
 // where its blocks are. Blocks: __time as int64; string dimensions as a sorted
 // dictionary, per-row value ids (and per-row offsets when multi-valued) and a
-// roaring bitmap per dictionary value (rows holding it); numbers as typed
+// roaring bitmap per dictionary value (rows holding it; left out of the parts
+// that only a merge reads); numbers as typed
 // arrays (int64, float32, float64) with a roaring bitmap of null rows;
 // first/last metrics also keep each value's event time. Every block except the
 // bitmaps is a zstd frame, or stored as it is when its column is uncompressed. Integers
 // are little-endian.
 
+#include <functional>
 #include <string>
 
 #include <caf/error.hpp>
@@ -29,6 +31,13 @@ struct write_options {
   /// zstd levels of the dimension columns and of the time and metric columns
   /// (0 = stored uncompressed).
   core::column_compression compression{3, 3};
+  /// Whether string columns get their bitmap index (rows per value). A part
+  /// only read back by a merge needs none.
+  bool bitmaps = true;
+  /// Runs the worker it is given on this thread and, when it can, on others
+  /// at once; returns when every run has returned. The columns are encoded by
+  /// as many workers as it runs. Unset: one worker, here.
+  std::function<void(const std::function<void()>&)> spread;
 };
 
 /// Writes `data` to `path` (via a temporary file, then renamed; fsynced when

@@ -2,9 +2,12 @@
 // written while ingestion goes on) keep every row, and a persist that fails
 // is reported by build, never lost.
 
+#include <atomic>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include <doctest/doctest.h>
 
@@ -170,4 +173,47 @@ TEST_CASE_FIXTURE(test::task_fixture,
   std::multiset<std::string> expect;
   for (const auto& p : ids) expect.insert(p.begin(), p.end());
   CHECK(built_ids(*built) == expect);
+}
+
+TEST_CASE(
+    "spread: a worker runs here and once per other pool thread; a busy pool leaves "
+    "every run here") {
+  auto count_runs = [](actors::build_pool* pool) {
+    std::atomic<int> runs{0};
+    std::atomic<size_t> next{0};
+    std::vector<std::atomic<int>> done(1000);
+    std::mutex mu;
+    std::set<std::thread::id> threads;
+    actors::spread(pool, [&] {
+      ++runs;
+      {
+        std::lock_guard lock{mu};
+        threads.insert(std::this_thread::get_id());
+      }
+      for (size_t i; (i = next.fetch_add(1)) < done.size();) ++done[i];
+    });
+    for (const auto& d : done) REQUIRE(d == 1);  // every item once, all done
+    return std::pair{runs.load(), threads};
+  };
+  SUBCASE("no pool") {
+    auto [runs, threads] = count_runs(nullptr);
+    CHECK(runs == 1);
+    CHECK(threads == std::set{std::this_thread::get_id()});
+  }
+  SUBCASE("an idle pool of three") {
+    actors::build_pool pool{3};
+    auto [runs, threads] = count_runs(&pool);
+    CHECK(runs == 3);
+    CHECK(threads.count(std::this_thread::get_id()) == 1);
+  }
+  SUBCASE("a pool whose threads are all held") {
+    actors::build_pool pool{2};
+    std::promise<void> release;
+    auto blocked = release.get_future().share();
+    for (int i = 0; i < 2; ++i) pool.post([blocked] { blocked.wait(); });
+    auto [runs, threads] = count_runs(&pool);
+    CHECK(runs == 2);
+    CHECK(threads == std::set{std::this_thread::get_id()});
+    release.set_value();
+  }
 }

@@ -1,7 +1,11 @@
 // Segment files: write -> read round trips, the bitmap index, corruption.
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include <doctest/doctest.h>
 
@@ -93,8 +97,10 @@ TEST_CASE("columns stored uncompressed or at any zstd level read back the same")
   const core::column_compression settings[3] = {{0, 0}, {1, 3}, {3, 0}};
   for (size_t i = 0; i < 3; ++i) {
     auto path = dir.file("c" + std::to_string(i) + ".seg");
-    REQUIRE_FALSE(adapters::write_segment(seg, path, json::make_object({}),
-                                          adapters::write_options{false, settings[i]}));
+    adapters::write_options opts;
+    opts.durable = false;
+    opts.compression = settings[i];
+    REQUIRE_FALSE(adapters::write_segment(seg, path, json::make_object({}), opts));
     auto back = adapters::read_segment(path);
     REQUIRE_MESSAGE(back, core::error_message(back.error()));
     REQUIRE(back->rows() == seg.rows());
@@ -125,6 +131,61 @@ TEST_CASE("the bitmap index finds exactly the rows holding a value") {
     CHECK(*rows == expected);
   }
   CHECK(adapters::rows_with_value(path, "page", "nope")->empty());
+}
+
+TEST_CASE(
+    "columns encoded by several workers at once give the same file, byte for byte") {
+  tmp_dir dir;
+  auto seg = sample(2000);
+  auto read_all = [](const std::string& path) {
+    std::ifstream in{path, std::ios::binary};
+    return std::string{std::istreambuf_iterator<char>{in}, {}};
+  };
+  REQUIRE_FALSE(adapters::write_segment(seg, dir.file("one.seg")));
+  adapters::write_options opts;
+  std::atomic<int> runs{0};
+  std::set<std::thread::id> threads;
+  std::mutex mu;
+  opts.spread = [&](const std::function<void()>& worker) {
+    auto run = [&] {
+      {
+        std::lock_guard lock{mu};
+        threads.insert(std::this_thread::get_id());
+      }
+      ++runs;
+      worker();
+    };
+    std::thread a{run}, b{run};
+    run();
+    a.join();
+    b.join();
+  };
+  REQUIRE_FALSE(
+      adapters::write_segment(seg, dir.file("three.seg"), json::make_object({}), opts));
+  CHECK(runs == 3);
+  CHECK(threads.size() == 3);
+  auto one = read_all(dir.file("one.seg")), three = read_all(dir.file("three.seg"));
+  CHECK(one.size() > 1000);
+  CHECK(one == three);
+}
+
+TEST_CASE("a part written without bitmap indexes reads back the same rows, and says so") {
+  tmp_dir dir;
+  auto seg = sample(300);
+  adapters::write_options opts;
+  opts.bitmaps = false;
+  REQUIRE_FALSE(
+      adapters::write_segment(seg, dir.file("part.seg"), json::make_object({}), opts));
+  REQUIRE_FALSE(adapters::write_segment(seg, dir.file("full.seg")));
+  CHECK(std::filesystem::file_size(dir.file("part.seg")) <
+        std::filesystem::file_size(dir.file("full.seg")));
+  auto back = adapters::read_segment(dir.file("part.seg"));
+  REQUIRE_MESSAGE(back, core::error_message(back.error()));
+  REQUIRE(back->rows() == seg.rows());
+  for (size_t r = 0; r < seg.rows(); ++r) CHECK(back->row_json(r) == seg.row_json(r));
+  auto rows = adapters::rows_with_value(dir.file("part.seg"), "page", "p3");
+  REQUIRE_FALSE(rows);
+  CHECK(core::error_message(rows.error()).find("no bitmap index") != std::string::npos);
 }
 
 TEST_CASE("persisted parts merge back into the same rows as one in-memory index") {
