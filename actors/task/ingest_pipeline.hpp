@@ -37,6 +37,7 @@
 #include "adapters/task_log.hpp"
 #include "core/ingest/ingestor.hpp"
 #include "core/records.hpp"
+#include "core/spread.hpp"
 #include "core/task/sequences.hpp"
 
 namespace sv::actors {
@@ -140,6 +141,8 @@ class ingest_pipeline {
   caf::expected<std::vector<core::segment_record>> build_segments(
       int32_t seq, core::ingest::rollup_index& index, core::ingest::rollup_index* side,
       const std::vector<std::string>& parts, const core::ingest::schema& schema) const;
+  /// Work spread over this thread and the build pool's others (if any).
+  core::spread_fn spread_on_pool() const;
   caf::error persist(int32_t seq);
   /// Waits for persists in flight until at most `keep` remain.
   caf::error wait_persists(size_t keep);

@@ -82,6 +82,12 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::finish_build()
   return result;
 }
 
+core::spread_fn ingest_pipeline::spread_on_pool() const {
+  return [pool = env_.builder.get()](const std::function<void()>& worker) {
+    spread(pool, worker);
+  };
+}
+
 caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments(
     int32_t seq, core::ingest::rollup_index& index, core::ingest::rollup_index* side,
     const std::vector<std::string>& paths, const core::ingest::schema& schema) const {
@@ -124,7 +130,7 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments
       if (!p) return p.error();
       ptrs.push_back(&*p);
     }
-    merged = core::merge(ptrs, schema.rollup);
+    merged = core::merge(ptrs, schema.rollup, true, spread_on_pool());
   }
 
   const auto& tuning = spec_.spec.tuning;
@@ -143,9 +149,7 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments
     opts.durable = false;
     opts.compression = tuning.segment_compression();
     // Its columns are encoded on the pool's free threads too.
-    opts.spread = [pool = env_.builder.get()](const std::function<void()>& worker) {
-      spread(pool, worker);
-    };
+    opts.spread = spread_on_pool();
     if (auto err = adapters::write_segment(seg, local, extra, opts)) return err;
     auto interval =
         core::format_utc_time(seg.start) + "_" + core::format_utc_time(seg.end);

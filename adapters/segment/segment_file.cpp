@@ -3,12 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 
 #include <roaring/roaring.h>
@@ -240,25 +238,11 @@ caf::error write_segment(const core::segment_data& d, const std::string& path,
         column_header(w, c, dimension ? "dimension" : "metric", d.rows(), opts.bitmaps);
     return encoded{std::move(h), std::move(w.body)};
   };
-  std::atomic<size_t> next{0};
-  std::mutex failed_mu;
-  std::string failed;
-  auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < ncols;) {
-      try {
-        cols[i] = encode(i);
-      } catch (const std::exception& e) {
-        std::lock_guard lock{failed_mu};
-        failed = e.what();
-        next = ncols;  // the others stop at their next column
-      }
-    }
-  };
-  if (opts.spread)
-    opts.spread(worker);
-  else
-    worker();
-  if (!failed.empty()) return io("cannot encode segment " + path + ": " + failed);
+  try {
+    core::for_each_spread(ncols, opts.spread, [&](size_t i) { cols[i] = encode(i); });
+  } catch (const std::exception& e) {
+    return io("cannot encode segment " + path + ": " + e.what());
+  }
 
   std::vector<std::string_view> pieces{std::string_view{magic, 8}};
   json::array columns;

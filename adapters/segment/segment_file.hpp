@@ -14,7 +14,6 @@
 // bitmaps is a zstd frame, or stored as it is when its column is uncompressed. Integers
 // are little-endian.
 
-#include <functional>
 #include <string>
 
 #include <caf/error.hpp>
@@ -23,6 +22,7 @@
 #include "core/json.hpp"
 #include "core/segment/compression.hpp"
 #include "core/segment/segment_data.hpp"
+#include "core/spread.hpp"
 
 namespace sv::adapters {
 
@@ -34,10 +34,8 @@ struct write_options {
   /// Whether string columns get their bitmap index (rows per value). A part
   /// only read back by a merge needs none.
   bool bitmaps = true;
-  /// Runs the worker it is given on this thread and, when it can, on others
-  /// at once; returns when every run has returned. The columns are encoded by
-  /// as many workers as it runs. Unset: one worker, here.
-  std::function<void(const std::function<void()>&)> spread;
+  /// The columns are encoded by the workers it runs (unset: one, here).
+  core::spread_fn spread;
 };
 
 /// Writes `data` to `path` (via a temporary file, then renamed; fsynced when

@@ -10,6 +10,7 @@
 
 #include "core/granularity.hpp"
 #include "core/segment/segment_data.hpp"
+#include "core/spread.hpp"
 
 namespace sv::core {
 
@@ -21,9 +22,10 @@ std::vector<ingest::aggregator> aggregators_of(const segment_data& s);
 /// `rollup`; ties keep the earlier part first). When every dimension is a
 /// single-value string and a row's time rank and dimension ids fit in 64 bits,
 /// rows compare as one word each; `packed` false always compares them column
-/// by column (the same order, which the tests check).
+/// by column (the same order, which the tests check). The output's columns
+/// are gathered by the workers `spread` runs (here alone when it is empty).
 segment_data merge(const std::vector<const segment_data*>& parts, bool rollup,
-                   bool packed = true);
+                   bool packed = true, const spread_fn& spread = {});
 
 std::vector<segment_data> split(const segment_data& sorted,
                                 const granularity& segment_granularity,

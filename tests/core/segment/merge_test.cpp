@@ -3,7 +3,13 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "core/segment/merge.hpp"
 #include "tests/core/ingest/ingest_harness.hpp"
@@ -27,7 +33,42 @@ std::vector<std::string> rows_of(const segment_data& s) {
   return out;
 }
 
+// Runs the worker on this thread and two others at once.
+void three_threads(const std::function<void()>& worker) {
+  std::thread a{worker}, b{worker};
+  worker();
+  a.join();
+  b.join();
+}
+
 }  // namespace
+
+TEST_CASE("for_each_spread: every item once, on every worker; a failure stops the rest "
+          "and is rethrown here") {
+  std::vector<std::atomic<int>> seen(500);
+  std::mutex mu;
+  std::set<std::thread::id> threads;
+  for_each_spread(seen.size(), three_threads, [&](size_t i) {
+    ++seen[i];
+    std::lock_guard lock{mu};
+    threads.insert(std::this_thread::get_id());
+  });
+  for (const auto& n : seen) CHECK(n == 1);
+  CHECK(threads.size() >= 1);
+  std::atomic<int> ran{0};
+  for_each_spread(7, {}, [&](size_t) { ++ran; });  // no spread: here alone
+  CHECK(ran == 7);
+  auto fail_at_10 = [&](size_t i) {
+    ++ran;
+    if (i == 10) throw std::runtime_error{"item 10"};
+  };
+  ran = 0;  // one worker: it stops right after the failure
+  CHECK_THROWS_WITH(for_each_spread(1000, {}, fail_at_10), "item 10");
+  CHECK(ran == 11);
+  ran = 0;  // several: rethrown here once every worker returned
+  CHECK_THROWS_WITH(for_each_spread(1000, three_threads, fail_at_10), "item 10");
+  CHECK(ran >= 11);
+}
 
 TEST_CASE(
     "merged parts come out the same whether rows compare packed or column by column") {
@@ -66,6 +107,11 @@ TEST_CASE(
       auto by_column = merge(ptrs, rollup, false);
       REQUIRE(packed.rows() == by_column.rows());
       CHECK(rows_of(packed) == rows_of(by_column));
+      // Columns gathered by three workers at once: the same segment.
+      auto spread = merge(ptrs, rollup, true, three_threads);
+      CHECK(rows_of(spread) == rows_of(packed));
+      for (size_t d = 0; d < packed.dimensions.size(); ++d)
+        CHECK(spread.dimensions[d].dictionary == packed.dimensions[d].dictionary);
       size_t total = 0;
       for (const auto& p : parts) total += p.rows();
       if (!rollup) CHECK(packed.rows() == total);
