@@ -133,6 +133,11 @@ class stream_reader {
     return false;
   }
 
+  /// True when a batch's records stay valid while the reader polls into
+  /// another batch (so a caller may read the next batch before it is done with
+  /// the last). False by default.
+  virtual bool independent_batches() const { return false; }
+
   /// Next offset to read per assigned partition (after the records returned).
   virtual core::offset_map position() const = 0;
 

@@ -78,6 +78,8 @@ caf::error ingest_pipeline::run_lanes() {
   } catch (...) {  // the second lane still reads this batch: wait for it first
     failed_here = true;
   }
+  // Rather than wait for the pool's lane, read the next batch meanwhile.
+  if (reads_ahead_ && !failed_here) read_ahead();
   if (second->join()) ++lane_counts_.on_pool;
   if (failed || failed_here)
     return core::make_error(core::errc::internal,
@@ -96,6 +98,23 @@ void ingest_pipeline::release_batch() {
   // Its records are freed on the pool while this thread reads the next batch.
   auto held = std::make_shared<adapters::record_batch>(std::move(batch_));
   releasing_ = shared_job::post(*env_.builder, [held] { held->clear(); });
+}
+
+void ingest_pipeline::read_ahead() {
+  auto n = reader_->poll(ahead_, 10000, std::chrono::milliseconds{0});
+  if (!n) {
+    ahead_error_ = n.error();
+    ahead_state_ = ahead_state::failed;
+  } else if (*n > 0) {
+    ahead_state_ = ahead_state::records;
+    ++lane_counts_.read_ahead;
+  }
+}
+
+void ingest_pipeline::drop_ahead() {
+  ahead_.clear();
+  ahead_error_ = caf::error{};
+  ahead_state_ = ahead_state::none;
 }
 
 void ingest_pipeline::take_lanes(core::utc_time now) {

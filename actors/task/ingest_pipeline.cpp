@@ -53,11 +53,13 @@ caf::error ingest_pipeline::open() {
   if (!r) return r.error();
   reader_ = std::move(*r);
   cooperative_ = wake_ && reader_->set_wakeup(wake_);
+  reads_ahead_ = lanes_.size() > 1 && !cooperative_ && reader_->independent_batches();
   return reader_->assign(spec_.start);
 }
 
 caf::error ingest_pipeline::reassign(const core::offset_map& to_read) {
   batch_.clear();
+  drop_ahead();
   if (releasing_) releasing_->join();  // every record freed before the reader moves
   releasing_.reset();
   return reader_->assign(to_read);
@@ -106,7 +108,17 @@ void ingest_pipeline::note_chunk(int64_t event_time) {
 
 caf::expected<size_t> ingest_pipeline::read(core::task::sequences& seqs) {
   auto timeout = std::chrono::milliseconds{cooperative_ ? 0 : spec_.spec.io.poll_timeout};
-  auto n = reader_->poll(batch_, 10000, timeout);
+  caf::expected<size_t> n = size_t{0};
+  if (ahead_state_ == ahead_state::records) {
+    std::swap(batch_, ahead_);  // batch_ was released: ahead_ is left empty
+    n = batch_.size();
+  } else if (ahead_state_ == ahead_state::failed) {
+    n = std::move(ahead_error_);
+    ahead_error_ = caf::error{};
+  } else {
+    n = reader_->poll(batch_, 10000, timeout);
+  }
+  ahead_state_ = ahead_state::none;
   if (!n) {
     last_error_ = core::error_message(n.error());
     return n.error();
@@ -273,6 +285,7 @@ void ingest_pipeline::drop(int32_t seq) {
 
 void ingest_pipeline::close() {
   batch_.clear();
+  drop_ahead();
   // The reader's client goes below: every record it handed out is freed first.
   if (releasing_) releasing_->join();
   releasing_.reset();

@@ -100,8 +100,9 @@ class ingest_pipeline {
   /// Batches whose second lane was handed to the build pool, and how many of
   /// those the pool ran (the others the task's thread took back).
   struct lane_counts {
-    int64_t shared = 0;
-    int64_t on_pool = 0;
+    int64_t shared = 0;      ///< batches whose second lane was handed to the pool
+    int64_t on_pool = 0;     ///< ... and that the pool ran
+    int64_t read_ahead = 0;  ///< batches read while the last one's second lane ran
   };
   lane_counts lanes() const { return lane_counts_; }
   const core::task::task_spec& spec() const { return spec_; }
@@ -164,6 +165,11 @@ class ingest_pipeline {
   /// Frees the batch's records: a large batch on the pool, while this thread
   /// reads the next one (its views are gone either way).
   void release_batch();
+  /// Polls the next batch (without waiting) into ahead_, while the pool runs
+  /// this batch's second lane; read() takes it (or its error) next.
+  void read_ahead();
+  /// Drops a batch read ahead (its records are read again after an assign).
+  void drop_ahead();
 
   core::task::task_spec spec_;
   task_env env_;
@@ -181,6 +187,12 @@ class ingest_pipeline {
   std::unique_ptr<adapters::stream_reader> reader_;
   std::map<int32_t, sequence_data> seqs_;
   adapters::record_batch batch_;
+  /// Read ahead (reads_ahead_: a reader with independent batches, two lanes,
+  /// not cooperative); ahead_state_ says whether it holds records or an error.
+  adapters::record_batch ahead_;
+  enum class ahead_state { none, records, failed } ahead_state_ = ahead_state::none;
+  caf::error ahead_error_;
+  bool reads_ahead_ = false;
   core::ingest::row_stats stats_;
   std::vector<core::partition_id> slot_ids_;  ///< the batch slots slot_numbers_ is for
   std::vector<int32_t> slot_numbers_;         ///< batch slot -> partition number

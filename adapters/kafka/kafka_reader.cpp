@@ -100,6 +100,9 @@ class kafka_reader final : public stream_reader {
     return {};
   }
 
+  // Every record holds its own librdkafka message until its batch is cleared.
+  bool independent_batches() const override { return true; }
+
   caf::expected<size_t> poll(record_batch& out, size_t max_records,
                              std::chrono::milliseconds timeout) override {
     out.clear();
