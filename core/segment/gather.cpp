@@ -24,13 +24,19 @@ ingest::agg_state state_of(const column_data& c, const ingest::aggregator& a, si
   return s;
 }
 
-column_data string_column(const dim_plan& d, const std::vector<row_ref>& refs,
-                          const std::vector<size_t>& starts) {
-  size_t groups = starts.size() - 1;
+// An empty output column for dimension `d`.
+column_data column_of(const dim_plan& d) {
   column_data col;
   col.name = d.name;
   col.type = d.type;
   col.multi_value = d.multi;
+  return col;
+}
+
+column_data string_column(const dim_plan& d, const std::vector<row_ref>& refs,
+                          const std::vector<size_t>& starts) {
+  size_t groups = starts.size() - 1;
+  auto col = column_of(d);
   std::vector<uint32_t> compact(d.dictionary.size() + 1, 0);
   if (d.multi) {
     col.offsets.reserve(groups + 1);
@@ -63,9 +69,7 @@ column_data string_column(const dim_plan& d, const std::vector<row_ref>& refs,
 column_data numeric_column(const dim_plan& d, const std::vector<row_ref>& refs,
                            const std::vector<size_t>& starts) {
   size_t groups = starts.size() - 1;
-  column_data col;
-  col.name = d.name;
-  col.type = d.type;
+  auto col = column_of(d);
   bool any_null = false;
   col.nulls.reserve(groups);
   for (size_t g = 0; g < groups; ++g) {

@@ -250,22 +250,30 @@ class scripted_reader final : public adapters::stream_reader {
   std::vector<size_t> next_;
 };
 
+// `n` generated events over partitions "0" and "1" (by turns), with their ids
+// added to `ids`.
+std::vector<std::vector<std::string>> events(const std::string& run, int n,
+                                             std::multiset<std::string>& ids) {
+  core::event_generator gen{run, 7};
+  std::vector<std::vector<std::string>> values(2);
+  auto ts = *core::parse_utc_time("2026-01-01T10:00:00Z");
+  for (int i = 0; i < n; ++i) {
+    std::string e;
+    gen.next(e, ts + core::millis{i * 1000});
+    ids.insert((*core::json::parse(e)).find("id")->as_string());
+    values[static_cast<size_t>(i % 2)].push_back(std::move(e));
+  }
+  return values;
+}
+
 }  // namespace
 
 TEST_CASE_FIXTURE(test::task_fixture,
                   "two lanes: the next batch is read while the pool runs the second "
                   "lane; a read ahead that fails is returned next, and nothing is lost") {
   builder = std::make_shared<actors::build_pool>(2);
-  core::event_generator gen{"ahead", 7};
-  std::vector<std::vector<std::string>> values(2);
   std::multiset<std::string> expect;
-  auto ts = *core::parse_utc_time("2026-01-01T10:00:00Z");
-  for (int i = 0; i < 6000; ++i) {
-    std::string e;
-    gen.next(e, ts + core::millis{i * 1000});
-    expect.insert((*core::json::parse(e)).find("id")->as_string());
-    values[static_cast<size_t>(i % 2)].push_back(std::move(e));
-  }
+  auto values = events("ahead", 6000, expect);
   auto polls = std::make_shared<std::atomic<int>>(0);
   offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 3000}, {"1", 3000}};
   auto t = spec("ahead", "unused", start, end);
@@ -357,16 +365,8 @@ TEST_CASE_FIXTURE(test::task_fixture,
                   "two lanes: a batch read ahead is dropped by a reassign and read again "
                   "from the sequences' positions, once") {
   builder = std::make_shared<actors::build_pool>(2);
-  core::event_generator gen{"again", 7};
-  std::vector<std::vector<std::string>> values(2);
   std::multiset<std::string> expect;
-  auto ts = *core::parse_utc_time("2026-01-01T10:00:00Z");
-  for (int i = 0; i < 4000; ++i) {
-    std::string e;
-    gen.next(e, ts + core::millis{i * 1000});
-    expect.insert((*core::json::parse(e)).find("id")->as_string());
-    values[static_cast<size_t>(i % 2)].push_back(std::move(e));
-  }
+  auto values = events("again", 4000, expect);
   auto polls = std::make_shared<std::atomic<int>>(0);
   offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 2000}, {"1", 2000}};
   auto t = spec("again", "unused", start, end);
