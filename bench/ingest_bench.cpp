@@ -94,6 +94,15 @@ std::string cpu_by_name(const thread_cpu& before, const thread_cpu& after) {
 
 bool show_threads = false;
 
+// Both consumers (the baseline's and the task's) may hold every message of a
+// round. With librdkafka's defaults (2.0), a consumer whose local queue passes
+// queued.min.messages (100,000 here: the queue of every partition counts, as
+// they feed one consumer queue) stops fetching until its broker thread next
+// wakes, up to a second later (librdkafka issue #2879): rounds stalled for
+// 0.4-0.7 s at random, which measured that wait instead of either path.
+const char* const queued_min_messages = "10000000";
+const char* const queued_max_kbytes = "262144";
+
 struct phase {
   double per_s = 0;   ///< events a second
   double cpu_us = 0;  ///< CPU microseconds of the process per event
@@ -107,7 +116,9 @@ phase baseline(const std::string& bootstrap, int partitions, uint64_t expect) {
                       {"group.id", "bench-baseline"},
                       {"enable.auto.commit", "false"},
                       {"auto.offset.reset", "error"},
-                      {"fetch.wait.max.ms", "10"}})
+                      {"fetch.wait.max.ms", "10"},
+                      {"queued.min.messages", queued_min_messages},
+                      {"queued.max.messages.kbytes", queued_max_kbytes}})
     if (rd_kafka_conf_set(conf, k, v, err, sizeof err)) die(err);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   rd_kafka_poll_set_consumer(rk);
@@ -197,7 +208,9 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
     "granularitySpec":{"segmentGranularity":"HOUR","queryGranularity":"MINUTE","rollup":true}},
     "ioConfig":{"topic":"bench","inputFormat":{"type":"json"},
       "consumerProperties":{"bootstrap.servers":")" +
-              bootstrap + R"(","fetch.wait.max.ms":"10"}},
+              bootstrap + R"(","fetch.wait.max.ms":"10","queued.min.messages":")" +
+              queued_min_messages + R"(","queued.max.messages.kbytes":")" +
+              queued_max_kbytes + R"("}},
     "tuningConfig":{"type":"kafka"}}})";
   auto parsed = core::parse_supervisor_spec_text(text);
   if (!parsed.ok()) die(core::describe(parsed.problems));
