@@ -28,7 +28,8 @@ pkg_check_modules(RABBITMQ REQUIRED IMPORTED_TARGET librabbitmq)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)        # Kinesis (SigV4 signing)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
-pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)   # segment blocks: zstd
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)     # ... and lz4 (the default)
 pkg_check_modules(SIMDJSON REQUIRED IMPORTED_TARGET simdjson)
 pkg_check_modules(SPDLOG REQUIRED IMPORTED_TARGET spdlog)
 # cpp-httplib is a split build in Debian: its .pc Cflags must be used or class layouts

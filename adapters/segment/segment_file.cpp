@@ -11,9 +11,9 @@
 #include <stdexcept>
 
 #include <roaring/roaring.h>
-#include <zstd.h>
 
 #include "adapters/errc.hpp"
+#include "adapters/segment/block_codec.hpp"
 #include "adapters/segment/segment_format.hpp"
 #include "core/errc.hpp"
 
@@ -35,48 +35,27 @@ std::string bitmap_bytes(const std::vector<uint32_t>& rows) {
   return out;
 }
 
-// The zstd context of this thread (one per thread, kept for its next blocks).
-ZSTD_CCtx* zstd_context() {
-  thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> ctx{ZSTD_createCCtx(),
-                                                                      ZSTD_freeCCtx};
-  return ctx.get();
-}
-
 // Appends blocks to one column's body and describes them, at offsets from the
 // start of that body (moved to the file's offsets when the columns are laid
-// out). Every compressed block is a zstd frame with a content checksum, so
-// damage is detected.
+// out). Compressed blocks carry a checksum of their content (block_codec).
 class block_writer {
  public:
-  /// `level`: zstd's level of the blocks; 0: stored as they are.
-  explicit block_writer(int level) : level_(level) {}
+  explicit block_writer(core::codec codec) : codec_(codec) {}
 
   json add(const std::string& raw, bool compress = true) {
-    compress = compress && level_ > 0;
-    std::string stored;
-    if (compress) {
-      ZSTD_CCtx* cctx = zstd_context();
-      ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-      ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level_);
-      stored.resize(ZSTD_compressBound(raw.size()));
-      size_t n =
-          ZSTD_compress2(cctx, stored.data(), stored.size(), raw.data(), raw.size());
-      if (ZSTD_isError(n)) throw std::runtime_error{ZSTD_getErrorName(n)};
-      stored.resize(n);
-    } else {
-      stored = raw;
-    }
+    auto codec = compress ? codec_ : core::codec::none;
+    std::string stored = compress_block(codec, raw);
     json desc = json::make_object({{"offset", static_cast<int64_t>(body.size())},
                                    {"length", static_cast<int64_t>(stored.size())},
                                    {"rawLength", static_cast<int64_t>(raw.size())},
-                                   {"codec", compress ? "zstd" : "none"}});
+                                   {"codec", codec_name(codec)}});
     body += stored;
     return desc;
   }
   std::string body;
 
  private:
-  int level_;
+  core::codec codec_;
 };
 
 json numeric_blocks(block_writer& w, const column_data& c) {

@@ -28,9 +28,8 @@ namespace sv::adapters {
 
 struct write_options {
   bool durable = true;  ///< fsync the file and its directory (final segments)
-  /// zstd levels of the dimension columns and of the time and metric columns
-  /// (0 = stored uncompressed).
-  core::column_compression compression{3, 3};
+  /// The codecs of the dimension columns and of the time and metric columns.
+  core::column_compression compression;
   /// Whether string columns get their bitmap index (rows per value). A part
   /// only read back by a merge needs none.
   bool bitmaps = true;

@@ -3,8 +3,8 @@
 #include <fstream>
 
 #include <roaring/roaring.h>
-#include <zstd.h>
 
+#include "adapters/segment/block_codec.hpp"
 #include "adapters/segment/segment_file.hpp"
 #include "adapters/segment/segment_format.hpp"
 #include "core/errc.hpp"
@@ -57,11 +57,8 @@ struct segment_file {
     auto len = static_cast<size_t>(desc.find("length")->as_int());
     auto raw = static_cast<size_t>(desc.find("rawLength")->as_int());
     if (off + len > bytes.size()) return corrupt(path, "block out of bounds");
-    if (desc.find("codec")->as_string() == "none") return bytes.substr(off, len);
-    std::string out(raw, '\0');
-    size_t n = ZSTD_decompress(out.data(), raw, bytes.data() + off, len);
-    if (ZSTD_isError(n) || n != raw) return corrupt(path, "bad zstd block");
-    return out;
+    return decompress_block(path, desc.find("codec")->as_string(),
+                            std::string_view{bytes}.substr(off, len), raw);
   }
 
   caf::expected<column_data> column(const json& h, size_t nrows) const {
@@ -78,7 +75,8 @@ struct segment_file {
     if (c.type == column_type::string) {
       c.multi_value = h.find("multiValue")->as_bool();
       auto offs = get("dictionaryOffsets"), dict = get("dictionary"), ids = get("ids");
-      if (!offs || !dict || !ids) return corrupt(path, "bad string column " + c.name);
+      for (auto* b : {&offs, &dict, &ids})
+        if (!*b) return b->error();  // names the damaged block
       auto o = vector_of<uint32_t>(*offs);
       for (size_t i = 0; i + 1 < o.size(); ++i)
         c.dictionary.push_back(dict->substr(o[i], o[i + 1] - o[i]));

@@ -6,12 +6,12 @@ namespace sv::core {
 
 namespace {
 
-// The zstd level of a Druid compression strategy name; -1 if unknown.
-int level_of(std::string_view name) {
-  if (name == "lz4" || name == "lzf") return 1;
-  if (name == "zstd") return 3;
-  if (name == "uncompressed" || name == "none") return 0;
-  return -1;
+// The codec of a Druid compression strategy name, if known.
+std::optional<codec> codec_of(std::string_view name) {
+  if (name == "lz4" || name == "lzf") return codec::lz4;
+  if (name == "zstd") return codec::zstd;
+  if (name == "uncompressed" || name == "none") return codec::none;
+  return std::nullopt;
 }
 
 constexpr const char* compression_keys[] = {"dimensionCompression", "metricCompression"};
@@ -26,7 +26,7 @@ void validate_index_spec(const std::optional<json>& spec, const std::string& pat
   for (const char* key : compression_keys) {
     const json* v = spec->find(key);
     if (!v || v->is_null()) continue;
-    if (!v->is_string() || level_of(v->as_string()) < 0)
+    if (!v->is_string() || !codec_of(v->as_string()))
       check::add(
           ps, join_path(path, key),
           "must be one of lz4, lzf, zstd, uncompressed, none (got " + v->dump() + ")");
@@ -38,11 +38,11 @@ void validate_index_spec(const std::optional<json>& spec, const std::string& pat
 column_compression compression_of(const std::optional<json>& index_spec) {
   column_compression c;
   if (!index_spec || !index_spec->is_object()) return c;
-  int* levels[] = {&c.dimensions, &c.metrics};
+  codec* codecs[] = {&c.dimensions, &c.metrics};
   for (size_t i = 0; i < 2; ++i) {
     const json* v = index_spec->find(compression_keys[i]);
-    if (v && v->is_string() && level_of(v->as_string()) >= 0)
-      *levels[i] = level_of(v->as_string());
+    if (v && v->is_string())
+      if (auto k = codec_of(v->as_string())) *codecs[i] = *k;
   }
   return c;
 }

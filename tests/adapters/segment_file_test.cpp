@@ -90,12 +90,16 @@ TEST_CASE("a segment written and read back gives exactly the same rows") {
   CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
-TEST_CASE("columns stored uncompressed or at any zstd level read back the same") {
+TEST_CASE("columns stored uncompressed, in lz4 or in zstd read back the same") {
   tmp_dir dir;
   auto seg = sample(300);
-  size_t sizes[3] = {};
-  const core::column_compression settings[3] = {{0, 0}, {1, 3}, {3, 0}};
-  for (size_t i = 0; i < 3; ++i) {
+  using core::codec;
+  const core::column_compression settings[4] = {{codec::none, codec::none},
+                                                {codec::lz4, codec::zstd},
+                                                {codec::zstd, codec::none},
+                                                {codec::lz4, codec::lz4}};
+  size_t sizes[4] = {};
+  for (size_t i = 0; i < 4; ++i) {
     auto path = dir.file("c" + std::to_string(i) + ".seg");
     adapters::write_options opts;
     opts.durable = false;
@@ -107,8 +111,49 @@ TEST_CASE("columns stored uncompressed or at any zstd level read back the same")
     for (size_t r = 0; r < seg.rows(); ++r) CHECK(back->row_json(r) == seg.row_json(r));
     sizes[i] = std::filesystem::file_size(path);
   }
-  CHECK(sizes[0] > sizes[1]);  // nothing compressed is the largest
-  CHECK(sizes[0] > sizes[2]);
+  for (size_t i = 1; i < 4; ++i)
+    CHECK(sizes[0] > sizes[i]);  // nothing compressed: largest
+  // Each block names its codec.
+  auto header = adapters::read_segment_header(dir.file("c1.seg"));
+  REQUIRE(header);
+  std::set<std::string> codecs;
+  for (const auto& col : header->find("columns")->as_array())
+    for (const auto& b : col.find("blocks")->as_object())
+      codecs.insert(b.value.find("codec")->as_string());
+  CHECK(codecs.count("lz4") == 1);
+  CHECK(codecs.count("zstd") == 1);
+}
+
+TEST_CASE("a damaged lz4 block is refused, not read as rows") {
+  tmp_dir dir;
+  auto seg = sample(300);
+  auto path = dir.file("d.seg");
+  adapters::write_options opts;
+  opts.durable = false;
+  opts.compression = {core::codec::lz4, core::codec::lz4};
+  REQUIRE_FALSE(adapters::write_segment(seg, path, json::make_object({}), opts));
+  auto header = adapters::read_segment_header(path);
+  REQUIRE(header);
+  // Flip a byte in the middle of the first dimension's ids block.
+  const json* ids = nullptr;
+  for (const auto& col : header->find("columns")->as_array())
+    if (col.find("role")->as_string() == "dimension" && !ids)
+      ids = col.find("blocks")->find("ids");
+  REQUIRE(ids);
+  REQUIRE(ids->find("codec")->as_string() == "lz4");
+  auto at = ids->find("offset")->as_int() + ids->find("length")->as_int() / 2;
+  {
+    std::fstream f{path, std::ios::in | std::ios::out | std::ios::binary};
+    f.seekg(at);
+    char c = 0;
+    f.get(c);
+    f.seekp(at);
+    f.put(static_cast<char>(c ^ 0x5a));
+  }
+  auto back = adapters::read_segment(path);
+  REQUIRE_FALSE(back);
+  CAPTURE(core::error_message(back.error()));
+  CHECK(core::error_message(back.error()).find("bad lz4 block") != std::string::npos);
 }
 
 TEST_CASE("the bitmap index finds exactly the rows holding a value") {

@@ -164,21 +164,22 @@ TEST_CASE("a rabbit spec as Druid's docs write it: useEarliestSequenceNumber is 
 
 TEST_CASE("indexSpec compression: lz4 by default, as Druid; zstd and uncompressed read") {
   auto none = compression_of(std::nullopt);
-  CHECK(none.dimensions == 1);
-  CHECK(none.metrics == 1);
+  CHECK(none.dimensions == codec::lz4);
+  CHECK(none.metrics == codec::lz4);
   auto c = compression_of(*json::parse(R"({"dimensionCompression":"zstd",
     "metricCompression":"uncompressed","bitmap":{"type":"roaring"}})"));
-  CHECK(c.dimensions == 3);
-  CHECK(c.metrics == 0);
-  CHECK(compression_of(*json::parse(R"({"metricCompression":"lzf"})")).metrics == 1);
+  CHECK(c.dimensions == codec::zstd);
+  CHECK(c.metrics == codec::none);
+  CHECK(compression_of(*json::parse(R"({"metricCompression":"lzf"})")).metrics ==
+        codec::lz4);
   CHECK(compression_of(*json::parse(R"({"dimensionCompression":"none"})")).dimensions ==
-        0);
+        codec::none);
   tuning_config t;
   t.index_spec = *json::parse(R"({"dimensionCompression":"zstd"})");
-  CHECK(t.segment_compression().dimensions == 3);
-  CHECK(t.persist_compression().dimensions == 3);  // intermediate: indexSpec's
+  CHECK(t.segment_compression().dimensions == codec::zstd);
+  CHECK(t.persist_compression().dimensions == codec::zstd);  // intermediate: indexSpec's
   t.index_spec_for_intermediate_persists =
       *json::parse(R"({"dimensionCompression":"uncompressed"})");
-  CHECK(t.persist_compression().dimensions == 0);
-  CHECK(t.segment_compression().dimensions == 3);
+  CHECK(t.persist_compression().dimensions == codec::none);
+  CHECK(t.segment_compression().dimensions == codec::zstd);
 }
