@@ -10,6 +10,7 @@
 #include "adapters/segment/segment_file.hpp"
 #include "core/errc.hpp"
 #include "core/segment/merge.hpp"
+#include "core/spread.hpp"
 
 namespace sv::actors {
 
@@ -98,8 +99,10 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments
     if (index.empty()) return out;
     merged = index.to_segment();
   } else {
-    // The parts are read and the indexes gathered at once, on the pool's free
-    // threads when it has some.
+    // The parts are read and the indexes gathered at once, each by whichever
+    // of this thread and the pool's free ones is free first. The merge takes
+    // the parts in the order they were made (persisted, then in memory); the
+    // indexes, sorted here and the longest items, are started first.
     std::vector<std::function<caf::expected<core::segment_data>()>> load;
     for (const auto& path : paths)
       load.push_back([&path] { return adapters::read_segment(path); });
@@ -110,21 +113,15 @@ caf::expected<std::vector<core::segment_record>> ingest_pipeline::build_segments
         });
     std::vector<caf::expected<core::segment_data>> parts(
         load.size(), caf::expected<core::segment_data>{core::segment_data{}});
-    auto run = [&](size_t i) {
+    core::for_each_spread(load.size(), spread_on_pool(), [&](size_t k) {
+      size_t i = (k + paths.size()) % load.size();  // the indexes first
       try {
         parts[i] = load[i]();
       } catch (const std::exception& e) {
         parts[i] = core::make_error(core::errc::unavailable,
                                     std::string{"cannot load a part: "} + e.what());
       }
-    };
-    std::vector<std::shared_ptr<shared_job>> jobs;
-    for (size_t i = 1; env_.builder && i < load.size(); ++i)
-      jobs.push_back(shared_job::post(*env_.builder, [&run, i] { run(i); }));
-    if (!load.empty()) run(0);
-    for (size_t i = 1; i < load.size(); ++i)
-      if (!env_.builder) run(i);
-    for (auto& j : jobs) j->join();
+    });
     std::vector<const core::segment_data*> ptrs;
     for (const auto& p : parts) {
       if (!p) return p.error();

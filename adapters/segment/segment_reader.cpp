@@ -37,7 +37,12 @@ struct segment_file {
     if (!in) return io("cannot open " + path);
     segment_file f;
     f.path = path;
-    f.bytes.assign(std::istreambuf_iterator<char>{in}, {});
+    in.seekg(0, std::ios::end);
+    auto size = static_cast<std::streamoff>(in.tellg());
+    in.seekg(0, std::ios::beg);
+    if (size < 0) return io("cannot read " + path);
+    f.bytes.resize(static_cast<size_t>(size));  // read whole, not byte by byte
+    if (!in.read(f.bytes.data(), size)) return io("cannot read " + path);
     if (f.bytes.size() < 32 || f.bytes.compare(0, 8, magic) != 0 ||
         f.bytes.compare(f.bytes.size() - 8, 8, end_magic) != 0)
       return corrupt(path, "not a streamvisor segment");
