@@ -13,11 +13,23 @@ namespace {
 bool packed_order(const std::vector<uint64_t>& keys, size_t kw, size_t rows,
                   std::vector<uint32_t>& order) {
   constexpr size_t max_times = size_t{1} << 20;
+  // One pass over the rows (row-major, as they lie): the distinct times (rows
+  // mostly come in time order: the last time is checked first) and each
+  // word's largest value.
   std::unordered_map<uint64_t, uint64_t> time_rank;
   time_rank.reserve(256);
+  std::vector<uint64_t> max(kw, 0);
+  uint64_t last_time = 0;
+  bool any = false;
   for (size_t r = 0; r < rows; ++r) {
-    time_rank.emplace(keys[r * kw], 0);
-    if (time_rank.size() > max_times) return false;
+    const uint64_t* k = &keys[r * kw];
+    if (!any || k[0] != last_time) {
+      time_rank.emplace(k[0], 0);
+      if (time_rank.size() > max_times) return false;
+      last_time = k[0];
+      any = true;
+    }
+    for (size_t i = 1; i < kw; ++i) max[i] = std::max(max[i], k[i]);
   }
   std::vector<uint64_t> times;
   times.reserve(time_rank.size());
@@ -27,20 +39,22 @@ bool packed_order(const std::vector<uint64_t>& keys, size_t kw, size_t rows,
 
   std::vector<int> bits(kw, 0);
   bits[0] = std::bit_width(times.size() - 1);
-  for (size_t i = 1; i < kw; ++i) {
-    uint64_t max = 0;
-    for (size_t r = 0; r < rows; ++r) max = std::max(max, keys[r * kw + i]);
-    bits[i] = std::bit_width(max);
-  }
+  for (size_t i = 1; i < kw; ++i) bits[i] = std::bit_width(max[i]);
   int row_bits = std::bit_width(rows - 1);
   int total = row_bits;
   for (int b : bits) total += b;
   if (total > 64) return false;
 
   std::vector<uint64_t> packed(rows);
+  uint64_t rank_of_last = time_rank[keys[0]];
+  last_time = keys[0];
   for (size_t r = 0; r < rows; ++r) {
     const uint64_t* k = &keys[r * kw];
-    uint64_t p = time_rank[k[0]];
+    if (k[0] != last_time) {
+      last_time = k[0];
+      rank_of_last = time_rank[k[0]];
+    }
+    uint64_t p = rank_of_last;
     for (size_t i = 1; i < kw; ++i) p = bits[i] == 0 ? p : (p << bits[i]) | k[i];
     packed[r] = row_bits == 0 ? p : (p << row_bits) | r;
   }

@@ -51,3 +51,29 @@ TEST_CASE("rows sorted packed in one word come in the order of a word-by-word so
         CHECK(sort_order(keys, kw, rows, false) == want);
       }
 }
+
+TEST_CASE("rows whose times come in runs, and return to earlier times, sort the same") {
+  // Rows mostly arrive in time order: runs of one time, then a later one, then
+  // a late row of an earlier time.
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  auto next = [&] {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return x;
+  };
+  for (size_t run : {1, 5, 37})
+    for (size_t kw : {1, 3, 11}) {
+      CAPTURE(run);
+      CAPTURE(kw);
+      size_t rows = 3000;
+      std::vector<uint64_t> keys(rows * kw);
+      for (size_t r = 0; r < rows; ++r) {
+        uint64_t minute = (r / run) % 7;
+        if (r % 101 == 0) minute = next() % 7;  // a late row
+        keys[r * kw] = (uint64_t{1} << 63) + 1767225600000ull + 60000 * minute;
+        for (size_t i = 1; i < kw; ++i) keys[r * kw + i] = next() % 9;
+      }
+      auto want = reference(keys, kw, rows);
+      CHECK(sort_order(keys, kw, rows, true) == want);
+      CHECK(sort_order(keys, kw, rows, false) == want);
+    }
+}
