@@ -210,7 +210,7 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
       "consumerProperties":{"bootstrap.servers":")" +
               bootstrap + R"(","fetch.wait.max.ms":"10","queued.min.messages":")" +
               queued_min_messages + R"(","queued.max.messages.kbytes":")" +
-              queued_max_kbytes + R"("}},
+              queued_max_kbytes + R"(")" + std::string(getenv("XP") ? getenv("XP") : "") + R"(}},
     "tuningConfig":{"type":"kafka"}}})";
   auto parsed = core::parse_supervisor_spec_text(text);
   if (!parsed.ok()) die(core::describe(parsed.problems));

@@ -120,6 +120,41 @@ void merge_refs(const std::vector<const segment_data*>& parts, bool rollup, Comp
   if (refs.empty()) starts = {0};
 }
 
+// The same merge over packed keys (one word per row): the few parts' next
+// words are compared in place, the earliest part winning ties, instead of
+// going through a heap.
+void merge_packed(const std::vector<std::vector<uint64_t>>& keys, bool rollup,
+                  std::vector<row_ref>& refs, std::vector<size_t>& starts) {
+  std::vector<uint32_t> live;  // parts with rows left, in part order
+  std::vector<uint32_t> next(keys.size(), 0);
+  size_t total = 0;
+  for (uint32_t p = 0; p < keys.size(); ++p) {
+    total += keys[p].size();
+    if (!keys[p].empty()) live.push_back(p);
+  }
+  refs.reserve(total);
+  starts.reserve(total + 1);
+  uint64_t last = 0;
+  while (!live.empty()) {
+    size_t best = 0;
+    uint64_t min = keys[live[0]][next[live[0]]];
+    for (size_t i = 1; i < live.size(); ++i) {
+      uint64_t k = keys[live[i]][next[live[i]]];
+      if (k < min) {
+        min = k;
+        best = i;
+      }
+    }
+    uint32_t p = live[best];
+    if (refs.empty() || !rollup || min != last) starts.push_back(refs.size());
+    last = min;
+    refs.push_back(row_ref{p, next[p]});
+    if (++next[p] == keys[p].size()) live.erase(live.begin() + static_cast<long>(best));
+  }
+  starts.push_back(refs.size());
+  if (refs.empty()) starts = {0};
+}
+
 }  // namespace
 
 segment_data merge(const std::vector<const segment_data*>& parts, bool rollup,
@@ -129,12 +164,7 @@ segment_data merge(const std::vector<const segment_data*>& parts, bool rollup,
   std::vector<size_t> starts;
   auto keys = packed ? packed_keys(parts, dims) : std::vector<std::vector<uint64_t>>{};
   if (!keys.empty()) {
-    merge_refs(
-        parts, rollup,
-        [&](const row_ref& x, const row_ref& y) {
-          return three_way(keys[x.part][x.row], keys[y.part][y.row]);
-        },
-        refs, starts);
+    merge_packed(keys, rollup, refs, starts);
   } else {
     merge_refs(
         parts, rollup,

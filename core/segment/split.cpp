@@ -53,13 +53,16 @@ std::vector<segment_data> split(segment_data&& sorted, const granularity& gran,
   // A piece's dictionaries hold only the values its rows use.
   for (const auto& c : sorted.dimensions) {
     if (c.type != column_type::string) continue;
-    std::vector<bool> used(c.dictionary.size() + 1, false);
+    std::vector<uint8_t> used(c.dictionary.size() + 1, 0);
     size_t distinct = 0;
-    for (auto id : c.ids)
+    // Stops once every value was seen (low cardinalities: within a few rows).
+    for (size_t k = 0; k < c.ids.size() && distinct < c.dictionary.size(); ++k) {
+      auto id = c.ids[k];
       if (id != 0 && id <= c.dictionary.size() && !used[id]) {
-        used[id] = true;
+        used[id] = 1;
         ++distinct;
       }
+    }
     if (distinct != c.dictionary.size()) return split(sorted, gran, max_rows);
   }
   std::vector<segment_data> out;
