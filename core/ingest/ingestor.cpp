@@ -103,7 +103,12 @@ row_result ingestor::add(const row_buffer& row, rollup_index& index, bool staged
     return result;
   }
   int64_t event = t->time_since_epoch().count();
-  index.begin_row(schema_.query_granularity.bucket_start(*t).time_since_epoch().count());
+  if (!bucket_known_ || *t < bucket_lo_ || *t >= bucket_hi_) {
+    bucket_lo_ = schema_.query_granularity.bucket_start(*t);
+    bucket_hi_ = schema_.query_granularity.next(bucket_lo_);
+    bucket_known_ = bucket_hi_ > bucket_lo_;
+  }
+  index.begin_row(bucket_lo_.time_since_epoch().count());
   std::string& error = result.error;
   for (size_t d = 0; d < schema_.dimensions.size(); ++d) {
     const auto& def = schema_.dimensions[d];

@@ -37,6 +37,10 @@ class ingestor {
   time_window window_;
   std::vector<std::string_view> items_;
   std::vector<num_value> inputs_;  ///< metric inputs of the current row
+  /// The queryGranularity bucket of the last row, [lo, hi): rows mostly fall
+  /// in the bucket of the row before them.
+  bool bucket_known_ = false;
+  utc_time bucket_lo_{}, bucket_hi_{};
 };
 
 }  // namespace sv::core::ingest
