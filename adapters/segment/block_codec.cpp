@@ -59,6 +59,14 @@ caf::expected<std::string> lz4_decompress(const std::string& path,
                                           std::string_view stored, size_t raw_length) {
   LZ4F_dctx* d = lz4_decompressor();
   if (!d) return corrupt(path, "cannot make an lz4 context");
+  // The frame states its content's size: it must be the block's, before
+  // anything is allocated for it.
+  LZ4F_resetDecompressionContext(d);
+  LZ4F_frameInfo_t info{};
+  size_t header = stored.size();
+  if (LZ4F_isError(LZ4F_getFrameInfo(d, &info, stored.data(), &header)) ||
+      info.contentSize != raw_length)
+    return corrupt(path, "bad lz4 block: wrong length");
   LZ4F_resetDecompressionContext(d);
   std::string out(raw_length, '\0');
   size_t in_at = 0, out_at = 0;
@@ -111,6 +119,9 @@ caf::expected<std::string> decompress_block(const std::string& path,
   }
   if (codec == "lz4") return lz4_decompress(path, stored, raw_length);
   if (codec != "zstd") return corrupt(path, "unknown codec '" + std::string{codec} + "'");
+  // As for lz4: the frame's stated size first.
+  if (ZSTD_getFrameContentSize(stored.data(), stored.size()) != raw_length)
+    return corrupt(path, "bad zstd block");
   std::string out(raw_length, '\0');
   size_t n = ZSTD_decompress(out.data(), raw_length, stored.data(), stored.size());
   if (ZSTD_isError(n) || n != raw_length) return corrupt(path, "bad zstd block");

@@ -1,6 +1,7 @@
 // Segment files: write -> read round trips, the bitmap index, corruption.
 
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -154,6 +155,52 @@ TEST_CASE("a damaged lz4 block is refused, not read as rows") {
   REQUIRE_FALSE(back);
   CAPTURE(core::error_message(back.error()));
   CHECK(core::error_message(back.error()).find("bad lz4 block") != std::string::npos);
+}
+
+TEST_CASE("a block whose stated length is not its frame's is refused before it is read") {
+  tmp_dir dir;
+  auto seg = sample(300);
+  for (auto codec : {core::codec::lz4, core::codec::zstd}) {
+    auto path =
+        dir.file(std::string{"r"} + (codec == core::codec::lz4 ? "l" : "z") + ".seg");
+    adapters::write_options opts;
+    opts.durable = false;
+    opts.compression = {codec, codec};
+    REQUIRE_FALSE(adapters::write_segment(seg, path, json::make_object({}), opts));
+    // The file's body, then a header whose first dimension's ids claim a
+    // huge raw length, then the footer pointing at it.
+    std::string bytes;
+    {
+      std::ifstream in{path, std::ios::binary};
+      bytes.assign(std::istreambuf_iterator<char>{in}, {});
+    }
+    uint64_t offset = 0;
+    std::memcpy(&offset, bytes.data() + bytes.size() - 24, 8);
+    auto header = adapters::read_segment_header(path);
+    REQUIRE(header);
+    for (auto& col : header->find("columns")->as_array())
+      if (col.find("name")->as_string() == "page") {
+        json blocks = *col.find("blocks");
+        json ids = *blocks.find("ids");
+        ids.set("rawLength", int64_t{1} << 50);
+        blocks.set("ids", ids);
+        col.set("blocks", blocks);
+      }
+    auto text = header->dump();
+    uint64_t length = text.size();
+    std::string out = bytes.substr(0, offset) + text;
+    out.append(reinterpret_cast<const char*>(&offset), 8);
+    out.append(reinterpret_cast<const char*>(&length), 8);
+    out += "SVSEGEND";
+    {
+      std::ofstream o{path, std::ios::binary | std::ios::trunc};
+      o << out;
+    }
+    auto back = adapters::read_segment(path);
+    REQUIRE_FALSE(back);
+    CAPTURE(core::error_message(back.error()));
+    CHECK(core::error_message(back.error()).find("block") != std::string::npos);
+  }
 }
 
 TEST_CASE("the bitmap index finds exactly the rows holding a value") {
