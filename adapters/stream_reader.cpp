@@ -33,6 +33,12 @@ caf::expected<core::offset_map> stream_reader::time_lag(const core::offset_map&,
   return make_error(errc::stream_config, "this stream does not report time lag");
 }
 
+caf::error stream_reader::stop_reading(const std::vector<core::partition_id>& ids) {
+  auto at = position();
+  for (const auto& id : ids) at.erase(id);
+  return assign(at);
+}
+
 void record_batch::clear() {
   records.clear();
   headers.clear();

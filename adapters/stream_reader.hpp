@@ -119,6 +119,11 @@ class stream_reader {
   /// assignment).
   virtual caf::error assign(const core::offset_map& start) = 0;
 
+  /// Stops reading these partitions (of those assigned); the others go on
+  /// from the reader's position, and records already returned stay valid. By
+  /// default an assign of the position without them.
+  virtual caf::error stop_reading(const std::vector<core::partition_id>& ids);
+
   /// Waits up to `timeout` for records and returns how many were put in
   /// `out` (at most `max_records`); 0 when none arrived in time.
   virtual caf::expected<size_t> poll(record_batch& out, size_t max_records,

@@ -58,11 +58,43 @@ caf::error ingest_pipeline::open() {
 }
 
 caf::error ingest_pipeline::reassign(const core::offset_map& to_read) {
+  // Only partitions left out, the others where routing stands: the reader
+  // stops reading those and keeps what it fetched (and read ahead) of these.
+  if (auto gone = left_out(to_read))
+    return gone->empty() ? caf::error{} : reader_->stop_reading(*gone);
   batch_.clear();
   drop_ahead();
   if (releasing_) releasing_->join();  // every record freed before the reader moves
   releasing_.reset();
   return reader_->assign(to_read);
+}
+
+std::optional<std::vector<core::partition_id>> ingest_pipeline::left_out(
+    const core::offset_map& to_read) const {
+  if (ahead_state_ == ahead_state::failed) return std::nullopt;
+  auto routed = reader_->position();
+  // The reader is past what it read ahead: routing stands at each partition's
+  // first record there (a gap before it, as after a transaction marker, makes
+  // the check below fail and the reader seek instead).
+  if (ahead_state_ == ahead_state::records) {
+    std::vector<bool> seen(ahead_.partitions.size());
+    for (const auto& r : ahead_.records) {
+      if (seen[r.slot]) continue;
+      seen[r.slot] = true;
+      if (auto at = routed.find(ahead_.partitions[r.slot]); at != routed.end())
+        at->second = r.offset;
+    }
+  }
+  std::vector<core::partition_id> gone;
+  for (const auto& [id, at] : routed) {
+    auto t = to_read.find(id);
+    if (t == to_read.end())
+      gone.push_back(id);
+    else if (t->second != at)
+      return std::nullopt;
+  }
+  if (routed.size() - gone.size() != to_read.size()) return std::nullopt;
+  return gone;
 }
 
 ingest_pipeline::sequence_data& ingest_pipeline::data(int32_t seq) {

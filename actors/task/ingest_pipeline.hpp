@@ -23,6 +23,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -62,6 +63,8 @@ class ingest_pipeline {
   caf::expected<size_t> read(core::task::sequences& seqs);
 
   /// Reads only these partitions from these offsets (drops finished ones).
+  /// When it only leaves partitions out, the others at the positions routed,
+  /// the reader stops reading those and keeps the rest as fetched.
   caf::error reassign(const core::offset_map& to_read);
 
   /// True when the in-memory rows reach maxRowsInMemory or maxBytesInMemory.
@@ -170,6 +173,11 @@ class ingest_pipeline {
   void read_ahead();
   /// Drops a batch read ahead (its records are read again after an assign).
   void drop_ahead();
+  /// The partitions `to_read` leaves out when it keeps every other one at the
+  /// position routing reached (what was read ahead is not routed yet); nullopt
+  /// when it moves or adds one.
+  std::optional<std::vector<core::partition_id>> left_out(
+      const core::offset_map& to_read) const;
 
   core::task::task_spec spec_;
   task_env env_;

@@ -100,6 +100,13 @@ std::optional<std::vector<core::partition_id>> partition_slots::dropped_at_posit
   return dropped;
 }
 
+void partition_slots::drop(const std::vector<core::partition_id>& ids) {
+  auto at = position();
+  for (const auto& id : ids) at.erase(id);
+  // Every id of `at` parsed when it was set.
+  (void)set(at);
+}
+
 core::offset_map partition_slots::position() const {
   core::offset_map m;
   for (size_t i = 0; i < ids_.size(); ++i) m[ids_[i]] = positions_[i];

@@ -42,6 +42,9 @@ class partition_slots {
   std::optional<std::vector<core::partition_id>> dropped_at_position(
       const core::offset_map& start) const;
 
+  /// Leaves these partitions out; the others keep their positions.
+  void drop(const std::vector<core::partition_id>& ids);
+
   /// The slot of a message's partition; -1 when it is not read here.
   int32_t slot_of(const rd_kafka_message_t* m);
   /// Appends a record for `m` to `out` (which then owns it) and moves the

@@ -100,6 +100,15 @@ class kafka_reader final : public stream_reader {
     return {};
   }
 
+  // Paused, as a shrinking assign at the positions reached is: the others'
+  // fetched messages (in the consumer queue, or in batches not yet read)
+  // stay where they are.
+  caf::error stop_reading(const std::vector<core::partition_id>& ids) override {
+    if (auto err = pause(ids)) return err;
+    slots_.drop(ids);
+    return {};
+  }
+
   // Every record holds its own librdkafka message until its batch is cleared.
   bool independent_batches() const override { return true; }
 

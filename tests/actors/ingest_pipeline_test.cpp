@@ -14,10 +14,12 @@
 #include "actors/task/ingest_pipeline.hpp"
 #include "adapters/errc.hpp"
 #include "core/event_generator.hpp"
+#include "tests/actors/pipeline_helpers.hpp"
 #include "tests/actors/task_fixture.hpp"
 
 using namespace sv;
 using core::offset_map;
+using test::built_ids;
 
 namespace {
 
@@ -90,22 +92,6 @@ TEST_CASE_FIXTURE(test::task_fixture,
   CHECK_FALSE(pipe.build(0));
 }
 
-namespace {
-
-// The ids in the segments a build pushed, each as often as it was written.
-std::multiset<std::string> built_ids(const std::vector<core::segment_record>& built) {
-  std::multiset<std::string> ids;
-  for (const auto& r : built) {
-    auto data = adapters::read_segment(r.path);
-    REQUIRE_MESSAGE(data, core::error_message(data.error()));
-    for (size_t i = 0; i < data->rows(); ++i)
-      ids.insert(data->row_json(i).find("id")->as_string());
-  }
-  return ids;
-}
-
-}  // namespace
-
 TEST_CASE_FIXTURE(test::task_fixture,
                   "two lanes: every row once, errors and bytes counted from both, a "
                   "persist writes a part per lane") {
@@ -177,147 +163,6 @@ TEST_CASE_FIXTURE(test::task_fixture,
   CHECK(built_ids(*built) == expect);
 }
 
-namespace {
-
-// Fault injection: serves prepared records (values[p][offset] of partitions
-// "0", "1", ...) in batches of `batch`, the partitions in turn, and fails the
-// poll numbered `fail_at` (from 1) without consuming anything. Every poll is
-// counted. Its records stay valid until it is destroyed.
-class scripted_reader final : public adapters::stream_reader {
- public:
-  scripted_reader(const std::vector<std::vector<std::string>>& values, size_t batch,
-                  int fail_at, std::shared_ptr<std::atomic<int>> polls)
-      : values_(values), batch_(batch), fail_at_(fail_at), polls_(std::move(polls)) {
-    for (size_t p = 0; p < values_.size(); ++p) ids_.push_back(std::to_string(p));
-    next_.assign(values_.size(), 0);
-  }
-  caf::expected<std::vector<core::partition_id>> partitions(
-      std::chrono::milliseconds) override {
-    return ids_;
-  }
-  caf::expected<offset_map> earliest_offsets(const std::vector<core::partition_id>& ps,
-                                             std::chrono::milliseconds) override {
-    offset_map m;
-    for (const auto& p : ps) m[p] = 0;
-    return m;
-  }
-  caf::expected<offset_map> latest_offsets(const std::vector<core::partition_id>& ps,
-                                           std::chrono::milliseconds) override {
-    offset_map m;
-    for (const auto& p : ps) m[p] = static_cast<int64_t>(values_[std::stoul(p)].size());
-    return m;
-  }
-  caf::error assign(const offset_map& start) override {
-    for (const auto& [p, at] : start)
-      next_[std::stoul(p)] = static_cast<size_t>(at.value());
-    return {};
-  }
-  caf::expected<size_t> poll(adapters::record_batch& out, size_t max,
-                             std::chrono::milliseconds) override {
-    out.clear();
-    if (++*polls_ == fail_at_)
-      return adapters::make_error(adapters::errc::stream_unreachable, "injected failure");
-    out.partitions = ids_;
-    size_t limit = std::min(max, batch_);
-    for (bool any = true; any && out.size() < limit;) {
-      any = false;
-      for (size_t p = 0; p < values_.size() && out.size() < limit; ++p) {
-        if (next_[p] >= values_[p].size()) continue;
-        adapters::stream_record r;
-        r.slot = static_cast<uint32_t>(p);
-        r.offset = static_cast<int64_t>(next_[p]);
-        r.value = values_[p][next_[p]++];
-        out.records.push_back(r);
-        any = true;
-      }
-    }
-    return out.size();
-  }
-  bool independent_batches() const override { return true; }
-  offset_map position() const override {
-    offset_map m;
-    for (size_t p = 0; p < ids_.size(); ++p) m[ids_[p]] = static_cast<int64_t>(next_[p]);
-    return m;
-  }
-  void close() override {}
-
- private:
-  const std::vector<std::vector<std::string>>& values_;
-  size_t batch_;
-  int fail_at_;
-  std::shared_ptr<std::atomic<int>> polls_;
-  std::vector<core::partition_id> ids_;
-  std::vector<size_t> next_;
-};
-
-// `n` generated events over partitions "0" and "1" (by turns), with their ids
-// added to `ids`.
-std::vector<std::vector<std::string>> events(const std::string& run, int n,
-                                             std::multiset<std::string>& ids) {
-  core::event_generator gen{run, 7};
-  std::vector<std::vector<std::string>> values(2);
-  auto ts = *core::parse_utc_time("2026-01-01T10:00:00Z");
-  for (int i = 0; i < n; ++i) {
-    std::string e;
-    gen.next(e, ts + core::millis{i * 1000});
-    ids.insert((*core::json::parse(e)).find("id")->as_string());
-    values[static_cast<size_t>(i % 2)].push_back(std::move(e));
-  }
-  return values;
-}
-
-}  // namespace
-
-TEST_CASE_FIXTURE(test::task_fixture,
-                  "two lanes: the next batch is read while the pool runs the second "
-                  "lane; a read ahead that fails is returned next, and nothing is lost") {
-  builder = std::make_shared<actors::build_pool>(2);
-  std::multiset<std::string> expect;
-  auto values = events("ahead", 6000, expect);
-  auto polls = std::make_shared<std::atomic<int>>(0);
-  offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 3000}, {"1", 3000}};
-  auto t = spec("ahead", "unused", start, end);
-  auto e = env();
-  e.open_reader = [&](const core::task::task_spec&)
-      -> caf::expected<std::unique_ptr<adapters::stream_reader>> {
-    return std::make_unique<scripted_reader>(values, 2000, 3, polls);
-  };
-  actors::ingest_pipeline pipe{t, e};
-  REQUIRE_FALSE(pipe.open());
-  core::task::sequences seqs{start, end};
-  // Read 1: its batch (1000 records a lane: the second on the pool), and the
-  // next one read meanwhile.
-  auto first = pipe.read(seqs);
-  REQUIRE(first);
-  CHECK(*first == 2000);
-  CHECK(*polls == 2);
-  CHECK(pipe.rows(0) == 2000);
-  CHECK(pipe.lanes().read_ahead == 1);
-  // Read 2: the batch read ahead (no poll of its own); reading ahead again
-  // meets the injected failure.
-  auto second = pipe.read(seqs);
-  REQUIRE(second);
-  CHECK(*second == 2000);
-  CHECK(*polls == 3);
-  CHECK(pipe.rows(0) == 4000);
-  // Read 3: that failure, now.
-  auto third = pipe.read(seqs);
-  REQUIRE_FALSE(third);
-  CHECK(core::error_message(third.error()).find("injected failure") != std::string::npos);
-  CHECK(*polls == 3);
-  // Read 4: the rest (reading ahead finds nothing more).
-  auto fourth = pipe.read(seqs);
-  REQUIRE(fourth);
-  CHECK(*fourth == 2000);
-  CHECK(*polls == 5);
-  CHECK(pipe.lanes().read_ahead == 1);
-  CHECK(pipe.rows(0) == 6000);
-  CHECK_FALSE(seqs.ready().empty());
-  auto built = pipe.build(0);
-  REQUIRE_MESSAGE(built, core::error_message(built.error()));
-  CHECK(built_ids(*built) == expect);
-}
-
 TEST_CASE(
     "spread: a worker runs here and once per other pool thread; a busy pool leaves "
     "every run here") {
@@ -359,35 +204,4 @@ TEST_CASE(
     CHECK(threads == std::set{std::this_thread::get_id()});
     release.set_value();
   }
-}
-
-TEST_CASE_FIXTURE(test::task_fixture,
-                  "two lanes: a batch read ahead is dropped by a reassign and read again "
-                  "from the sequences' positions, once") {
-  builder = std::make_shared<actors::build_pool>(2);
-  std::multiset<std::string> expect;
-  auto values = events("again", 4000, expect);
-  auto polls = std::make_shared<std::atomic<int>>(0);
-  offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 2000}, {"1", 2000}};
-  auto t = spec("again", "unused", start, end);
-  auto e = env();
-  e.open_reader = [&](const core::task::task_spec&)
-      -> caf::expected<std::unique_ptr<adapters::stream_reader>> {
-    return std::make_unique<scripted_reader>(values, 2000, -1, polls);
-  };
-  actors::ingest_pipeline pipe{t, e};
-  REQUIRE_FALSE(pipe.open());
-  core::task::sequences seqs{start, end};
-  REQUIRE(pipe.read(seqs));
-  CHECK(pipe.lanes().read_ahead == 1);  // the second half, held
-  REQUIRE_FALSE(pipe.reassign(seqs.to_read()));
-  auto again = pipe.read(seqs);  // polled anew from offsets 1000 and 1000
-  REQUIRE(again);
-  CHECK(*again == 2000);
-  CHECK(*polls == 4);  // read 1, ahead, read 2, its ahead (empty)
-  CHECK(pipe.rows(0) == 4000);
-  CHECK_FALSE(seqs.ready().empty());
-  auto built = pipe.build(0);
-  REQUIRE_MESSAGE(built, core::error_message(built.error()));
-  CHECK(built_ids(*built) == expect);
 }

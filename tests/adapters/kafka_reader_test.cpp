@@ -58,6 +58,63 @@ TEST_CASE("seek to explicit offsets and poll exactly the rest, in order") {
   CHECK(*n == 0);
 }
 
+TEST_CASE(
+    "a partition stopped mid-read: the others go on where they were, a batch held "
+    "stays valid, and an assign reads the stopped one again") {
+  test::kafka_env env;
+  REQUIRE_FALSE(env.cluster->create_topic("s", 3));
+  env.fill("s", 3, 300);
+  auto r = env.reader("s");
+  REQUIRE_FALSE(r->assign({{"0", 0}, {"1", 0}, {"2", 0}}));
+  // A batch with records, held (as a task holds one it read ahead).
+  adapters::record_batch held;
+  for (auto deadline = std::chrono::steady_clock::now() + 20s; held.empty();) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    REQUIRE(r->poll(held, 100, 100ms));
+  }
+  std::vector<test::read_record> got;
+  for (const auto& rec : held.records)
+    got.push_back({held.partition_of(rec), rec.offset, std::string{rec.key},
+                   std::string{rec.value}});
+  auto before = r->position();
+  REQUIRE_FALSE(r->stop_reading({"1"}));
+  CHECK(r->position() == offset_map{{"0", before["0"]}, {"2", before["2"]}});
+  // The held batch still reads as it did.
+  for (size_t i = 0; i < held.records.size(); ++i)
+    CHECK(std::string{held.records[i].value} == got[i].value);
+  held.clear();
+  auto stopped_at = before["1"];
+  auto err = test::read_until(*r, got, [&] {
+    size_t n = 0;
+    for (const auto& g : got) n += g.partition != "1";
+    return n >= 600;
+  });
+  REQUIRE_MESSAGE(!err, core::error_message(err));
+  // Partitions 0 and 2: every record once, in order; partition 1: nothing
+  // past where it was stopped.
+  std::map<std::string, core::stream_offset> next{{"0", 0}, {"1", 0}, {"2", 0}};
+  for (const auto& rec : got) {
+    CAPTURE(rec.partition);
+    CHECK(rec.offset == next[rec.partition]);
+    CHECK(rec.value == rec.partition + "-" + rec.offset.to_string());
+    ++next[rec.partition];
+  }
+  CHECK(next["0"] == 300);
+  CHECK(next["2"] == 300);
+  CHECK(next["1"] == stopped_at);
+  CHECK(r->position() == offset_map{{"0", 300}, {"2", 300}});
+  // Assigned again, the stopped partition reads from where it is asked to.
+  REQUIRE_FALSE(r->assign({{"1", stopped_at}}));
+  got.clear();
+  err = test::read_until(*r, got, [&] {
+    return got.size() >= static_cast<size_t>(300 - stopped_at.value());
+  });
+  REQUIRE_MESSAGE(!err, core::error_message(err));
+  CHECK(got.size() == static_cast<size_t>(300 - stopped_at.value()));
+  if (!got.empty()) CHECK(got.front().offset == stopped_at);
+  CHECK(r->position() == offset_map{{"1", 300}});
+}
+
 TEST_CASE("an offset above the latest is out of range, with the details") {
   test::kafka_env env;
   REQUIRE_FALSE(env.cluster->create_topic("t", 2));
