@@ -29,6 +29,19 @@ std::multiset<std::string> ids_of(const std::vector<std::vector<std::string>>& v
   return ids;
 }
 
+// `e` with a reader that is a scripted_reader over `values` (batches of 2000,
+// poll number `fail_at` failing); `reader` points at it once it is opened.
+void script(actors::task_env& e, const std::vector<std::vector<std::string>>& values,
+            std::shared_ptr<std::atomic<int>> polls, int fail_at,
+            test::scripted_reader** reader = nullptr) {
+  e.open_reader = [&values, polls, fail_at, reader](const core::task::task_spec&)
+      -> caf::expected<std::unique_ptr<adapters::stream_reader>> {
+    auto r = std::make_unique<test::scripted_reader>(values, 2000, fail_at, polls);
+    if (reader) *reader = r.get();
+    return r;
+  };
+}
+
 }  // namespace
 
 TEST_CASE_FIXTURE(test::task_fixture,
@@ -41,10 +54,7 @@ TEST_CASE_FIXTURE(test::task_fixture,
   offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 3000}, {"1", 3000}};
   auto t = spec("ahead", "unused", start, end);
   auto e = env();
-  e.open_reader = [&](const core::task::task_spec&)
-      -> caf::expected<std::unique_ptr<adapters::stream_reader>> {
-    return std::make_unique<test::scripted_reader>(values, 2000, 3, polls);
-  };
+  script(e, values, polls, 3);
   actors::ingest_pipeline pipe{t, e};
   REQUIRE_FALSE(pipe.open());
   core::task::sequences seqs{start, end};
@@ -92,12 +102,7 @@ TEST_CASE_FIXTURE(test::task_fixture,
   auto t = spec("same", "unused", start, end);
   auto e = env();
   test::scripted_reader* reader = nullptr;
-  e.open_reader = [&](const core::task::task_spec&)
-      -> caf::expected<std::unique_ptr<adapters::stream_reader>> {
-    auto r = std::make_unique<test::scripted_reader>(values, 2000, -1, polls);
-    reader = r.get();
-    return r;
-  };
+  script(e, values, polls, -1, &reader);
   actors::ingest_pipeline pipe{t, e};
   REQUIRE_FALSE(pipe.open());
   core::task::sequences seqs{start, end};
@@ -127,12 +132,7 @@ TEST_CASE_FIXTURE(test::task_fixture,
   auto t = spec("ends", "unused", start, end);
   auto e = env();
   test::scripted_reader* reader = nullptr;
-  e.open_reader = [&](const core::task::task_spec&)
-      -> caf::expected<std::unique_ptr<adapters::stream_reader>> {
-    auto r = std::make_unique<test::scripted_reader>(values, 2000, -1, polls);
-    reader = r.get();
-    return r;
-  };
+  script(e, values, polls, -1, &reader);
   actors::ingest_pipeline pipe{t, e};
   REQUIRE_FALSE(pipe.open());
   core::task::sequences seqs{start, end};
@@ -165,10 +165,7 @@ TEST_CASE_FIXTURE(test::task_fixture,
   offset_map start{{"0", 0}, {"1", 0}}, end{{"0", 2000}, {"1", 2000}};
   auto t = spec("moved", "unused", start, end);
   auto e = env();
-  e.open_reader = [&](const core::task::task_spec&)
-      -> caf::expected<std::unique_ptr<adapters::stream_reader>> {
-    return std::make_unique<test::scripted_reader>(values, 2000, -1, polls);
-  };
+  script(e, values, polls, -1);
   actors::ingest_pipeline pipe{t, e};
   REQUIRE_FALSE(pipe.open());
   core::task::sequences seqs{start, end};
