@@ -6,12 +6,18 @@
 //    then resets to latest and backfills with backfillTaskCount 1, and on a
 //    fresh node with 2. The backfill's reading rate is its range over the
 //    time from its first processed row to its last (live row stats polled
-//    every 10 ms); the figure is rate(2) / (2 x rate(1)).
+//    every 10 ms); the figure is rate(2) / (2 x rate(1)). Beside it: the
+//    process's CPU over the same time (node, embedded Kafka and bench in one
+//    process), events per busy core of 2 tasks against 1, and the longest
+//    time the processed count stood still.
 // 2. Fresh data: 20 calls while 1,000 events/s arrive; for each, the time
 //    from the reply until every active task of the main supervisor reads
 //    from the reply's endOffsets (L) or later (status polled every 5 ms).
 //
-//   build/bench/backfill_bench [--calls 20] [--range 150000]
+//   BACKFILL_BENCH_RANGE=150000 BACKFILL_BENCH_CALLS=20 build/bench/backfill_bench
+//
+// The embedded Kafka keeps 5 MiB per partition: a range past ~200,000 events
+// here is partly gone before the backfill reads it, and the bench says so.
 
 #include <algorithm>
 #include <cstdio>
@@ -19,6 +25,8 @@
 #include <map>
 #include <set>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include <doctest/doctest.h>
 
@@ -87,11 +95,26 @@ backfill_call call(test::e2e_fixture& f, int task_count) {
   return c;
 }
 
-// The backfill's reading rate (events/s): its range over the time from the
-// first processed row to the last.
-double backfill_rate(test::e2e_fixture& f, const backfill_call& c) {
+// A backfill's read, as the bench saw it.
+struct backfill_read {
+  double rate = 0;           ///< events/s: the range over first to last processed row
+  double cores = 0;          ///< the process's CPU time over that time
+  double longest_pause = 0;  ///< ms the processed count stood still in between
+};
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+backfill_read read_backfill(test::e2e_fixture& f, const backfill_call& c) {
   auto deadline = clock_type::now() + 120s;
-  clock_type::time_point first{};
+  clock_type::time_point first{}, moved{};
+  double cpu_first = 0;
+  int64_t last = 0;
+  backfill_read out;
   std::map<std::string, int64_t> by_task;
   std::set<std::string> gone;
   while (clock_type::now() < deadline) {
@@ -99,17 +122,37 @@ double backfill_rate(test::e2e_fixture& f, const backfill_call& c) {
     int64_t n = 0;
     for (const auto& [_, rows] : by_task) n += rows;
     auto now = clock_type::now();
-    if (n > 0 && first == clock_type::time_point{}) first = now;
-    if (n >= c.range)
-      return static_cast<double>(c.range) /
-             std::chrono::duration<double>(now - first).count();
+    if (n > 0 && first == clock_type::time_point{}) {
+      first = moved = now;
+      cpu_first = cpu_seconds();
+    }
+    if (n > last) {
+      if (last > 0)
+        out.longest_pause = std::max(
+            out.longest_pause,
+            std::chrono::duration<double, std::milli>(now - moved).count());
+      last = n;
+      moved = now;
+    }
+    if (n >= c.range) {
+      auto seconds = std::chrono::duration<double>(now - first).count();
+      out.rate = static_cast<double>(c.range) / seconds;
+      out.cores = (cpu_seconds() - cpu_first) / seconds;
+      return out;
+    }
+    // Every task done short of the range: the stream no longer held all of it.
+    if (!by_task.empty() && gone.size() == by_task.size())
+      FAIL("the backfill completed after " << n << " of " << c.range
+                                           << " events: the rest had left the stream "
+                                              "(the embedded Kafka keeps 5 MiB per "
+                                              "partition); use a smaller range");
     std::this_thread::sleep_for(10ms);
   }
   FAIL("the backfill did not read its range in 120 s");
-  return 0;
+  return out;
 }
 
-double scaling_run(int task_count, int range) {
+backfill_read scaling_run(int task_count, int range) {
   test::e2e_fixture f{16};
   REQUIRE(f.post_json("/druid/indexer/v1/supervisor", f.spec(streaming, "", context))
               .status == 200);
@@ -121,14 +164,17 @@ double scaling_run(int task_count, int range) {
   f.wait_state("RUNNING", false, 60s, "", 10ms);
   auto c = call(f, task_count);  // the range: what is left after the resume's first reads
   CHECK(c.range > range / 2);
-  auto rate = backfill_rate(f, c);
+  auto read = read_backfill(f, c);
   f.wait_state("COMPLETED", false, 120s, c.backfill_id);
   REQUIRE(f.post_empty(f.sup("/suspend")).status == 200);
   f.wait_state("SUSPENDED", true, 120s);
   f.check_exactly_once();
-  std::printf("backfillTaskCount %d: %lld events read at %.0f events/s\n", task_count,
-              static_cast<long long>(c.range), rate);
-  return rate;
+  std::printf(
+      "backfillTaskCount %d: %lld events read at %.0f events/s, %.2f cores busy "
+      "(longest pause %.0f ms)\n",
+      task_count, static_cast<long long>(c.range), read.rate, read.cores,
+      read.longest_pause);
+  return read;
 }
 
 double quantile(std::vector<double> v, double q) {
@@ -144,7 +190,10 @@ TEST_CASE("backfill scaling: backfillTaskCount 1 and 2") {
   std::printf("== backfill scaling: %d events behind, 16 partitions\n", range);
   auto one = scaling_run(1, range);
   auto two = scaling_run(2, range);
-  std::printf("scaling from 1 to 2 backfill tasks: %.2f of linear\n", two / (2 * one));
+  std::printf("scaling from 1 to 2 backfill tasks: %.2f of linear; events per busy core "
+              "%.2f of one task's (the node and its embedded Kafka share %u cores)\n",
+              two.rate / (2 * one.rate), (two.rate / two.cores) / (one.rate / one.cores),
+              std::thread::hardware_concurrency());
   std::fflush(stdout);
 }
 
