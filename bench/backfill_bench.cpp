@@ -128,9 +128,9 @@ backfill_read read_backfill(test::e2e_fixture& f, const backfill_call& c) {
     }
     if (n > last) {
       if (last > 0)
-        out.longest_pause = std::max(
-            out.longest_pause,
-            std::chrono::duration<double, std::milli>(now - moved).count());
+        out.longest_pause =
+            std::max(out.longest_pause,
+                     std::chrono::duration<double, std::milli>(now - moved).count());
       last = n;
       moved = now;
     }
@@ -190,10 +190,11 @@ TEST_CASE("backfill scaling: backfillTaskCount 1 and 2") {
   std::printf("== backfill scaling: %d events behind, 16 partitions\n", range);
   auto one = scaling_run(1, range);
   auto two = scaling_run(2, range);
-  std::printf("scaling from 1 to 2 backfill tasks: %.2f of linear; events per busy core "
-              "%.2f of one task's (the node and its embedded Kafka share %u cores)\n",
-              two.rate / (2 * one.rate), (two.rate / two.cores) / (one.rate / one.cores),
-              std::thread::hardware_concurrency());
+  std::printf(
+      "scaling from 1 to 2 backfill tasks: %.2f of linear; events per busy core "
+      "%.2f of one task's (the node and its embedded Kafka share %u cores)\n",
+      two.rate / (2 * one.rate), (two.rate / two.cores) / (one.rate / one.cores),
+      std::thread::hardware_concurrency());
   std::fflush(stdout);
 }
 
