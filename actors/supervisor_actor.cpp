@@ -1,6 +1,7 @@
 #include "actors/supervisor_actor.hpp"
 
 #include <atomic>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
@@ -8,6 +9,7 @@
 #include "actors/supervisor/supervisor_state.hpp"
 #include "core/errc.hpp"
 #include "core/supervisor/reset_request.hpp"
+#include "core/supervisor/run_slots.hpp"
 
 namespace sv::actors {
 
@@ -21,6 +23,22 @@ std::atomic<uint64_t> incarnations{0};
 
 std::chrono::milliseconds lag_period(const core::supervisor_spec& spec) {
   return std::max(spec.tuning.offset_fetch_period.to_millis(), core::millis{5000});
+}
+
+// The next periodic run (or lag refresh) on this supervisor's slot of
+// `period` (core/supervisor/run_slots.hpp); the lag refreshes take the slot
+// half a period away from it. The first tick after startDelay takes the very
+// next slot; later ones at least half a period ahead.
+template <class Atom>
+void arm_on_slot(self_ptr self, core::millis period, core::millis shift, bool first,
+                 Atom atom) {
+  auto now =
+      std::chrono::duration_cast<core::millis>(self->clock().now().time_since_epoch());
+  auto phase = core::supervisor::run_phase(self->state.spec().id, period);
+  phase = (phase + shift) % std::max(period, core::millis{1});
+  auto gap = first ? core::millis{0} : period / 2;
+  self->delayed_send(self, core::supervisor::until_next_slot(now, period, phase, gap),
+                     atom);
 }
 
 // Tasks of this id that an earlier incarnation of this supervisor started:
@@ -221,13 +239,17 @@ supervisor_actor::behavior_type supervisor_behavior(self_ptr self,
       [self](msg::task_launched& m) { on_task_launched(self, m); },
       [self](run_atom) { supervisor::on_run(self); },
       [self](tick_atom) {
+        auto& st = self->state;
         supervisor::request_run(self);
-        self->delayed_send(self, self->state.spec().io.period.to_millis(),
-                           tick_atom::value);
+        arm_on_slot(self, st.spec().io.period.to_millis(), core::millis{0},
+                    !std::exchange(st.ticks_on_slot, true), tick_atom::value);
       },
       [self](lag_atom) {
+        auto& st = self->state;
         supervisor::refresh_lag(self);
-        self->delayed_send(self, lag_period(self->state.spec()), lag_atom::value);
+        auto period = lag_period(st.spec());
+        arm_on_slot(self, period, period / 2, !std::exchange(st.lags_on_slot, true),
+                    lag_atom::value);
       },
   };
 }

@@ -14,7 +14,9 @@
 //   receives spec_updated); stop_supervisor (terminate) makes every reading
 //   group publish, then it replies and quits. At start it kills tasks of its
 //   id a previous incarnation left behind.
-// Runs: after startDelay, every period, and after task events and notices;
+// Runs: after startDelay, then every period at a fixed rate on the
+//   supervisor's own slot of the period (core/supervisor/run_slots.hpp), and
+//   after task events and notices;
 //   coalesced (at most one pending) and at least min_run_interval apart. A run
 //   asks its stream probe for partitions and offsets and the metadata actor
 //   for the offsets row, then plans. Lag (latest offsets and the tasks'

@@ -60,6 +60,8 @@ struct state {
   // Run scheduling.
   bool run_queued = false;     ///< a run_atom is on its way
   bool run_active = false;     ///< waiting for the probe / the row
+  bool ticks_on_slot = false;  ///< the run ticks have met their slot grid
+  bool lags_on_slot = false;   ///< the lag refreshes have met theirs
   bool run_again = false;      ///< something happened during a run
   bool run_again_now = false;  ///< ... that needs the next run at once
   core::utc_time last_run{};

@@ -73,7 +73,9 @@ TEST_CASE_FIXTURE(fixture,
   CHECK(d.find("desiredTaskCount")->as_int() == 3);
 
   apply_scale(sup, spec(1));
-  step(1);
+  // Two runs at most min_run_interval (1 s) apart: the roll-over, then the
+  // run that starts the new groups.
+  step(2);
   // The old group was told to publish at its position; three new groups start there.
   REQUIRE(old->end);
   CHECK(*old->end == old->position);
