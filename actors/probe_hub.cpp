@@ -82,7 +82,7 @@ void failed(worker_state& st, const std::string& key, const caf::error& err) {
 // A client of one stream: the request alone.
 void answer_one(worker_state& st, pending& p, steady::time_point now) {
   auto& c = st.clients[p.m.stream];
-  caf::expected<msg::stream_snapshot> r = open_client(st, c, p.m.spec);
+  caf::expected<msg::stream_snapshot> r = open_client(st, c, *p.m.spec);
   if (c.reader) {
     c.used = now;
     r = probe_reader(*c.reader, p.m.request, call_timeout);
@@ -112,7 +112,7 @@ caf::error list_views(client& c, std::vector<wide_item>& items, steady::time_poi
     }
     bool missing = false;
     for (auto& it : items) {
-      it.view = core::stream::spec_partitions(it.p->m.spec, c.listing);
+      it.view = core::stream::spec_partitions(*it.p->m.spec, c.listing);
       missing = missing || !it.view.found;
     }
     // A topic created since the listing is looked up afresh, once.
@@ -128,7 +128,7 @@ caf::error answer_wide(worker_state& st, std::vector<pending*>& batch,
                        steady::time_point now) {
   namespace cs = core::stream;
   auto& c = st.clients[""];
-  if (auto err = open_client(st, c, batch.front()->m.spec)) return err;
+  if (auto err = open_client(st, c, *batch.front()->m.spec)) return err;
   c.used = now;
   std::vector<wide_item> items;
   for (auto* p : batch) items.push_back({p, {}, {}});
@@ -136,7 +136,7 @@ caf::error answer_wide(worker_state& st, std::vector<pending*>& batch,
   std::set<core::partition_id> latest_ids, earliest_ids;
   for (auto& it : items) {
     for (const auto& p : it.view.partitions)
-      it.ids.push_back(cs::to_cluster_id(it.p->m.spec, p));
+      it.ids.push_back(cs::to_cluster_id(*it.p->m.spec, p));
     latest_ids.insert(it.ids.begin(), it.ids.end());
     if (it.p->m.request.earliest) earliest_ids.insert(it.ids.begin(), it.ids.end());
   }
@@ -151,7 +151,7 @@ caf::error answer_wide(worker_state& st, std::vector<pending*>& batch,
     earliest = std::move(*e);
   }
   for (auto& it : items) {
-    const auto& spec = it.p->m.spec;
+    const auto& spec = *it.p->m.spec;
     if (!it.view.found && spec.io.topic) {
       it.p->rp.deliver(
           adapters::make_error(adapters::errc::unknown_topic,
@@ -205,7 +205,7 @@ void drain(worker_ptr self) {
   }
   std::vector<pending*> wide;
   for (auto& p : batch) {
-    if (core::stream::traits_of(p.m.spec.type).cluster_wide_probe)
+    if (core::stream::traits_of(p.m.spec->type).cluster_wide_probe)
       wide.push_back(&p);
     else if (steady::now() < st.down_until)  // an earlier one of this batch failed
       p.rp.deliver(st.down_error);
@@ -239,7 +239,7 @@ worker_actor::behavior_type worker(worker_ptr self, probe_opener open) {
 
 struct facade_state {
   facade_state() = default;
-  core::supervisor_spec spec;
+  std::shared_ptr<const core::supervisor_spec> spec;
   std::string stream;
   worker_actor worker;
   static inline const char* name = "stream_probe";
@@ -248,7 +248,7 @@ struct facade_state {
 stream_probe_actor::behavior_type facade(
     stream_probe_actor::stateful_pointer<facade_state> self, core::supervisor_spec spec,
     std::string stream, worker_actor w) {
-  self->state.spec = std::move(spec);
+  self->state.spec = std::make_shared<const core::supervisor_spec>(std::move(spec));
   self->state.stream = std::move(stream);
   self->state.worker = std::move(w);
   return {

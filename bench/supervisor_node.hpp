@@ -101,6 +101,7 @@ struct bench_node {
              const std::string& kafka = "", bool own_probes = false) {
     msg::register_message_types(cfg);
     cfg.set("scheduler.max-threads", 2);
+    cfg.set("scheduler.policy", caf::atom("sharing"));  // as the node (app/node.cpp)
     sys = std::make_unique<caf::actor_system>(cfg);
     static int runs = 0;  // a fresh store for every node
     auto inner = adapters::open_metadata_store("sqlite:" + dir + "/node" +

@@ -2,6 +2,7 @@
 // Messages between the manager and one supervisor.
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,14 +58,16 @@ typename Inspector::result_type inspect(Inspector& f, probe_stream& x) {
 
 /// A probe_stream for a node's shared probe worker (actors/probe_hub): the
 /// spec says which stream, `stream` which of the worker's clients serves it.
+/// Node-local: the spec is shared with the supervisor's probe, not copied
+/// into every request (and not serialised).
 struct probe_cluster {
-  core::supervisor_spec spec;
+  std::shared_ptr<const core::supervisor_spec> spec;
   std::string stream;
   probe_stream request;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, probe_cluster& x) {
-  return f(caf::meta::type_name("probe_cluster"), x.spec, x.stream, x.request);
+  return f(caf::meta::type_name("probe_cluster"), x.stream, x.request);
 }
 
 struct stream_snapshot {
