@@ -4,12 +4,9 @@
 // runner with idle fake tasks (tests/actors/fake_task.hpp), and N supervisors
 // of 2 tasks on an in-memory stream of 8 partitions or on a Kafka's topic "t".
 
-#include <sys/resource.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,6 +20,7 @@
 #include "actors/supervisor_actor.hpp"
 #include "actors/task/task_env.hpp"
 #include "actors/task_runner_actor.hpp"
+#include "bench/proc_stats.hpp"
 #include "adapters/metadata_store.hpp"
 #include "core/errc.hpp"
 #include "messages/type_ids.hpp"
@@ -53,29 +51,6 @@ inline core::supervisor_spec make_spec(const std::string& id, int task_count,
   auto r = core::parse_supervisor_spec_text(text);
   if (!r.ok()) die(core::describe(r.problems));
   return *r.spec;
-}
-
-inline double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-inline long rss_mb() {
-  std::ifstream in{"/proc/self/status"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) / 1024;
-  return 0;
-}
-
-inline long threads_now() {
-  std::ifstream in{"/proc/self/status"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("Threads:", 0) == 0) return std::stol(line.substr(8));
-  return 0;
 }
 
 // One node: N supervisors of 2 tasks (see the file's comment).

@@ -15,7 +15,6 @@
 // librdkafka producer in the same process) is the load: its threads' CPU is
 // measured apart and left out of the node's; its memory is not.
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,11 +35,14 @@
 #include "adapters/kafka/kafka_producer.hpp"
 #include "adapters/metadata_store.hpp"
 #include "adapters/segment/segment_file.hpp"
+#include "bench/proc_stats.hpp"
 #include "core/event_generator.hpp"
 #include "tests/http/node_fixture.hpp"
 
 using namespace sv;
 using namespace std::chrono_literals;
+using bench::cpu_seconds;
+using bench::status_field;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
@@ -48,13 +50,6 @@ namespace {
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v ? v : fallback;
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 // CPU seconds of the given threads of this process.
@@ -81,14 +76,6 @@ std::set<std::string> thread_ids() {
   for (const auto& e : std::filesystem::directory_iterator{"/proc/self/task"})
     out.insert(e.path().filename().string());
   return out;
-}
-
-long status_field(const char* field) {
-  std::ifstream in{"/proc/self/status"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::strlen(field)));
-  return 0;
 }
 
 // Topic and datasource names of this run (a kafka-dev may serve several runs).
