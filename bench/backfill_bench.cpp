@@ -140,7 +140,8 @@ backfill_read read_backfill(test::e2e_fixture& f, const backfill_call& c) {
     }
     // Every task done short of the range: the stream no longer held all of it.
     // (Only once every task has been seen: one may finish before another starts.)
-    if (by_task.size() >= static_cast<size_t>(c.task_count) && gone.size() == by_task.size())
+    if (by_task.size() >= static_cast<size_t>(c.task_count) &&
+        gone.size() == by_task.size())
       FAIL("the backfill completed after " << n << " of " << c.range
                                            << " events: the rest had left the stream "
                                               "(the embedded Kafka keeps 5 MiB per "
@@ -197,8 +198,8 @@ TEST_CASE("backfill scaling: backfillTaskCount 1 and 2") {
       "scaling from 1 to 2 backfill tasks: %.2f of linear, %.2f of linear up to the "
       "%.0f cores (one task used %.2f, so 2 tasks could reach %.2f x one); events per "
       "busy core %.2f of one task's (the node and its embedded Kafka share the cores)\n",
-      two.rate / (2 * one.rate), two.rate / (capped * one.rate), cores, one.cores,
-      capped, (two.rate / two.cores) / (one.rate / one.cores));
+      two.rate / (2 * one.rate), two.rate / (capped * one.rate), cores, one.cores, capped,
+      (two.rate / two.cores) / (one.rate / one.cores));
   std::fflush(stdout);
 }
 

@@ -28,7 +28,11 @@ inline long status_field(const char* field) {
   return 0;
 }
 
-inline long rss_mb() { return status_field("VmRSS:") / 1024; }
-inline long threads_now() { return status_field("Threads:"); }
+inline long rss_mb() {
+  return status_field("VmRSS:") / 1024;
+}
+inline long threads_now() {
+  return status_field("Threads:");
+}
 
 }  // namespace sv::bench

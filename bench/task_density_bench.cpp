@@ -216,8 +216,7 @@ TEST_CASE("task density: N supervisors of one partition at 10 events/s each") {
   auto rss = status_field("VmRSS:") / 1024;
   stop = true;
   produce.join();
-  auto produced_s =
-      std::chrono::duration<double>(produce_end - produce_start).count();
+  auto produced_s = std::chrono::duration<double>(produce_end - produce_start).count();
   REQUIRE(produce_errors == 0);
   size_t sent = 0;
   for (const auto& l : ids) sent += l.size();
