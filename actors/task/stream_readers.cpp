@@ -154,8 +154,8 @@ std::shared_ptr<shared_stream_clients> make_shared_stream_clients() {
 
 namespace {
 
-// On the shared client each partition buffers on its own (16 MiB each unless
-// the spec says otherwise, see kafka_shared.hpp).
+// On the shared client each reader buffers on its own (16 MiB unless the spec
+// says otherwise, see kafka_shared.hpp).
 reader_result open_kafka_shared(const core::supervisor_spec& spec,
                                 const std::string& client_id,
                                 const std::string& embedded_bootstrap,

@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "adapters/kafka/fetch_wake.hpp"
 #include "adapters/kafka/kafka_common.hpp"
 #include "adapters/kafka/kafka_partitions.hpp"
 
@@ -32,8 +33,11 @@ struct client {
   std::atomic<int64_t> last_error_ms{0};  ///< last transport error (steady)
   std::atomic<int64_t> last_ok_ms{0};     ///< last record of any reader
   std::string last_error;                 ///< guarded by mu
+  kafka::queue_limits limits;             ///< a reader's queue (see fetch_wake.hpp)
+  std::unique_ptr<kafka::fetch_waker> waker;
 
   ~client() {
+    waker.reset();  // its thread may be in a request on rk
     for (auto& [_, t] : topics) rd_kafka_topic_destroy(t);
     if (rk) rd_kafka_destroy(rk);
   }
@@ -62,6 +66,7 @@ caf::expected<std::shared_ptr<client>> open_client(const kafka_reader_config& cf
   // The legacy consumer's own commit (a topic property): offsets live in the
   // metadata store, never in the broker.
   if (auto e = kafka::set(conf, "auto.commit.enable", "false")) return fail(e);
+  c->limits = kafka::read_queue_limits(conf);
   rd_kafka_conf_set_opaque(conf, c.get());
   rd_kafka_conf_set_error_cb(
       conf, [](rd_kafka_t*, int err, const char* reason, void* opaque) {
@@ -77,6 +82,7 @@ caf::expected<std::shared_ptr<client>> open_client(const kafka_reader_config& cf
   c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!c->rk)
     return fail(make_error(errc::stream_config, std::string{"kafka consumer: "} + err));
+  c->waker = std::make_unique<kafka::fetch_waker>(c->rk);
   return c;
 }
 
@@ -225,8 +231,10 @@ class shared_reader final : public stream_reader {
                                       buf_.data(), max_records);
     if (n < 0) return to_error(rd_kafka_last_error(), "poll");
     out.records.reserve(static_cast<size_t>(n));
+    size_t bytes = 0;
     for (ssize_t i = 0; i < n; ++i) {
       auto* m = buf_[static_cast<size_t>(i)];
+      bytes += m->len;
       if (m->err) {
         if (!pending_) pending_ = kafka::message_error(client_->rk, slots_, m);
         rd_kafka_message_destroy(m);
@@ -234,6 +242,8 @@ class shared_reader final : public stream_reader {
         slots_.take(m, out);
       }
     }
+    if (watch_.drained(static_cast<size_t>(n), bytes, rd_kafka_queue_length(queue_)))
+      wake_fetcher();
     auto now = steady_ms();
     if (!out.empty()) {
       last_contact_ms_ = now;
@@ -284,7 +294,17 @@ class shared_reader final : public stream_reader {
     return {};
   }
 
+  // The queue drained after coming near its threshold: librdkafka may have
+  // stopped fetching these partitions until its broker thread next wakes.
+  void wake_fetcher() {
+    std::vector<kafka::fetch_partition> tps;
+    tps.reserve(started_.size());
+    for (const auto& [tp, _] : started_) tps.push_back(tp);
+    client_->waker->wake(tps);
+  }
+
   void open_queue() {
+    watch_ = kafka::queue_watch{client_->limits};
     queue_ = rd_kafka_queue_new(client_->rk);
     if (wake_) rd_kafka_queue_cb_event_enable(queue_, on_event, this);
   }
@@ -337,6 +357,7 @@ class shared_reader final : public stream_reader {
   std::regex pattern_;
   std::shared_ptr<client> client_;
   rd_kafka_queue_t* queue_ = nullptr;
+  kafka::queue_watch watch_;
   std::map<tp_key, core::partition_id> started_;
   std::vector<rd_kafka_message_t*> buf_;
   caf::error pending_;

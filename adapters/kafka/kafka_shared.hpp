@@ -11,9 +11,11 @@
 //   set_wakeup() names a function the client calls (on its own thread) when
 //   records arrive for a reader whose queue was empty. A positive timeout
 //   still waits, for callers that may block.
-// * Flow control is per partition: each prefetches at most
+// * Flow control is per reader: its partitions forward into its queue, and
+//   librdkafka stops fetching them while that queue holds
 //   queued.max.messages.kbytes (16 MiB here unless the spec says otherwise),
 //   so a reader that stops polling stops its own partitions' fetching only.
+//   Once the queue drained, the reader wakes the fetcher (fetch_wake.hpp).
 // * A client starts a partition once: a second reader of the same partition
 //   (a replica, or a backfill on the same node) gets another client of the
 //   same cluster. A client closes when its last reader does.
