@@ -2,11 +2,12 @@
 // SQLite, HTTP) with the end-to-end fixture, every event checked exactly once
 // in the published segments at the end of each part.
 //
-// 1. Scaling: a supervisor falls behind by 150,000 events (16 partitions),
+// 1. Scaling: a supervisor falls behind by 600,000 events (64 partitions),
 //    then resets to latest and backfills with backfillTaskCount 1, and on a
-//    fresh node with 2. The backfill's reading rate is its range over the
-//    time from its first processed row to its last (live row stats polled
-//    every 10 ms); the figure is rate(2) / (2 x rate(1)). Beside it: the
+//    fresh node with 2. The backfill's reading rate is the rows it processed
+//    from the first poll of its live row stats (every 10 ms) that saw any to
+//    the poll that saw its whole range, over that time; the figure is
+//    rate(2) / (2 x rate(1)), and against linear up to the cores. Beside it: the
 //    process's CPU over the same time (node, embedded Kafka and bench in one
 //    process), events per busy core of 2 tasks against 1, and the longest
 //    time the processed count stood still.
@@ -14,10 +15,14 @@
 //    from the reply until every active task of the main supervisor reads
 //    from the reply's endOffsets (L) or later (status polled every 5 ms).
 //
-//   BACKFILL_BENCH_RANGE=150000 BACKFILL_BENCH_CALLS=20 build/bench/backfill_bench
+//   BACKFILL_BENCH_RANGE=600000 BACKFILL_BENCH_PARTITIONS=64 BACKFILL_BENCH_CALLS=20
+//     build/bench/backfill_bench
 //
-// The embedded Kafka keeps 5 MiB per partition: a range past ~200,000 events
-// here is partly gone before the backfill reads it, and the bench says so.
+// A range read in a tenth of a second cannot be timed with 10 ms polls of row
+// stats that move in steps; 600,000 events take about a second per task. The
+// embedded Kafka keeps 5 MiB per partition (about 13,000 of these events): a
+// range past ~850,000 events over 64 partitions is partly gone before the
+// backfill reads it, and the bench says so.
 
 #include <algorithm>
 #include <cstdio>
@@ -99,16 +104,19 @@ backfill_call call(test::e2e_fixture& f, int task_count) {
 
 // A backfill's read, as the bench saw it.
 struct backfill_read {
-  double rate = 0;           ///< events/s: the range over first to last processed row
+  /// events/s: rows processed from the first poll that saw any to the last
+  double rate = 0;
   double cores = 0;          ///< the process's CPU time over that time
   double longest_pause = 0;  ///< ms the processed count stood still in between
+  std::string threads;       ///< CPU seconds by thread name over that time
 };
 
 backfill_read read_backfill(test::e2e_fixture& f, const backfill_call& c) {
   auto deadline = clock_type::now() + 120s;
   clock_type::time_point first{}, moved{};
   double cpu_first = 0;
-  int64_t last = 0;
+  bench::thread_cpu threads_first;
+  int64_t last = 0, at_first = 0;
   backfill_read out;
   std::map<std::string, int64_t> by_task;
   std::set<std::string> gone;
@@ -119,7 +127,9 @@ backfill_read read_backfill(test::e2e_fixture& f, const backfill_call& c) {
     auto now = clock_type::now();
     if (n > 0 && first == clock_type::time_point{}) {
       first = moved = now;
+      at_first = n;  // rows processed before this poll: their time is not seen
       cpu_first = cpu_seconds();
+      threads_first = bench::threads_cpu();
     }
     if (n > last) {
       if (last > 0)
@@ -134,8 +144,9 @@ backfill_read read_backfill(test::e2e_fixture& f, const backfill_call& c) {
       if (seconds < 0.05)  // too short to time with 10 ms polls
         FAIL("the backfill read " << c.range << " events within " << seconds * 1000
                                   << " ms: too few to time; use a larger range");
-      out.rate = static_cast<double>(c.range) / seconds;
+      out.rate = static_cast<double>(c.range - at_first) / seconds;
       out.cores = (cpu_seconds() - cpu_first) / seconds;
+      out.threads = bench::cpu_by_name(threads_first, bench::threads_cpu());
       return out;
     }
     // Every task done short of the range: the stream no longer held all of it.
@@ -152,8 +163,8 @@ backfill_read read_backfill(test::e2e_fixture& f, const backfill_call& c) {
   return out;
 }
 
-backfill_read scaling_run(int task_count, int range) {
-  test::e2e_fixture f{16};
+backfill_read scaling_run(int task_count, int range, int partitions) {
+  test::e2e_fixture f{partitions};
   REQUIRE(f.post_json("/druid/indexer/v1/supervisor", f.spec(streaming, "", context))
               .status == 200);
   f.wait_state("RUNNING");
@@ -174,6 +185,7 @@ backfill_read scaling_run(int task_count, int range) {
       "(longest pause %.0f ms)\n",
       task_count, static_cast<long long>(c.range), read.rate, read.cores,
       read.longest_pause);
+  std::printf("  threads (cpu s): %s\n", read.threads.c_str());
   return read;
 }
 
@@ -186,10 +198,12 @@ double quantile(std::vector<double> v, double q) {
 }  // namespace
 
 TEST_CASE("backfill scaling: backfillTaskCount 1 and 2") {
-  int range = option("BACKFILL_BENCH_RANGE", 150000);
-  std::printf("== backfill scaling: %d events behind, 16 partitions\n", range);
-  auto one = scaling_run(1, range);
-  auto two = scaling_run(2, range);
+  int range = option("BACKFILL_BENCH_RANGE", 600000);
+  int partitions = option("BACKFILL_BENCH_PARTITIONS", 64);
+  std::printf("== backfill scaling: %d events behind, %d partitions\n", range,
+              partitions);
+  auto one = scaling_run(1, range, partitions);
+  auto two = scaling_run(2, range, partitions);
   auto cores = static_cast<double>(std::thread::hardware_concurrency());
   // Linear up to the cores available: a second task can add at most the cores
   // one task leaves free.

@@ -27,11 +27,15 @@
 #include "adapters/kafka/kafka_producer.hpp"
 #include "adapters/kafka/mock_cluster.hpp"
 #include "adapters/metadata_store.hpp"
+#include "bench/proc_stats.hpp"
 #include "core/errc.hpp"
 #include "core/event_generator.hpp"
 #include "messages/type_ids.hpp"
 
 using namespace sv;
+using bench::cpu_by_name;
+using bench::cpu_seconds;
+using bench::threads_cpu;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
@@ -39,57 +43,6 @@ namespace {
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "ingest_bench: %s\n", what.c_str());
   std::exit(1);
-}
-
-// CPU seconds (user + system) of the whole process: with the embedded Kafka's
-// threads, the consumer's and the task's.
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-// CPU seconds of each live thread, by thread id, with its name.
-using thread_cpu = std::map<std::string, std::pair<std::string, double>>;
-thread_cpu threads_cpu() {
-  thread_cpu out;
-  for (const auto& e : std::filesystem::directory_iterator{"/proc/self/task"}) {
-    std::ifstream in{e.path() / "stat"};
-    std::string stat;
-    if (!std::getline(in, stat)) continue;  // the thread ended
-    auto open = stat.find('('), close = stat.rfind(')');
-    std::istringstream rest{stat.substr(close + 2)};
-    std::string f;
-    for (int k = 0; k < 11 && rest >> f; ++k) {
-    }
-    double ut = 0, st = 0;
-    rest >> ut >> st;
-    out[e.path().filename().string()] = {stat.substr(open + 1, close - open - 1),
-                                         (ut + st) / double(sysconf(_SC_CLK_TCK))};
-  }
-  return out;
-}
-
-// "name cpu-seconds, ..." of what each thread name used between two snapshots
-// (threads born in between count from zero; threads that ended are not seen).
-std::string cpu_by_name(const thread_cpu& before, const thread_cpu& after) {
-  std::map<std::string, double> by;
-  for (const auto& [tid, v] : after) {
-    auto it = before.find(tid);
-    by[v.first] += v.second - (it == before.end() ? 0.0 : it->second.second);
-  }
-  std::vector<std::pair<double, std::string>> sorted;
-  for (const auto& [n, s] : by)
-    if (s > 0.005) sorted.emplace_back(s, n);
-  std::sort(sorted.rbegin(), sorted.rend());
-  std::string out;
-  char buf[128];
-  for (const auto& [s, n] : sorted) {
-    std::snprintf(buf, sizeof buf, "%s%s %.2f", out.empty() ? "" : ", ", n.c_str(), s);
-    out += buf;
-  }
-  return out;
 }
 
 bool show_threads = false;
@@ -210,7 +163,8 @@ task_result run_task(const std::string& bootstrap, int partitions, int64_t per_p
       "consumerProperties":{"bootstrap.servers":")" +
               bootstrap + R"(","fetch.wait.max.ms":"10","queued.min.messages":")" +
               queued_min_messages + R"(","queued.max.messages.kbytes":")" +
-              queued_max_kbytes + R"(")" + std::string(getenv("XP") ? getenv("XP") : "") + R"(}},
+              queued_max_kbytes + R"(")" + std::string(getenv("XP") ? getenv("XP") : "") +
+              R"(}},
     "tuningConfig":{"type":"kafka"}}})";
   auto parsed = core::parse_supervisor_spec_text(text);
   if (!parsed.ok()) die(core::describe(parsed.problems));
