@@ -3,6 +3,7 @@
 #include <optional>
 #include <regex>
 
+#include "adapters/kafka/fetch_wake.hpp"
 #include "adapters/kafka/kafka_common.hpp"
 #include "adapters/kafka/kafka_partitions.hpp"
 
@@ -29,6 +30,7 @@ class kafka_reader final : public stream_reader {
     };
     if (auto e = kafka::configure_consumer(conf, cfg_, "streamvisor-" + cfg_.client_id))
       return fail(e);
+    watch_ = kafka::queue_watch{kafka::read_queue_limits(conf)};
     rd_kafka_conf_set_opaque(conf, this);
     rd_kafka_conf_set_error_cb(
         conf, [](rd_kafka_t*, int err, const char* reason, void* opaque) {
@@ -42,6 +44,7 @@ class kafka_reader final : public stream_reader {
     rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!rk_)
       return fail(make_error(errc::stream_config, std::string{"kafka consumer: "} + err));
+    waker_ = std::make_unique<kafka::fetch_waker>(rk_);
     rd_kafka_poll_set_consumer(rk_);
     queue_ = rd_kafka_queue_get_consumer(rk_);
     return {};
@@ -126,7 +129,13 @@ class kafka_reader final : public stream_reader {
                                       buf_.data(), max_records);
     if (n < 0) return to_error(rd_kafka_last_error(), "poll");
     out.records.reserve(static_cast<size_t>(n));
-    for (ssize_t i = 0; i < n; ++i) take(buf_[static_cast<size_t>(i)], out);
+    size_t bytes = 0;
+    for (ssize_t i = 0; i < n; ++i) {
+      bytes += buf_[static_cast<size_t>(i)]->len;
+      take(buf_[static_cast<size_t>(i)], out);
+    }
+    if (watch_.drained(static_cast<size_t>(n), bytes, rd_kafka_queue_length(queue_)))
+      wake_fetcher();
     auto now = std::chrono::steady_clock::now();
     if (!out.empty()) {
       last_contact_ = now;
@@ -158,6 +167,7 @@ class kafka_reader final : public stream_reader {
 
   void close() override {
     if (!rk_) return;
+    waker_.reset();  // its thread may be in a request on rk_
     rd_kafka_queue_destroy(queue_);
     rd_kafka_consumer_close(rk_);
     rd_kafka_destroy(rk_);
@@ -165,6 +175,15 @@ class kafka_reader final : public stream_reader {
   }
 
  private:
+  // The queue drained after coming near its threshold: librdkafka may have
+  // stopped fetching until its broker thread next wakes (fetch_wake.hpp).
+  void wake_fetcher() {
+    std::vector<kafka::fetch_partition> tps;
+    for (const auto& id : slots_.ids())
+      if (auto tp = slots_.parse(id)) tps.emplace_back(tp->topic, tp->partition);
+    waker_->wake(tps);
+  }
+
   caf::error pause(const std::vector<core::partition_id>& ids) {
     auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(ids.size()));
     for (const auto& id : ids) {
@@ -196,6 +215,8 @@ class kafka_reader final : public stream_reader {
   std::regex pattern_;
   rd_kafka_t* rk_ = nullptr;
   rd_kafka_queue_t* queue_ = nullptr;
+  kafka::queue_watch watch_;
+  std::unique_ptr<kafka::fetch_waker> waker_;
   std::vector<rd_kafka_message_t*> buf_;
   std::vector<core::partition_id> paused_;  ///< left out by shrinking assigns
   caf::error pending_;

@@ -277,23 +277,7 @@ TEST_CASE(
       core::json::make_object({{"queued.max.messages.kbytes", "256"}}).as_object());
   REQUIRE_FALSE(r->assign({{"0", 0}, {"1", 0}, {"2", 0}, {"3", 0}}));
   std::vector<test::read_record> got;
-  using steady = std::chrono::steady_clock;
-  auto moved = steady::now();
-  size_t seen = 0;
-  std::vector<double> pauses;  // seconds without a record, of 0.5 s or more
-  REQUIRE_FALSE(test::read_until(
-      *r, got,
-      [&] {
-        auto now = steady::now();
-        if (got.size() != seen) {
-          auto s = std::chrono::duration<double>(now - moved).count();
-          if (s >= 0.5) pauses.push_back(s);
-          moved = now;
-          seen = got.size();
-        }
-        return got.size() >= 16000;
-      },
-      60s, 1000));
+  auto pauses = test::read_timing_pauses(*r, got, 16000);
   CHECK(got.size() == 16000);
   check_exact(got, {{"0", 0}, {"1", 0}, {"2", 0}, {"3", 0}}, 4000, false);
   // One pause per fill before; allow one for a busy machine.
