@@ -95,30 +95,4 @@ inline caf::error read_until(adapters::stream_reader& r, std::vector<read_record
   return {};
 }
 
-/// Reads until `n` records are in `out` (as read_until); returns the pauses
-/// of `at_least` or more between records, in seconds.
-inline std::vector<double> read_timing_pauses(
-    adapters::stream_reader& r, std::vector<read_record>& out, size_t n,
-    std::chrono::milliseconds at_least = std::chrono::milliseconds{500}) {
-  using steady = std::chrono::steady_clock;
-  auto moved = steady::now();
-  size_t seen = out.size();
-  std::vector<double> pauses;
-  auto err = read_until(
-      r, out,
-      [&] {
-        auto now = steady::now();
-        if (out.size() != seen) {
-          if (now - moved >= at_least)
-            pauses.push_back(std::chrono::duration<double>(now - moved).count());
-          moved = now;
-          seen = out.size();
-        }
-        return out.size() >= n;
-      },
-      std::chrono::seconds{60}, 1000);
-  REQUIRE_MESSAGE(!err, core::error_message(err));
-  return pauses;
-}
-
 }  // namespace sv::test

@@ -408,33 +408,3 @@ TEST_CASE("a poll returns the records there are without waiting for a full batch
   REQUIRE(none);
   CHECK(*none == 0);
 }
-
-TEST_CASE(
-    "a reader reads a backlog many times its queue bound without waiting out the "
-    "fetcher's idle second") {
-  test::kafka_env env;
-  REQUIRE_FALSE(env.cluster->create_topic("backlog", 4));
-  std::string big(1000, 'x');
-  for (int p = 0; p < 4; ++p)
-    for (int i = 0; i < 4000; ++i)
-      REQUIRE_FALSE(env.producer->produce("backlog", p, "", big));
-  REQUIRE_FALSE(env.producer->flush(30s));
-  // 16 MB behind a 256 kB queue: each time the queue fills, librdkafka stops
-  // fetching until its broker thread wakes, by itself a second later.
-  adapters::kafka_reader_config cfg;
-  cfg.consumer_properties = env.props();
-  cfg.consumer_properties.push_back({"queued.max.messages.kbytes", core::json{"256"}});
-  cfg.topic = "backlog";
-  auto r = adapters::open_kafka_reader(cfg);
-  REQUIRE_MESSAGE(r, core::error_message(r.error()));
-  REQUIRE_FALSE((*r)->assign({{"0", 0}, {"1", 0}, {"2", 0}, {"3", 0}}));
-  std::vector<test::read_record> got;
-  auto pauses = test::read_timing_pauses(**r, got, 16000);
-  CHECK(got.size() == 16000);
-  std::map<std::string, int64_t> next;
-  for (const auto& rec : got) CHECK(rec.offset == next[rec.partition]++);
-  for (const auto& [p, n] : next) CHECK(n == 4000);
-  // One pause per fill before; allow one for a busy machine.
-  CAPTURE(pauses.size());
-  CHECK(pauses.size() <= 1);
-}

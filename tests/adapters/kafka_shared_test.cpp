@@ -9,7 +9,6 @@
 
 #include <doctest/doctest.h>
 
-#include "adapters/kafka/fetch_wake.hpp"
 #include "adapters/kafka/kafka_shared.hpp"
 #include "tests/adapters/kafka_env.hpp"
 
@@ -235,52 +234,4 @@ TEST_CASE(
   CHECK(info->requested == 100);
   CHECK(info->earliest == 0);
   CHECK(info->latest == 25);
-}
-
-TEST_CASE(
-    "queue watch: once the queue came near a threshold, wakes once it is below half") {
-  adapters::kafka::queue_watch w{{/*max_messages=*/1000, /*max_bytes=*/100 * 1000}};
-  // Records of 100 bytes: the byte threshold is 1,000 records' worth.
-  CHECK_FALSE(w.drained(100, 100 * 100, 400));  // 500 seen: not near
-  CHECK_FALSE(w.drained(100, 100 * 100, 0));    // drained, but never near
-  CHECK_FALSE(w.drained(100, 100 * 100, 700));  // 800 seen (80 kB): near
-  CHECK_FALSE(w.drained(100, 100 * 100, 600));  // 60 kB left: not below half yet
-  CHECK(w.drained(200, 200 * 100, 400));        // 40 kB left: wake
-  CHECK_FALSE(w.drained(100, 100 * 100, 300));  // once per fill
-  CHECK_FALSE(w.drained(0, 0, 0));
-  // The message threshold alone (records of 1 byte never come near the bytes).
-  adapters::kafka::queue_watch m{{1000, 100 * 1000}};
-  CHECK_FALSE(m.drained(10, 10, 790));
-  CHECK(m.drained(500, 500, 300));
-  // Large records: a few of them fill the bytes.
-  adapters::kafka::queue_watch b{{1000, 100 * 1000}};
-  CHECK_FALSE(b.drained(1, 20000, 4));  // 5 x 20 kB = 100 kB seen
-  CHECK_FALSE(b.drained(1, 20000, 3));  // 60 kB left
-  CHECK(b.drained(2, 40000, 1));        // 20 kB left
-}
-
-TEST_CASE(
-    "shared readers: a reader alone on its client reads a backlog many times its queue "
-    "bound without waiting out the fetcher's idle second") {
-  shared_env env;
-  REQUIRE_FALSE(env.cluster->create_topic("backlog", 4));
-  std::string big(1000, 'x');
-  for (int p = 0; p < 4; ++p)
-    for (int i = 0; i < 4000; ++i)
-      REQUIRE_FALSE(env.producer->produce("backlog", p, "", big));
-  REQUIRE_FALSE(env.producer->flush(30s));
-  // 16 MB behind a 256 kB queue: the queue fills and stops the fetcher about
-  // ten times (each fetch brings about 1 MB); each time, the reader used to
-  // wait a second for the fetcher's broker thread to wake by itself.
-  auto r = env.shared(
-      "backlog",
-      core::json::make_object({{"queued.max.messages.kbytes", "256"}}).as_object());
-  REQUIRE_FALSE(r->assign({{"0", 0}, {"1", 0}, {"2", 0}, {"3", 0}}));
-  std::vector<test::read_record> got;
-  auto pauses = test::read_timing_pauses(*r, got, 16000);
-  CHECK(got.size() == 16000);
-  check_exact(got, {{"0", 0}, {"1", 0}, {"2", 0}, {"3", 0}}, 4000, false);
-  // One pause per fill before; allow one for a busy machine.
-  CAPTURE(pauses.size());
-  CHECK(pauses.size() <= 1);
 }
